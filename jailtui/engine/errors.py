@@ -1,0 +1,73 @@
+"""Errors the engine raises: each carries a one-line message and, where there is one, the fix."""
+
+from __future__ import annotations
+
+
+class JailtuiError(Exception):
+    """Base of every error a user may see; ``str()`` is the one-line message."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(JailtuiError):
+    """The request itself is malformed (bad argument, bad filter)."""
+
+    exit_code = 2
+
+
+class RuleError(UsageError):
+    """An rctl rule or filter that does not follow the grammar; ``part`` names the bad field."""
+
+    def __init__(self, rule: str, part: str, problem: str, hint: str = "") -> None:
+        super().__init__(f"invalid rule '{rule}': {part}: {problem}", hint)
+        self.rule = rule
+        self.part = part
+        self.problem = problem
+
+
+class UnknownJail(JailtuiError):
+    """No running or configured jail has this name (or JID)."""
+
+    def __init__(self, jail: str, hint: str = "'jailtui ls' lists the jails") -> None:
+        super().__init__(f"jail \"{jail}\" not found", hint)
+        self.jail = jail
+
+
+class NotPermitted(JailtuiError):
+    """The host refused for lack of privilege (not root, or running inside a jail)."""
+
+
+class RacctUnavailable(JailtuiError):
+    """RACCT is absent from the kernel or disabled; usage and limits cannot be read or set."""
+
+    FIX = "add kern.racct.enable=1 to /boot/loader.conf and reboot"
+
+
+class HostUnreachable(JailtuiError):
+    """A command could not be run on the host at all (missing tool, timeout, connection lost)."""
+
+
+class CommandFailed(JailtuiError):
+    """A host command ran and failed; ``output`` keeps what it printed."""
+
+    def __init__(self, message: str, argv: tuple[str, ...] = (), output: str = "",
+                 hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.argv = argv
+        self.output = output
+
+
+class ReadOnly(JailtuiError):
+    """A change was requested while jailtui runs with --read-only."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"refused to {what}: jailtui is running read-only",
+                         "restart without --read-only to make changes")

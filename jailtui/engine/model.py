@@ -1,0 +1,208 @@
+"""Frozen dataclasses for what a FreeBSD host reports: jails, processes, racct usage, rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+
+
+class JailState(StrEnum):
+    """``ACTIVE`` and ``DYING`` are jls(8)'s words; ``STOPPED`` is a configured jail not running."""
+
+    ACTIVE = "ACTIVE"
+    DYING = "DYING"
+    STOPPED = "STOPPED"
+
+
+@dataclass(frozen=True, slots=True)
+class Jail:
+    """One jail, running (it has a JID) or only configured in jail.conf (``jid`` is None)."""
+
+    name: str
+    jid: int | None = None
+    state: JailState = JailState.ACTIVE
+    hostname: str = ""
+    path: str = ""
+    ip4: tuple[str, ...] = ()
+    ip6: tuple[str, ...] = ()
+    cpusetid: int | None = None
+    configured: bool = False
+    params: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def running(self) -> bool:
+        return self.jid is not None and self.state is not JailState.STOPPED
+
+    @property
+    def ips(self) -> tuple[str, ...]:
+        return self.ip4 + self.ip6
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """One process as ps(1) reports it; ``rss`` and ``vsz`` in bytes (ps prints KiB)."""
+
+    pid: int
+    jid: int = 0
+    ppid: int = 0
+    user: str = ""
+    pcpu: float = 0.0
+    pmem: float = 0.0
+    rss: int = 0
+    vsz: int = 0
+    nlwp: int = 1
+    state: str = ""
+    cputime: float = 0.0
+    etime: int = 0
+    command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """The 25 racct resources in kernel order, raw integers as ``rctl -u`` prints them.
+
+    Units: cputime and wallclock in seconds, pcpu in percent of one core, readbps/writebps in
+    bytes per second, readiops/writeiops in operations per second, sizes in bytes, the rest counts.
+    """
+
+    cputime: int = 0
+    datasize: int = 0
+    stacksize: int = 0
+    coredumpsize: int = 0
+    memoryuse: int = 0
+    memorylocked: int = 0
+    maxproc: int = 0
+    openfiles: int = 0
+    vmemoryuse: int = 0
+    pseudoterminals: int = 0
+    swapuse: int = 0
+    nthr: int = 0
+    msgqqueued: int = 0
+    msgqsize: int = 0
+    nmsgq: int = 0
+    nsem: int = 0
+    nsemop: int = 0
+    nshm: int = 0
+    shmsize: int = 0
+    wallclock: int = 0
+    pcpu: int = 0
+    readbps: int = 0
+    writebps: int = 0
+    readiops: int = 0
+    writeiops: int = 0
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, int]) -> Usage:
+        """Build from ``resource -> value``; unknown names are ignored, missing ones are 0."""
+        return cls(**{f.name: int(values[f.name]) for f in fields(cls) if f.name in values})
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __getitem__(self, resource: str) -> int:
+        return getattr(self, resource)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An rctl rule ``subject:subject-id:resource:action=amount[/per]``.
+
+    ``amount`` is the raw number the kernel prints (bytes, seconds, percent, count); ``per``
+    equals ``subject`` when the rule text omits it, as the kernel does.
+    """
+
+    subject: str
+    subject_id: str
+    resource: str
+    action: str
+    amount: int
+    per: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.per:
+            object.__setattr__(self, "per", self.subject)
+
+    def __str__(self) -> str:
+        text = f"{self.subject}:{self.subject_id}:{self.resource}:{self.action}={self.amount}"
+        return text if self.per == self.subject else f"{text}/{self.per}"
+
+    @property
+    def filter(self) -> str:
+        """The filter that matches this rule alone (for ``rctl -r``)."""
+        return f"{self.subject}:{self.subject_id}:{self.resource}:{self.action}"
+
+
+@dataclass(frozen=True, slots=True)
+class RacctStatus:
+    """Whether the kernel accounts resources; ``reason`` says why not and how to fix it."""
+
+    enabled: bool
+    present: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    """Host-wide facts for the header: identity, CPUs, memory, load, CPU tick counters."""
+
+    hostname: str = ""
+    osrelease: str = ""
+    osreldate: int = 0
+    ncpu: int = 1
+    physmem: int = 0
+    pagesize: int = 4096
+    boottime: float = 0.0
+    loadavg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    cp_time: tuple[int, ...] = ()
+    mem_free: int = 0
+    racct: RacctStatus = RacctStatus(enabled=False, present=False, reason="unknown")
+    jailed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Everything read from a host in one pass.
+
+    ``usage`` is keyed by jail name and empty when racct is off; ``warnings`` lists partial
+    failures (one jail's usage unreadable, say) that did not stop the sample.
+    """
+
+    time: float
+    monotonic: float
+    host: HostInfo
+    jails: tuple[Jail, ...] = ()
+    processes: tuple[Process, ...] = ()
+    usage: Mapping[str, Usage] = field(default_factory=dict, compare=False, hash=False)
+    rules: tuple[Rule, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """A finished host command: argv as run, exit status, and what it printed."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def output(self) -> str:
+        return "\n".join(part for part in (self.stdout.rstrip("\n"), self.stderr.rstrip("\n")) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """The outcome of start/stop/restart: the jail as confirmed afterwards and the command output."""
+
+    action: str
+    jail: str
+    ok: bool
+    message: str
+    commands: tuple[CommandResult, ...] = ()
+    jid: int | None = None
