@@ -71,3 +71,7 @@ class ReadOnly(JailtuiError):
     def __init__(self, what: str) -> None:
         super().__init__(f"refused to {what}: jailtui is running read-only",
                          "restart without --read-only to make changes")
+
+
+class ParseError(JailtuiError):
+    """A host command printed something jailtui does not understand."""

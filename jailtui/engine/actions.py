@@ -1,0 +1,356 @@
+"""Actions: the one code path for every change, used by the CLI and the TUI alike.
+
+Each change is refused in read-only mode before the host is touched, checked against the jail
+it names, recorded in the audit log with its result, and (for rctl rules) can be undone.
+Setting a rule sets its slot (subject:id:resource:action): afterwards that is the only live
+rule there, as rctl.conf editing assumes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from .audit import AuditLog, error_line
+from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
+from .host import DEFAULT_SHELL, Host
+from .model import ActionResult, CommandResult, Jail, Rule
+from .rctl import SIGNALS as RCTL_SIGNALS
+from .rctl import RuleFilter, jail_filter, parse_filter, parse_rule, validate
+from .rctlconf import RctlConf, synced, with_rule, without_rules
+
+T = TypeVar("T")
+COMMON_SIGNALS: tuple[str, ...] = ("TERM", "KILL", "HUP", "INT", "QUIT", "STOP", "CONT",
+                                   "USR1", "USR2")
+SIGNAL_NAMES: tuple[str, ...] = COMMON_SIGNALS + tuple(
+    name for name in (s[3:].upper() for s in RCTL_SIGNALS) if name not in COMMON_SIGNALS)
+UNDO_DEPTH = 50
+
+
+class JailChanged(JailtuiError):
+    """The jail is not the one the user confirmed (restarted, stopped or gone)."""
+
+
+class WrongJailState(JailtuiError):
+    """Start of a running jail, stop of a stopped one, a shell in a stopped one."""
+
+
+class NoMatchingRule(JailtuiError):
+    """A removal whose filter matches no rule."""
+
+
+class NothingToUndo(JailtuiError):
+    """undo() with no limit change made in this session."""
+
+
+class PersistFailed(JailtuiError):
+    """The live change was made but rctl.conf could not be updated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A live rule change: the rules matching ``filter`` before and after it."""
+
+    action: str
+    target: str
+    filter: RuleFilter
+    before: tuple[Rule, ...]
+    after: tuple[Rule, ...]
+    persisted: bool = False
+
+    @property
+    def description(self) -> str:
+        return f"{self.action} {self.target}"
+
+
+def normalise_signal(signal: str) -> str:
+    """``SIGTERM``, ``term``, ``Term`` -> ``TERM``; UsageError for names kill(1) does not know."""
+    name = signal.strip().upper()
+    name = name[3:] if name.startswith("SIG") else name
+    if name not in SIGNAL_NAMES:
+        close = difflib.get_close_matches(name, SIGNAL_NAMES, n=1)
+        raise UsageError(f"unknown signal '{signal}'",
+                         f"did you mean {close[0]}?" if close else
+                         "one of " + ", ".join(COMMON_SIGNALS))
+    return name
+
+
+def exact_filter(rule: Rule) -> RuleFilter:
+    """The filter that matches ``rule`` and no other rule of its slot."""
+    return RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action, rule.amount,
+                      rule.per)
+
+
+def slot_filter(rule: Rule) -> RuleFilter:
+    return RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action)
+
+
+class Actions:
+    """Changes to one host: jails, rctl rules, rctl.conf, signals, commands in jails."""
+
+    def __init__(self, host: Host, *, read_only: bool = False,
+                 rctl_conf: Path = Path("/etc/rctl.conf"), audit: AuditLog | None = None,
+                 shell_command: Sequence[str] = DEFAULT_SHELL) -> None:
+        self.host = host
+        self.read_only = read_only
+        self.conf = RctlConf(rctl_conf)
+        self.audit = audit if audit is not None else AuditLog(None)
+        self.shell_command = tuple(shell_command)
+        self.warnings: list[str] = []
+        self._changes: deque[Change] = deque(maxlen=UNDO_DEPTH)
+
+    # -- jails -----------------------------------------------------------------------------
+
+    def start(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
+        return self._jail_action("start", name, expect_jid)
+
+    def stop(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
+        return self._jail_action("stop", name, expect_jid)
+
+    def restart(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
+        return self._jail_action("restart", name, expect_jid)
+
+    def _jail_action(self, action: str, name: str, expect_jid: int | None) -> ActionResult:
+        def call() -> ActionResult:
+            self._writable(f"{action} jail {name}")
+            jail = self._current(name, expect_jid)
+            if action == "start" and jail.running:
+                raise WrongJailState(f'jail "{jail.name}" is already running (JID {jail.jid})')
+            if action != "start" and not jail.running:
+                raise WrongJailState(f'jail "{jail.name}" is not running',
+                                     "start it instead" if action == "restart" else "")
+            operation: Callable[[str], ActionResult] = getattr(self.host, action)
+            return operation(jail.name)
+
+        return self._audited(f"jail-{action}", f"jail:{name}", call,
+                             failure=lambda result: None if result.ok else result.message)
+
+    def _current(self, name: str, expect_jid: int | None) -> Jail:
+        """The jail now; with ``expect_jid``, refuse if it is not the one that was selected."""
+        try:
+            jail = self.host.jail(name)
+        except UnknownJail:
+            if expect_jid is None:
+                raise
+            raise JailChanged(f'jail "{name}" changed since it was selected: JID {expect_jid} '
+                              "is gone", "look again before retrying") from None
+        if expect_jid is not None and jail.jid != expect_jid:
+            now = f"JID {jail.jid}" if jail.jid is not None else "it is stopped"
+            raise JailChanged(f'jail "{name}" changed since it was selected: it was JID '
+                              f"{expect_jid}, now {now}", "look again before retrying")
+        return jail
+
+    def _running(self, name: str) -> Jail:
+        jail = self.host.jail(name)
+        if not jail.running:
+            raise WrongJailState(f'jail "{jail.name}" is not running')
+        return jail
+
+    # -- rctl rules ------------------------------------------------------------------------
+
+    def add_rule(self, rule: str | Rule, *, persist: bool = False,
+                 allow_unknown_jail: bool = False) -> Rule:
+        """Set ``rule`` live (and in rctl.conf with ``persist``); returns it in canonical form."""
+        parsed = validate(rule) if isinstance(rule, Rule) else parse_rule(rule)
+
+        def call() -> Rule:
+            self._writable(f"add rule {parsed}")
+            if parsed.subject == "jail" and not allow_unknown_jail:
+                self._known_jail_name(parsed.subject_id)
+            slot = slot_filter(parsed)
+            before = tuple(self.host.rules(slot))
+            self._converge(slot, before, (parsed,))
+            self._commit(Change("rctl-add", str(parsed), slot, before, (parsed,)), persist,
+                         lambda text: with_rule(text, parsed), f"rule {parsed} is set live")
+            return parsed
+
+        return self._audited("rctl-add", str(parsed), call, detail=self._persist_detail(persist))
+
+    def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
+        """Remove the live rules matching ``filter``; returns them."""
+        flt = parse_filter(filter) if isinstance(filter, str) else filter
+        if not flt.subject:
+            raise UsageError(f"refusing to remove every rule with '{flt}'",
+                             "name a subject, e.g. jail:www or jail:www:memoryuse")
+
+        def call() -> list[Rule]:
+            self._writable(f"remove rules {flt}")
+            before = tuple(self.host.rules(flt))
+            if not before:
+                raise NoMatchingRule(f"no rule matches '{flt}'")
+            self.host.remove_rules(flt)
+            self._commit(Change("rctl-remove", str(flt), flt, before, ()), persist,
+                         lambda text: without_rules(text, flt),
+                         f"{len(before)} rule(s) removed live")
+            return list(before)
+
+        return self._audited("rctl-remove", str(flt), call, detail=self._persist_detail(persist))
+
+    def persist(self, jail: str | None = None) -> Path:
+        """Make rctl.conf hold the live jail rules (of every jail, or of ``jail``)."""
+        flt = jail_filter(jail) if jail else RuleFilter(subject="jail")
+
+        def call() -> Path:
+            self._writable(f"write {self.conf.path}")
+            rules = self.host.rules(flt)
+            self._save(lambda text: synced(text, rules, flt))
+            return self.conf.path
+
+        return self._audited("rctl-persist", str(flt), call, detail=f"file={self.conf.path}")
+
+    def _known_jail_name(self, name: str) -> None:
+        """rctl accepts any jail name; catch typos and JIDs before they become dead rules."""
+        jails = self.host.jails()
+        if any(jail.name == name for jail in jails):
+            return
+        by_jid = next((j for j in jails if name.isdigit() and j.jid == int(name)), None)
+        if by_jid is not None:
+            hint = f"rctl names jails, not JIDs: JID {name} is jail:{by_jid.name}"
+        else:
+            close = difflib.get_close_matches(name, [jail.name for jail in jails], n=1)
+            hint = (f"did you mean '{close[0]}'?" if close
+                    else "allow unknown jails to add a rule for a jail not configured yet")
+        raise UnknownJail(name, hint)
+
+    def _converge(self, filter: RuleFilter, current: Sequence[Rule],
+                  wanted: Sequence[Rule]) -> None:
+        """Make the live rules matching ``filter`` equal ``wanted``; adds come first so a
+        limit is never briefly absent (a deny replaces the old deny in the kernel)."""
+        missing = [rule for rule in wanted if rule not in current]
+        for rule in missing:
+            self.host.add_rule(rule)
+        now = self.host.rules(filter) if missing else current
+        for rule in now:
+            if rule not in wanted:
+                self.host.remove_rules(exact_filter(rule))
+
+    def _commit(self, change: Change, persist: bool, edit: Callable[[str], str],
+                done_live: str) -> None:
+        """Remember ``change`` for undo, then persist it; a failed save keeps the live change."""
+        failure: JailtuiError | None = None
+        if persist:
+            try:
+                self._save(edit)
+            except JailtuiError as exc:
+                failure = exc
+        if change.before != change.after:
+            self._changes.append(replace(change, persisted=persist and failure is None))
+        if failure is not None:
+            raise PersistFailed(f"{done_live}, but {self.conf.path} was not updated: "
+                                f"{failure.message}",
+                                failure.hint or "the live change stays until reboot")
+
+    def _save(self, edit: Callable[[str], str]) -> None:
+        text = self.conf.read()
+        new = edit(text)
+        if new != text:
+            self.conf.write(new)
+
+    def _persist_detail(self, persist: bool) -> str:
+        return f"persist={self.conf.path}" if persist else ""
+
+    # -- undo ------------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._changes)
+
+    @property
+    def last_change(self) -> str | None:
+        return self._changes[-1].description if self._changes else None
+
+    def undo(self) -> str:
+        """Revert the last rule change of this session (and its rctl.conf edit); says what
+        was done."""
+        if not self._changes:
+            raise NothingToUndo("nothing to undo: no limit was changed in this session")
+        change = self._changes[-1]
+
+        def call() -> str:
+            self._writable(f"undo {change.description}")
+            self._converge(change.filter, self.host.rules(change.filter), change.before)
+            self._changes.pop()
+            restored = (f"restored {', '.join(map(str, change.before))}" if change.before
+                        else f"removed {', '.join(map(str, change.after))}")
+            message = f"undid {change.description}: {restored}"
+            if change.persisted:
+                try:
+                    self._save(lambda text: synced(text, list(change.before), change.filter))
+                except JailtuiError as exc:
+                    raise PersistFailed(f"{message} live, but {self.conf.path} was not "
+                                        f"updated: {exc.message}", exc.hint) from exc
+            return message
+
+        return self._audited("undo", change.description, call)
+
+    # -- processes and commands ------------------------------------------------------------
+
+    def shell_argv(self, name: str, command: Sequence[str] | None = None) -> list[str]:
+        """argv for an interactive shell (or ``command``) in a running jail."""
+        def call() -> list[str]:
+            self._writable(f"open a shell in jail {name}")
+            jail = self._running(name)
+            return self.host.shell_argv(jail.name, tuple(command or self.shell_command))
+
+        return self._audited("jail-shell", f"jail:{name}", call,
+                             detail=shlex.join(command or self.shell_command))
+
+    def run(self, name: str, argv: Sequence[str]) -> CommandResult:
+        """Run ``argv`` in a running jail and capture its output."""
+        if not argv:
+            raise UsageError("no command to run", "give the command and its arguments")
+
+        def call() -> CommandResult:
+            self._writable(f"run a command in jail {name}")
+            jail = self._running(name)
+            return self.host.run_in_jail(jail.name, list(argv))
+
+        return self._audited(
+            "jail-exec", f"jail:{name}", call, detail=shlex.join(argv),
+            failure=lambda result: None if result.ok else f"exit status {result.returncode}")
+
+    def signal(self, pid: int, signal: str) -> None:
+        """Send ``signal`` (TERM, KILL, HUP, INT, ...; any spelling) to process ``pid``."""
+        name = normalise_signal(signal)
+        if pid < 1:
+            raise UsageError(f"invalid process id {pid}")
+        if pid == 1:
+            raise UsageError("refusing to signal init (PID 1)")
+
+        def call() -> None:
+            self._writable(f"send SIG{name} to PID {pid}")
+            self.host.signal(pid, name)
+
+        self._audited("signal", f"pid:{pid}", call, detail=f"signal={name}")
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def take_warnings(self) -> list[str]:
+        """Problems that did not stop a change (the audit log could not be written)."""
+        warnings, self.warnings = self.warnings, []
+        return warnings
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnly(what)
+
+    def _audited(self, action: str, target: str, call: Callable[[], T], *, detail: str = "",
+                 failure: Callable[[T], str | None] | None = None) -> T:
+        try:
+            value = call()
+        except Exception as exc:
+            self._record(action, target, f"failed: {error_line(exc)}", detail)
+            raise
+        problem = failure(value) if failure is not None else None
+        self._record(action, target, "ok" if problem is None else f"failed: {problem}", detail)
+        return value
+
+    def _record(self, action: str, target: str, result: str, detail: str) -> None:
+        record = self.audit.record(action, target, result, self.host.label, detail)
+        if record.error is not None:
+            self.warnings.append(record.error)

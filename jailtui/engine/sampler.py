@@ -1,0 +1,384 @@
+"""Sampler: samples a Host, derives per-jail and host rates, keeps bounded history.
+
+CPU% comes from each process's cputime delta over the monotonic interval between two good
+samples (percent of ONE core, like racct pcpu). A failed sample never raises: the previous
+snapshot comes back marked stale, and the next good one is measured against the last good one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from .audit import error_line
+from .host import Host
+from .model import HostInfo, Jail, Process, RacctStatus, Rule, Sample, Usage
+
+DEFAULT_HISTORY = 300
+CP_TIME_BUSY = 4
+
+
+@dataclass(frozen=True, slots=True)
+class LimitUse:
+    """A jail rule next to the current value of its resource; ``fraction`` is used/amount."""
+
+    rule: Rule
+    used: int | None
+    fraction: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class JailStats:
+    """One jail in one snapshot. ``cpu`` is percent of one core; sizes in bytes.
+
+    ``openfiles`` and the IO rates come from racct and are None when it is off or the jail
+    is stopped.
+    """
+
+    jail: Jail
+    nproc: int = 0
+    nthr: int = 0
+    cpu: float = 0.0
+    pcpu: float = 0.0
+    rss: int = 0
+    vsz: int = 0
+    openfiles: int | None = None
+    readbps: int | None = None
+    writebps: int | None = None
+    readiops: int | None = None
+    writeiops: int | None = None
+    usage: Usage | None = None
+    rules: tuple[Rule, ...] = ()
+    limits: tuple[LimitUse, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.jail.name
+
+    @property
+    def jid(self) -> int | None:
+        return self.jail.jid
+
+
+@dataclass(frozen=True, slots=True)
+class HostStats:
+    """The host header: ``cpu`` is percent of the whole host (None until two samples)."""
+
+    info: HostInfo
+    cpu: float | None = None
+    mem_used: int = 0
+    mem_total: int = 0
+    uptime: float = 0.0
+    running: int = 0
+    stopped: int = 0
+    nproc: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the views show for one tick; ``stale`` means the host could not be read."""
+
+    time: float
+    monotonic: float
+    host: HostStats
+    jails: tuple[JailStats, ...] = ()
+    processes: tuple[Process, ...] = ()
+    cpu: Mapping[int, float] = field(default_factory=dict, compare=False, hash=False)
+    racct: RacctStatus = HostInfo().racct
+    warnings: tuple[str, ...] = ()
+    stale: bool = False
+    error: str | None = None
+
+    def age(self, now_monotonic: float) -> float:
+        return max(0.0, now_monotonic - self.monotonic)
+
+    def jail(self, name: str) -> JailStats | None:
+        return next((stats for stats in self.jails if stats.jail.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class JailHistory:
+    """One jail's recent samples, oldest first, as parallel tuples for charts."""
+
+    name: str
+    times: tuple[float, ...] = ()
+    cpu: tuple[float, ...] = ()
+    rss: tuple[int, ...] = ()
+    readbps: tuple[int | None, ...] = ()
+    writebps: tuple[int | None, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+@dataclass(frozen=True, slots=True)
+class HostHistory:
+    """Host CPU (percent of the host) and used memory, oldest first."""
+
+    times: tuple[float, ...] = ()
+    cpu: tuple[float | None, ...] = ()
+    mem_used: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+@dataclass(frozen=True, slots=True)
+class _Baseline:
+    """What the next sample's deltas are measured against (the last good sample)."""
+
+    monotonic: float
+    boottime: float
+    cp_time: tuple[int, ...]
+    procs: Mapping[int, tuple[float, int]]
+    cpu: Mapping[int, float]
+    host_cpu: float | None
+
+
+@dataclass(slots=True)
+class _Track:
+    points: deque[tuple[float, float, int, int | None, int | None]]
+    gone: int = 0
+
+
+class Sampler:
+    """Turns ``host.sample()`` into Snapshots; safe to call from one worker thread while
+    another reads history."""
+
+    def __init__(self, host: Host, history: int = DEFAULT_HISTORY) -> None:
+        self.host = host
+        self._length = _checked_length(history)
+        self._lock = threading.Lock()
+        self._baseline: _Baseline | None = None
+        self._last_good: Snapshot | None = None
+        self._last: Snapshot | None = None
+        self._tracks: dict[str, _Track] = {}
+        self._host_points: deque[tuple[float, float | None, int]] = deque(maxlen=self._length)
+
+    @property
+    def last(self) -> Snapshot | None:
+        """The most recent snapshot, stale or not."""
+        return self._last
+
+    @property
+    def history_length(self) -> int:
+        return self._length
+
+    @history_length.setter
+    def history_length(self, length: int) -> None:
+        length = _checked_length(length)
+        with self._lock:
+            self._length = length
+            self._host_points = deque(self._host_points, maxlen=length)
+            for track in self._tracks.values():
+                track.points = deque(track.points, maxlen=length)
+            self._forget_gone()
+
+    def sample(self) -> Snapshot:
+        """Sample the host once; never raises (a failure gives the last snapshot, stale)."""
+        try:
+            raw = self.host.sample()
+            snapshot = self._derive(raw)
+        except Exception as exc:  # the sampler outlives any host failure
+            snapshot = self._stale(error_line(exc))
+        else:
+            self._last_good = snapshot
+            self._record(snapshot)
+        self._last = snapshot
+        return snapshot
+
+    def history(self, name: str) -> JailHistory:
+        with self._lock:
+            track = self._tracks.get(name)
+            points = tuple(track.points) if track else ()
+        if not points:
+            return JailHistory(name)
+        times, cpu, rss, readbps, writebps = zip(*points, strict=True)
+        return JailHistory(name, times, cpu, rss, readbps, writebps)
+
+    def host_history(self) -> HostHistory:
+        with self._lock:
+            points = tuple(self._host_points)
+        if not points:
+            return HostHistory()
+        times, cpu, mem_used = zip(*points, strict=True)
+        return HostHistory(times, cpu, mem_used)
+
+    def tracked(self) -> list[str]:
+        """Names of the jails with history, including recently vanished ones."""
+        with self._lock:
+            return list(self._tracks)
+
+    # -- deriving --------------------------------------------------------------------------
+
+    def _stale(self, error: str) -> Snapshot:
+        if self._last_good is not None:
+            return replace(self._last_good, stale=True, error=error)
+        return Snapshot(time=time.time(), monotonic=time.monotonic(), host=HostStats(HostInfo()),
+                        stale=True, error=error)
+
+    def _derive(self, raw: Sample) -> Snapshot:
+        base = self._baseline
+        if base is not None and _rebooted(base, raw.host):
+            base = None
+        interval = raw.monotonic - base.monotonic if base is not None else 0.0
+        frozen = base if base is not None and interval <= 0 else None
+        jid_names = {jail.jid: jail.name for jail in raw.jails if jail.running}
+        groups: dict[str, _Group] = {name: _Group() for name in jid_names.values()}
+        proc_cpu: dict[int, float] = {}
+        procs: dict[int, tuple[float, int]] = {}
+        for proc in raw.processes:
+            if frozen is not None:
+                cpu = frozen.cpu.get(proc.pid, proc.pcpu)
+            else:
+                cpu = _process_cpu(proc, base.procs.get(proc.pid) if base else None, interval)
+                procs[proc.pid] = (proc.cputime, proc.etime)
+            proc_cpu[proc.pid] = cpu
+            name = jid_names.get(proc.jid)
+            if name is not None:
+                groups[name].add(proc, cpu)
+        rules = _rules_by_jail(raw.rules)
+        jails = tuple(_jail_stats(jail, groups.get(jail.name) if jail.running else None,
+                                  raw.usage.get(jail.name), rules.get(jail.name, ()))
+                      for jail in raw.jails)
+        if frozen is not None:
+            host_cpu = frozen.host_cpu
+        else:
+            host_cpu = _cp_time_busy(base.cp_time, raw.host.cp_time) if base else None
+            self._baseline = _Baseline(raw.monotonic, raw.host.boottime, raw.host.cp_time,
+                                       procs, proc_cpu, host_cpu)
+        return Snapshot(time=raw.time, monotonic=raw.monotonic,
+                        host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
+                        cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings)
+
+    # -- history ---------------------------------------------------------------------------
+
+    def _record(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            seen = set()
+            for stats in snapshot.jails:
+                seen.add(stats.jail.name)
+                track = self._tracks.get(stats.jail.name)
+                if track is None:
+                    track = self._tracks[stats.jail.name] = _Track(deque(maxlen=self._length))
+                track.gone = 0
+                track.points.append((snapshot.time, stats.cpu, stats.rss,
+                                     stats.readbps, stats.writebps))
+            for name, track in self._tracks.items():
+                if name not in seen:
+                    track.gone += 1
+            self._forget_gone()
+            self._host_points.append((snapshot.time, snapshot.host.cpu, snapshot.host.mem_used))
+
+    def _forget_gone(self) -> None:
+        for name in [n for n, t in self._tracks.items() if t.gone >= self._length]:
+            del self._tracks[name]
+
+
+@dataclass(slots=True)
+class _Group:
+    """Running sums over one jail's processes."""
+
+    nproc: int = 0
+    nthr: int = 0
+    cpu: float = 0.0
+    pcpu: float = 0.0
+    rss: int = 0
+    vsz: int = 0
+    cputime: float = 0.0
+
+    def add(self, proc: Process, cpu: float) -> None:
+        self.nproc += 1
+        self.nthr += proc.nlwp
+        self.cpu += cpu
+        self.pcpu += proc.pcpu
+        self.rss += proc.rss
+        self.vsz += proc.vsz
+        self.cputime += proc.cputime
+
+
+def _checked_length(length: int) -> int:
+    if length < 1:
+        raise ValueError(f"history length must be at least 1, not {length}")
+    return int(length)
+
+
+def _rebooted(base: _Baseline, info: HostInfo) -> bool:
+    return bool(base.boottime and info.boottime and base.boottime != info.boottime)
+
+
+def _process_cpu(proc: Process, prev: tuple[float, int] | None, interval: float) -> float:
+    """Percent of one core over the interval; ps pcpu when there is nothing to compare."""
+    if interval <= 0:
+        return proc.pcpu
+    if prev is not None:
+        cputime, etime = prev
+        if proc.etime >= etime and proc.cputime >= cputime:
+            return (proc.cputime - cputime) / interval * 100.0
+        if proc.etime >= etime:
+            return proc.pcpu
+    if proc.etime < interval:
+        return proc.cputime / interval * 100.0
+    return proc.pcpu
+
+
+def _cp_time_busy(before: tuple[int, ...], after: tuple[int, ...]) -> float | None:
+    """user+nice+sys+intr over all ticks between two kern.cp_time readings."""
+    if len(before) != len(after) or len(after) <= CP_TIME_BUSY:
+        return None
+    deltas = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(deltas)
+    if total <= 0 or min(deltas) < 0:
+        return None
+    return sum(deltas[:CP_TIME_BUSY]) / total * 100.0
+
+
+def _rules_by_jail(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    grouped: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.subject == "jail":
+            grouped.setdefault(rule.subject_id, []).append(rule)
+    return {name: tuple(found) for name, found in grouped.items()}
+
+
+def _jail_stats(jail: Jail, group: _Group | None, usage: Usage | None,
+                rules: tuple[Rule, ...]) -> JailStats:
+    group = group or _Group()
+    stats = JailStats(
+        jail=jail, nproc=group.nproc, nthr=usage.nthr if usage else group.nthr, cpu=group.cpu,
+        pcpu=group.pcpu, rss=group.rss, vsz=group.vsz, usage=usage, rules=rules,
+        openfiles=usage.openfiles if usage else None,
+        readbps=usage.readbps if usage else None, writebps=usage.writebps if usage else None,
+        readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None)
+    if not rules:
+        return stats
+    return replace(stats, limits=tuple(_limit_use(rule, stats, group) for rule in rules))
+
+
+def _limit_use(rule: Rule, stats: JailStats, group: _Group) -> LimitUse:
+    used = _used(rule.resource, stats, group)
+    fraction = used / rule.amount if used is not None and rule.amount > 0 else None
+    return LimitUse(rule, used, fraction)
+
+
+def _used(resource: str, stats: JailStats, group: _Group) -> int | None:
+    """The racct value of ``resource``, or a process-based stand-in when racct is off."""
+    if stats.usage is not None:
+        return stats.usage[resource]
+    fallback = {
+        "memoryuse": stats.rss, "vmemoryuse": stats.vsz, "maxproc": stats.nproc,
+        "nthr": stats.nthr, "pcpu": round(stats.cpu), "cputime": int(group.cputime),
+    }
+    return fallback.get(resource)
+
+
+def _host_stats(raw: Sample, cpu: float | None) -> HostStats:
+    info = raw.host
+    running = sum(1 for jail in raw.jails if jail.running)
+    return HostStats(
+        info=info, cpu=cpu, mem_used=max(0, info.physmem - info.mem_free),
+        mem_total=info.physmem, uptime=max(0.0, raw.time - info.boottime) if info.boottime else 0.0,
+        running=running, stopped=len(raw.jails) - running, nproc=len(raw.processes))

@@ -1,0 +1,439 @@
+"""Actions and the audit log: read-only mode, jail checks, rule set/remove/persist/undo."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from jailtui.engine import audit as audit_module
+from jailtui.engine.actions import (Actions, JailChanged, NoMatchingRule, NothingToUndo,
+                                    PersistFailed, WrongJailState, normalise_signal)
+from jailtui.engine.audit import AuditLog, default_path
+from jailtui.engine.errors import (CommandFailed, JailtuiError, NotPermitted, ReadOnly,
+                                   UnknownJail, UsageError)
+from jailtui.engine.host import Host
+from jailtui.engine.model import (ActionResult, CommandResult, HostInfo, Jail, JailState,
+                                  Process, Rule, Usage)
+from jailtui.engine.rctl import RuleFilter, parse_rule
+
+MEM_1G = parse_rule("jail:www:memoryuse:deny=1g")
+MEM_512M = parse_rule("jail:www:memoryuse:deny=512m")
+NOON = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
+
+
+class MemoryHost(Host):
+    """Jails and rctl rules in memory, with kernel-like rule semantics; logs every call."""
+
+    label = "demo"
+
+    def __init__(self) -> None:
+        self.table = {"www": Jail("www", 5), "db": Jail("db", 6),
+                      "old": Jail("old", None, JailState.STOPPED, configured=True)}
+        self.live: list[Rule] = []
+        self.calls: list[tuple[object, ...]] = []
+        self.next_jid = 10
+        self.fail_start = ""
+
+    def host_info(self) -> HostInfo:
+        self.calls.append(("host_info",))
+        return HostInfo(hostname="demo")
+
+    def jails(self) -> list[Jail]:
+        self.calls.append(("jails",))
+        return list(self.table.values())
+
+    def processes(self, jail: str | None = None) -> list[Process]:
+        self.calls.append(("processes", jail))
+        return []
+
+    def usage(self, jail: str) -> Usage:
+        self.calls.append(("usage", jail))
+        return Usage()
+
+    def rules(self, filter: RuleFilter | None = None) -> list[Rule]:
+        self.calls.append(("rules", str(filter)))
+        return [rule for rule in self.live if filter is None or filter.matches(rule)]
+
+    def add_rule(self, rule: Rule) -> None:
+        self.calls.append(("add_rule", str(rule)))
+        if rule.action == "deny":
+            self.live = [r for r in self.live if not (
+                r.action == "deny" and (r.subject, r.subject_id, r.resource, r.per)
+                == (rule.subject, rule.subject_id, rule.resource, rule.per))]
+        if rule not in self.live:
+            self.live.append(rule)
+
+    def remove_rules(self, filter: RuleFilter) -> None:
+        self.calls.append(("remove_rules", str(filter)))
+        kept = [rule for rule in self.live if not filter.matches(rule)]
+        if len(kept) == len(self.live):
+            raise CommandFailed(f"no rule matches '{filter}'")
+        self.live = kept
+
+    def _set(self, action: str, name: str, jid: int | None) -> ActionResult:
+        self.calls.append((action, name))
+        if self.fail_start and action != "stop":
+            return ActionResult(action, name, False, self.fail_start)
+        state = JailState.STOPPED if jid is None else JailState.ACTIVE
+        self.table[name] = replace(self.table[name], jid=jid, state=state)
+        return ActionResult(action, name, True, f"{name}: {action} done", jid=jid)
+
+    def start(self, name: str) -> ActionResult:
+        self.next_jid += 1
+        return self._set("start", name, self.next_jid)
+
+    def stop(self, name: str) -> ActionResult:
+        return self._set("stop", name, None)
+
+    def restart(self, name: str) -> ActionResult:
+        self.next_jid += 1
+        return self._set("restart", name, self.next_jid)
+
+    def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
+        self.calls.append(("shell_argv", name))
+        return ["jexec", "-l", "-U", "root", name, *command]
+
+    def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:
+        self.calls.append(("run_in_jail", name, *argv))
+        return CommandResult(("jexec", name, *argv), 0 if argv[0] == "true" else 1, "out")
+
+    def signal(self, pid: int, signal: str) -> None:
+        self.calls.append(("signal", pid, signal))
+
+
+@pytest.fixture
+def host() -> MemoryHost:
+    return MemoryHost()
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> AuditLog:
+    return AuditLog(tmp_path / "audit.log", clock=lambda: NOON)
+
+
+@pytest.fixture
+def conf(tmp_path: Path) -> Path:
+    return tmp_path / "rctl.conf"
+
+
+@pytest.fixture
+def actions(host: MemoryHost, log: AuditLog, conf: Path) -> Actions:
+    return Actions(host, rctl_conf=conf, audit=log)
+
+
+def changes(host: MemoryHost) -> list[tuple[object, ...]]:
+    reads = {"host_info", "jails", "processes", "usage", "rules"}
+    return [call for call in host.calls if call[0] not in reads]
+
+
+# -- read-only ------------------------------------------------------------------------------
+
+def test_read_only_refuses_every_change_without_touching_the_host(host, log, conf) -> None:
+    actions = Actions(host, read_only=True, rctl_conf=conf, audit=log)
+    attempts = [
+        lambda: actions.start("old"), lambda: actions.stop("www"), lambda: actions.restart("www"),
+        lambda: actions.add_rule("jail:www:pcpu:deny=50"), lambda: actions.remove_rules("jail:www"),
+        lambda: actions.persist(), lambda: actions.signal(1234, "TERM"),
+        lambda: actions.run("www", ["true"]), lambda: actions.shell_argv("www"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ReadOnly, match="jailtui is running read-only"):
+            attempt()
+    assert host.calls == []
+    assert not conf.exists()
+    lines = log.tail(20)
+    assert len(lines) == len(attempts)
+    assert all('result="failed: refused to ' in line for line in lines)
+
+
+def test_read_only_refuses_undo(host, conf) -> None:
+    actions = Actions(host, rctl_conf=conf)
+    actions.add_rule(MEM_1G)
+    actions.read_only = True
+    host.calls.clear()
+    with pytest.raises(ReadOnly):
+        actions.undo()
+    assert host.calls == [] and actions.can_undo
+
+
+# -- jails ------------------------------------------------------------------------------------
+
+def test_start_stop_restart(actions, host, log) -> None:
+    result = actions.start("old")
+    assert result.ok and result.jid == 11
+    assert actions.stop("www", expect_jid=5).ok
+    assert actions.restart("db").jid == 12
+    assert changes(host) == [("start", "old"), ("stop", "www"), ("restart", "db")]
+    assert [line.split(" ", 2)[2] for line in log.tail(3)] == [
+        "host=demo action=jail-start target=jail:old result=ok",
+        "host=demo action=jail-stop target=jail:www result=ok",
+        "host=demo action=jail-restart target=jail:db result=ok"]
+
+
+def test_unknown_jail(actions, host) -> None:
+    with pytest.raises(UnknownJail, match='jail "nosuch" not found'):
+        actions.start("nosuch")
+    assert changes(host) == []
+
+
+def test_start_of_a_running_jail_is_refused(actions, host) -> None:
+    with pytest.raises(WrongJailState) as caught:
+        actions.start("www")
+    assert str(caught.value) == 'jail "www" is already running (JID 5)'
+    with pytest.raises(WrongJailState, match='jail "old" is not running'):
+        actions.stop("old")
+    with pytest.raises(WrongJailState, match="start it instead"):
+        actions.restart("old")
+    assert changes(host) == []
+
+
+@pytest.mark.parametrize("name, expect_jid, message", [
+    ("www", 4, 'jail "www" changed since it was selected: it was JID 4, now JID 5'),
+    ("gone", 3, 'jail "gone" changed since it was selected: JID 3 is gone'),
+])
+def test_expect_jid_mismatch_refuses(actions, host, name, expect_jid, message) -> None:
+    with pytest.raises(JailChanged) as caught:
+        actions.restart(name, expect_jid=expect_jid)
+    assert caught.value.message == message
+    assert changes(host) == []
+
+
+def test_a_failed_start_is_returned_and_audited(actions, host, log) -> None:
+    host.fail_start = "start old failed: jail: old: mount.devfs: failed"
+    result = actions.start("old")
+    assert not result.ok
+    assert log.tail(1)[0].endswith(
+        'result="failed: start old failed: jail: old: mount.devfs: failed"')
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+def test_add_rule_returns_the_canonical_rule_and_audits_it(actions, host, log) -> None:
+    rule = actions.add_rule("j:www:memoryuse:deny=512m")
+    assert rule == MEM_512M and host.live == [MEM_512M]
+    assert log.tail(1) == [f"2026-11-22T10:00:00Z user={audit_module.current_user()} host=demo "
+                           "action=rctl-add target=jail:www:memoryuse:deny=536870912 result=ok"]
+
+
+def test_add_rule_checks_the_jail_name(actions, host) -> None:
+    with pytest.raises(UnknownJail) as caught:
+        actions.add_rule("jail:wwww:pcpu:deny=50")
+    assert caught.value.hint == "did you mean 'www'?"
+    with pytest.raises(UnknownJail, match="rctl names jails, not JIDs: JID 5 is jail:www"):
+        actions.add_rule("jail:5:pcpu:deny=50")
+    assert changes(host) == []
+    future = actions.add_rule("jail:future:pcpu:deny=50", allow_unknown_jail=True)
+    assert future.subject_id == "future"
+    assert actions.add_rule("jail:old:pcpu:deny=50").subject_id == "old"
+
+
+def test_add_rule_rejects_bad_grammar_before_the_host(actions, host) -> None:
+    with pytest.raises(UsageError, match="cputime cannot be denied"):
+        actions.add_rule("jail:www:cputime:deny=10")
+    assert host.calls == []
+
+
+def test_a_rule_replaces_its_slot_for_every_action(actions, host) -> None:
+    actions.add_rule(MEM_1G)
+    actions.add_rule(MEM_512M)
+    actions.add_rule("jail:www:memoryuse:log=1g")
+    actions.add_rule("jail:www:memoryuse:log=2g")
+    assert [str(rule) for rule in host.live] == [
+        "jail:www:memoryuse:deny=536870912", "jail:www:memoryuse:log=2147483648"]
+
+
+def test_add_rule_with_persist_writes_rctl_conf(actions, host, conf) -> None:
+    conf.write_text("# limits\njail:www:memoryuse:deny=1g # web\n")
+    actions.add_rule(MEM_512M, persist=True)
+    assert conf.read_text() == "# limits\njail:www:memoryuse:deny=536870912 # web\n"
+
+
+def test_a_failed_persist_keeps_the_live_rule(actions, host, conf, monkeypatch) -> None:
+    def refuse(self, text: str) -> None:
+        raise NotPermitted(f"cannot write {conf}: Permission denied", "run jailtui as root")
+
+    monkeypatch.setattr("jailtui.engine.rctlconf.RctlConf.write", refuse)
+    with pytest.raises(PersistFailed) as caught:
+        actions.add_rule(MEM_1G, persist=True)
+    assert caught.value.message == (f"rule {MEM_1G} is set live, but {conf} was not updated: "
+                                    f"cannot write {conf}: Permission denied")
+    assert host.live == [MEM_1G] and actions.can_undo
+
+
+def test_remove_rules(actions, host, conf) -> None:
+    host.live = [MEM_1G, parse_rule("jail:www:pcpu:deny=50"), parse_rule("jail:db:pcpu:deny=50")]
+    conf.write_text("jail:www:pcpu:deny=50 # cap\njail:db:pcpu:deny=50\n")
+    removed = actions.remove_rules("jail:www:pcpu", persist=True)
+    assert removed == [parse_rule("jail:www:pcpu:deny=50")]
+    assert host.live == [MEM_1G, parse_rule("jail:db:pcpu:deny=50")]
+    assert conf.read_text() == "# cap\njail:db:pcpu:deny=50\n"
+
+
+def test_remove_rules_with_no_match(actions, host, log) -> None:
+    with pytest.raises(NoMatchingRule) as caught:
+        actions.remove_rules("jail:www:pcpu")
+    assert str(caught.value) == "no rule matches 'jail:www:pcpu'"
+    assert log.tail(1)[0].endswith('result="failed: no rule matches \'jail:www:pcpu\'"')
+    with pytest.raises(UsageError, match="refusing to remove every rule"):
+        actions.remove_rules("::")
+    assert changes(host) == []
+
+
+def test_persist_syncs_live_jail_rules(actions, host, conf) -> None:
+    conf.write_text("# keep\nuser:www:maxproc:deny=100/user\njail:db:pcpu:deny=10\n"
+                    "j:www:memoryuse:deny=512m\n")
+    host.live = [MEM_512M, parse_rule("jail:db:pcpu:deny=20")]
+    assert actions.persist("www") == conf
+    assert conf.read_text() == ("# keep\nuser:www:maxproc:deny=100/user\njail:db:pcpu:deny=10\n"
+                                "j:www:memoryuse:deny=512m\n")
+    actions.persist()
+    assert conf.read_text() == ("# keep\nuser:www:maxproc:deny=100/user\njail:db:pcpu:deny=20\n"
+                                "j:www:memoryuse:deny=512m\n")
+    assert Path(str(conf) + ".bak").exists()
+
+
+# -- undo -------------------------------------------------------------------------------------
+
+def test_undo_restores_a_replaced_deny_amount(actions, host, log) -> None:
+    actions.add_rule(MEM_1G)
+    actions.add_rule(MEM_512M)
+    assert actions.last_change == f"rctl-add {MEM_512M}"
+    message = actions.undo()
+    assert message == f"undid rctl-add {MEM_512M}: restored {MEM_1G}"
+    assert host.live == [MEM_1G]
+    assert " action=undo " in log.tail(1)[0]
+    actions.undo()
+    assert host.live == [] and not actions.can_undo and actions.last_change is None
+    with pytest.raises(NothingToUndo, match="nothing to undo"):
+        actions.undo()
+
+
+def test_undo_of_a_non_deny_rule_removes_only_the_new_one(actions, host) -> None:
+    actions.add_rule("jail:www:memoryuse:log=1g")
+    actions.add_rule("jail:www:memoryuse:log=2g")
+    actions.undo()
+    assert [str(rule) for rule in host.live] == ["jail:www:memoryuse:log=1073741824"]
+
+
+def test_undo_of_a_removal_re_adds_the_rules(actions, host) -> None:
+    rules = [MEM_1G, parse_rule("jail:www:pcpu:deny=50")]
+    host.live = list(rules)
+    actions.remove_rules("jail:www")
+    assert host.live == []
+    assert actions.undo() == f"undid rctl-remove jail:www: restored {MEM_1G}, {rules[1]}"
+    assert host.live == rules
+
+
+def test_undo_of_a_persisted_change_reverts_rctl_conf(actions, host, conf) -> None:
+    conf.write_text("jail:www:memoryuse:deny=1g # web\n")
+    host.live = [MEM_1G]
+    actions.add_rule(MEM_512M, persist=True)
+    actions.undo()
+    assert conf.read_text() == "jail:www:memoryuse:deny=1073741824 # web\n"
+
+
+def test_setting_the_same_rule_again_is_not_an_undoable_change(actions, host) -> None:
+    host.live = [MEM_1G]
+    actions.add_rule(MEM_1G)
+    assert not actions.can_undo
+
+
+# -- processes and commands ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling", ["TERM", "SIGTERM", "term", "sigterm", " Term "])
+def test_signal_names_are_normalised(spelling) -> None:
+    assert normalise_signal(spelling) == "TERM"
+
+
+def test_signal(actions, host, log) -> None:
+    actions.signal(4321, "sigkill")
+    assert host.calls == [("signal", 4321, "KILL")]
+    assert log.tail(1)[0].endswith("action=signal target=pid:4321 result=ok detail=signal=KILL")
+    with pytest.raises(UsageError, match="did you mean KILL"):
+        actions.signal(4321, "KIL")
+    for pid in (0, -1, 1):
+        with pytest.raises(UsageError):
+            actions.signal(pid, "TERM")
+    assert len(host.calls) == 1
+
+
+def test_shell_argv_and_run(actions, host, log) -> None:
+    assert actions.shell_argv("www") == ["jexec", "-l", "-U", "root", "www", "/bin/sh"]
+    assert actions.shell_argv("www", ["top"])[-1] == "top"
+    with pytest.raises(WrongJailState):
+        actions.shell_argv("old")
+    assert actions.run("www", ["true"]).ok
+    assert not actions.run("www", ["false", "x y"]).ok
+    assert log.tail(1)[0].endswith(
+        'action=jail-exec target=jail:www result="failed: exit status 1" detail="false \'x y\'"')
+    with pytest.raises(UsageError):
+        actions.run("www", [])
+
+
+def test_custom_shell_command(host, conf) -> None:
+    actions = Actions(host, rctl_conf=conf, shell_command=("/usr/local/bin/bash", "-l"))
+    assert actions.shell_argv("db")[-2:] == ["/usr/local/bin/bash", "-l"]
+
+
+def test_every_error_is_one_line(actions, host, log, monkeypatch) -> None:
+    def broken(rule: Rule) -> None:
+        raise CommandFailed("failed to add rule\nrctl: Invalid argument")
+
+    monkeypatch.setattr(host, "add_rule", broken)
+    with pytest.raises(JailtuiError):
+        actions.add_rule(MEM_1G)
+    (line,) = log.tail(5)
+    assert "\n" not in line
+    assert shlex.split(line)[-1] == "result=failed: failed to add rule rctl: Invalid argument"
+
+
+# -- audit log -----------------------------------------------------------------------------------
+
+def test_audit_line_format_with_sudo(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(audit_module.getpass, "getuser", lambda: "root")
+    monkeypatch.setenv("SUDO_USER", "alice")
+    log = AuditLog(tmp_path / "a" / "b" / "audit.log", clock=lambda: NOON)
+    record = log.record("rctl-add", "jail:www:memoryuse:deny=536870912", "ok", "demo")
+    assert record.error is None
+    assert record.line == ("2026-11-22T10:00:00Z user=alice(root) host=demo action=rctl-add "
+                           "target=jail:www:memoryuse:deny=536870912 result=ok")
+    log.record("jail-stop", "jail:www", "failed: line one\n  line two", "demo", detail="jid=5")
+    lines = (tmp_path / "a" / "b" / "audit.log").read_text().splitlines()
+    assert len(lines) == 2
+    assert lines[1].endswith('result="failed: line one line two" detail=jid=5')
+    assert dict(word.split("=", 1) for word in shlex.split(lines[1])[1:])["result"] == (
+        "failed: line one line two")
+
+
+def test_audit_default_path_follows_xdg_state_home(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert default_path() == tmp_path / "jailtui" / "audit.log"
+    assert AuditLog().path == tmp_path / "jailtui" / "audit.log"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_path() == tmp_path / ".local" / "state" / "jailtui" / "audit.log"
+
+
+def test_audit_disabled_still_returns_lines_and_tails_memory() -> None:
+    log = AuditLog(None, clock=lambda: NOON)
+    assert log.record("undo", "x", "ok", "demo").line.startswith("2026-11-22T10:00:00Z user=")
+    log.record("undo", "y", "ok", "demo")
+    assert [line.split()[-2] for line in log.tail(5)] == ["target=x", "target=y"]
+    assert len(log.tail(1)) == 1 and log.tail(0) == []
+
+
+def test_unwritable_audit_log_does_not_break_actions(host, tmp_path, conf) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    actions = Actions(host, rctl_conf=conf, audit=AuditLog(blocker / "audit.log"))
+    assert actions.add_rule(MEM_1G) == MEM_1G
+    (warning,) = actions.take_warnings()
+    assert re.match(rf"audit log {blocker}/audit\.log not written: ", warning)
+    assert actions.take_warnings() == []
+    assert "action=rctl-add" in actions.audit.tail(1)[0]
