@@ -1,0 +1,147 @@
+"""Build and read the state file of the fake FreeBSD tools (tests/fakebin).
+
+State layout (JSON, path in $JAILTUI_FAKE_STATE, read on every call, written back atomically)::
+
+    hostname, osrelease, osreldate, ncpu, physmem, pagesize, boottime, loadavg, cp_time,
+    v_free_count, v_page_count, v_inactive_count       host figures printed by sysctl
+    racct        "enabled" | "disabled" | "absent"    kern.racct.enable (rctl fails unless enabled)
+    root, jailed                                       rctl/jail/jexec need root and not jailed
+    uid          optional: the caller's uid (default 0 as root, else 1001)
+    jails        running jails in jls order: jid name hostname path ip4 ip6 cpusetid dying
+                 params (extra or overriding jls parameters, strings/bools)
+    config       jail.conf blocks by name: host.hostname path ip4.addr ip6.addr [params]
+                 [fail: "CMD" -> jail(8) prints "jail: NAME: CMD: failed"] [fail_output: lines]
+    next_jid     JID of the next jail started
+    processes    jid pid ppid user pcpu pmem rss_kib vsz_kib nlwp state cputime etime command
+                 comm [uid tty class wchan]
+    usage        racct by jail name ("user:UID", "loginclass:NAME", "process:PID" for the
+                 other subjects); a missing resource is 0
+    rules        rctl rules in kernel form: full names, numeric uid, raw amounts,
+                 /per only when it differs from the subject
+    users        uid -> name (the host's passwd); groups: gid -> name (optional)
+    sysctl       optional extra or overriding OIDs; jail_list: optional rc.conf jail_list
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from _freebsd import read_state, write_state  # noqa: E402
+
+__all__ = ["SAMPLE_PIDS", "read_log", "read_state", "sample_state", "write_state"]
+
+BASTILLE = "/usr/local/bastille/jails"
+# the processes of shared/freebsd/reconstructed/ps_libxo_json_*.json
+SAMPLE_PIDS = (1, 3120, 3188, 3189, 5502)
+# shared/freebsd/reconstructed/rctl_u_jail_git7.txt
+GIT7_USAGE = {
+    "cputime": 174, "datasize": 798720, "stacksize": 0, "coredumpsize": 0,
+    "memoryuse": 25550848, "memorylocked": 0, "maxproc": 5, "openfiles": 1280,
+    "vmemoryuse": 296804352, "pseudoterminals": 0, "swapuse": 0, "nthr": 5, "msgqqueued": 0,
+    "msgqsize": 0, "nmsgq": 0, "nsem": 0, "nsemop": 0, "nshm": 0, "shmsize": 0,
+    "wallclock": 291876, "pcpu": 0, "readbps": 0, "writebps": 0, "readiops": 0, "writeiops": 0,
+}
+# shared/freebsd/reconstructed/rctl_rules_list.txt, with www as its uid 80
+SAMPLE_RULES = [
+    "jail:git7:memoryuse:deny=1073741824", "jail:git7:maxproc:deny=200",
+    "jail:git7:pcpu:deny=50", "jail:sto2:readbps:throttle=10485760",
+    "jail:sto2:vmemoryuse:log=4294967296", "user:80:vmemoryuse:deny=1073741824/process",
+]
+
+
+def _jail(jid: int, name: str, ip4: list[str], ip6: list[str], cpusetid: int) -> dict:
+    return {"jid": jid, "name": name, "hostname": name, "path": f"{BASTILLE}/{name}/root",
+            "ip4": ip4, "ip6": ip6, "cpusetid": cpusetid, "dying": False,
+            "params": {"osrelease": "14.2-RELEASE"}}
+
+
+def _conf(name: str, ip4: list[str], ip6: list[str]) -> dict:
+    return {"host.hostname": name, "path": f"{BASTILLE}/{name}/root", "ip4.addr": ip4,
+            "ip6.addr": ip6, "params": {"osrelease": "14.2-RELEASE"}}
+
+
+def _proc(jid: int, pid: int, ppid: int, user: str, pcpu: float, pmem: float, rss: int,
+          vsz: int, state: str, cputime: float, etime: int, command: str, comm: str,
+          nlwp: int = 1) -> dict:
+    return {"jid": jid, "pid": pid, "ppid": ppid, "user": user, "pcpu": pcpu, "pmem": pmem,
+            "rss_kib": rss, "vsz_kib": vsz, "nlwp": nlwp, "state": state, "cputime": cputime,
+            "etime": etime, "command": command, "comm": comm}
+
+
+def _processes() -> list[dict]:
+    up = 1829640
+    return [
+        _proc(0, 0, 0, "root", 0.0, 0.0, 320, 0, "DLs", 52.4, up, "[kernel]", "kernel", 212),
+        _proc(0, 1, 0, "root", 0.0, 0.0, 1088, 12876, "ILs", 0.31, 1829635, "/sbin/init",
+              "init"),
+        _proc(0, 11, 0, "root", 385.2, 0.0, 64, 0, "RNL", 2790512.4, up, "[idle]", "idle", 4),
+        _proc(0, 12, 0, "root", 0.1, 0.0, 368, 0, "WL", 1212.9, up, "[intr]", "intr", 48),
+        _proc(0, 642, 1, "root", 0.0, 0.0, 9512, 22088, "Ss", 0.85, 1829580,
+              "/usr/sbin/sshd", "sshd"),
+        _proc(0, 700, 1, "root", 0.0, 0.0, 2568, 13984, "Is", 3.12, 1829570,
+              "/usr/sbin/cron -s", "cron"),
+        _proc(2, 3120, 1, "root", 0.0, 0.0, 2284, 13964, "SsJ", 1.07, 11529,
+              "/usr/sbin/syslogd -ss", "syslogd"),
+        _proc(2, 3188, 1, "root", 0.0, 0.1, 9876, 22576, "SsJ", 0.12, 11528,
+              "/usr/local/sbin/nginx", "nginx"),
+        _proc(2, 3189, 3188, "www", 1.3, 0.1, 10452, 23088, "SJ", 133.5, 11528,
+              "nginx: worker process (nginx)", "nginx"),
+        _proc(105, 5480, 1, "root", 0.0, 0.0, 2280, 13964, "SsJ", 0.40, 790,
+              "/usr/sbin/syslogd -ss", "syslogd"),
+        _proc(105, 5502, 1, "80", 0.0, 0.0, 3012, 14024, "IsJ", 0.0, 761,
+              "/usr/sbin/cron -s", "cron"),
+        _proc(105, 5530, 1, "root", 12.5, 2.4, 401232, 1262844, "SJ", 641.22, 755,
+              "/usr/local/bin/minio server /data", "minio", 14),
+        _proc(116, 6001, 1, "root", 0.0, 0.0, 2276, 13964, "SsJ", 0.08, 86461,
+              "/usr/sbin/syslogd -ss", "syslogd"),
+        _proc(116, 6050, 1, "root", 0.0, 0.0, 2560, 13980, "IsJ", 0.21, 86455,
+              "/usr/sbin/cron -s", "cron"),
+        _proc(116, 6120, 6050, "root", 0.0, 0.0, 1980, 13420, "IJ", 0.0, 120, "[/]", "sh"),
+    ]
+
+
+def sample_state() -> dict:
+    """The host of the shared samples: bastille jails git7 (JID 2), sto2 (105) and git6 (116),
+    their processes, git7's racct usage, the sample rctl rules, and a stopped jail db1."""
+    jails = [
+        _jail(2, "git7", ["172.16.20.98"], [], 5),
+        _jail(105, "sto2", ["172.16.20.112"], ["2001:470:e8af:20::532"], 7),
+        _jail(116, "git6", ["172.16.20.99"], ["2001:470:e8af:20::577"], 3),
+    ]
+    config = {j["name"]: _conf(j["name"], j["ip4"], j["ip6"]) for j in jails}
+    config["db1"] = _conf("db1", ["172.16.20.120"], [])
+    return {
+        "hostname": "watermelon", "osrelease": "14.2-RELEASE-p1", "osreldate": 1402000,
+        "ncpu": 4, "physmem": 17114071040, "pagesize": 4096, "boottime": 1730000000,
+        "loadavg": [0.1, 0.2, 0.15], "cp_time": [1622913, 3012, 915532, 38210, 71255104],
+        "v_free_count": 2512904, "v_page_count": 4142263, "v_inactive_count": 612050,
+        "racct": "enabled", "root": True, "jailed": False,
+        "jails": jails, "config": config, "next_jid": 117, "processes": _processes(),
+        "usage": {
+            "git7": dict(GIT7_USAGE),
+            "sto2": {"cputime": 642, "datasize": 52428800, "memoryuse": 416415744, "maxproc": 3,
+                     "openfiles": 1536, "vmemoryuse": 1337569280, "nthr": 16,
+                     "wallclock": 2306, "pcpu": 12, "readbps": 2097152, "writebps": 524288,
+                     "readiops": 180, "writeiops": 45},
+            "git6": {"cputime": 1, "datasize": 1048576, "memoryuse": 7143424, "maxproc": 3,
+                     "openfiles": 768, "vmemoryuse": 41746432, "nthr": 3, "wallclock": 172916},
+        },
+        "rules": list(SAMPLE_RULES),
+        "users": {"0": "root", "22": "sshd", "25": "smmsp", "80": "www", "65534": "nobody"},
+        "groups": {"0": "wheel", "80": "www"},
+    }
+
+
+def read_log(path: str | os.PathLike) -> list[list[str]]:
+    """The invocations logged in $JAILTUI_FAKE_LOG, oldest first (argv[0] = tool basename)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except FileNotFoundError:
+        return []
