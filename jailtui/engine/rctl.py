@@ -107,7 +107,7 @@ SIZE_SUFFIXES: dict[str, int] = {
     "": 0, "b": 0, "k": 10, "m": 20, "g": 30, "t": 40, "p": 50, "e": 60,
 }
 INT64_MAX = 2**63 - 1
-_AMOUNT = re.compile(r"([0-9]+)([a-zA-Z]?)")
+_AMOUNT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([a-zA-Z]?)")
 _BAD_ID_CHARS = re.compile(r"[\s,=/:]")
 
 
@@ -158,9 +158,9 @@ def _subject(text: str, word: str) -> str:
 def _subject_id(text: str, subject: str, word: str) -> str:
     if _BAD_ID_CHARS.search(word):
         raise RuleError(text, "subject-id", f"'{word}' contains a space or one of , = / :")
-    if subject == "process" and not word.isdigit():
+    if subject == "process" and not (word.isascii() and word.isdigit()):
         raise RuleError(text, "subject-id", f"'{word}' is not a process id")
-    if len(word.encode()) > 255:
+    if len(word.encode(errors="surrogatepass")) > 255:
         raise RuleError(text, "subject-id", "longer than 255 bytes")
     return word
 
@@ -180,8 +180,16 @@ def _action(text: str, word: str) -> str:
     return action
 
 
+def _number(digits: str) -> int:
+    """strtoumax(3) with base 0, as expand_number(3) calls it: 0x is hex, a leading 0 octal."""
+    if digits[:2].lower() == "0x":
+        return int(digits[2:], 16)
+    return int(digits, 8 if digits.startswith("0") else 10)
+
+
 def parse_amount(text: str, word: str, resource: Resource | None = None) -> int:
-    """Expand an amount like expand_number(3): digits with an optional k m g t p e suffix (1024s)."""
+    """Expand an amount like expand_number(3): a number (``0x`` hex, leading ``0`` octal, else
+    decimal) with an optional k m g t p e suffix (powers of 1024)."""
     m = _AMOUNT.fullmatch(word)
     if m is None:
         problem = "missing" if word == "" else f"invalid numeric value '{word}'"
@@ -194,7 +202,7 @@ def parse_amount(text: str, word: str, resource: Resource | None = None) -> int:
     if suffix and resource is not None and not resource.takes_size_suffix:
         raise RuleError(text, "amount", f"suffix '{suffix}' applies to sizes in bytes; "
                         f"{resource.name} is {UNIT_WORDS[resource.unit]}", "write the plain number")
-    value = int(digits) << shift
+    value = _number(digits) << shift if len(digits) <= 64 else INT64_MAX + 1
     limit = INT64_MAX // 1_000_000 if resource is not None and resource.cumulative else INT64_MAX
     if value > limit:
         raise RuleError(text, "amount", f"'{word}' is too large (at most {limit})")
@@ -202,9 +210,9 @@ def parse_amount(text: str, word: str, resource: Resource | None = None) -> int:
 
 
 def _per(text: str, word: str) -> str:
-    if word not in SUBJECTS:
+    if word.lower() not in SUBJECTS:
         raise RuleError(text, "per", f"unknown per '{word}'", "one of " + ", ".join(SUBJECTS))
-    return word
+    return word.lower()
 
 
 def validate(rule: Rule, text: str | None = None) -> Rule:
@@ -259,16 +267,14 @@ class RuleFilter:
 
     def __str__(self) -> str:
         parts = [self.subject, self.subject_id, self.resource, self.action]
+        if self.amount is not None or self.per:
+            amount = "" if self.amount is None else str(self.amount)
+            return ":".join(parts) + f"={amount}" + (f"/{self.per}" if self.per else "")
         while len(parts) > 1 and not parts[-1]:
             parts.pop()
-        text = ":".join(parts) if any(parts) else "::"
-        if len(parts) == 1 and parts[0]:
-            text += ":"
-        if self.amount is not None:
-            text += f"={self.amount}"
-        if self.per:
-            text += f"/{self.per}"
-        return text
+        if len(parts) == 1:
+            return f"{parts[0]}:" if parts[0] else "::"
+        return ":".join(parts)
 
     def matches(self, rule: Rule) -> bool:
         """True when every field set in the filter equals the rule's (kern_rctl.c semantics)."""

@@ -1,0 +1,62 @@
+"""rctl_get_racct(2) through ctypes: racct usage with no process spawned (local FreeBSD only).
+
+The kernel returns ``resource=value,...`` in the caller's buffer; a buffer that is too small
+gives ERANGE, and rctl(8) answers by growing it fourfold from 128 KiB, as this does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import sys
+from typing import Any
+
+from .errors import CommandFailed, NotPermitted, RacctUnavailable
+
+INITIAL_BUFSIZE = 128 * 1024
+MAX_BUFSIZE = 16 * 1024 * 1024
+
+
+class RacctSyscall:
+    """Calls ``rctl_get_racct`` in ``libc`` (any object with that ctypes-style function)."""
+
+    def __init__(self, libc: Any) -> None:
+        self.libc = libc
+
+    @classmethod
+    def load(cls) -> RacctSyscall | None:
+        """The syscall on a FreeBSD machine, or None where there is no such libc function."""
+        if not sys.platform.startswith("freebsd"):
+            return None
+        try:
+            libc = ctypes.CDLL("libc.so.7", use_errno=True)
+            func = libc.rctl_get_racct
+        except (OSError, AttributeError):
+            return None
+        func.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
+        func.restype = ctypes.c_int
+        return cls(libc)
+
+    def get_racct(self, filter: str) -> str:
+        """The raw ``k=v,...`` buffer for ``filter`` (e.g. ``jail:www:``)."""
+        inbuf = filter.encode() + b"\0"
+        size = INITIAL_BUFSIZE
+        while True:
+            out = ctypes.create_string_buffer(size)
+            if self.libc.rctl_get_racct(inbuf, len(inbuf), out, size) == 0:
+                return out.value.decode(errors="replace")
+            err = ctypes.get_errno()
+            if err == errno.ERANGE and size < MAX_BUFSIZE:
+                size *= 4
+                continue
+            raise _error(err, filter)
+
+
+def _error(err: int, filter: str) -> Exception:
+    if err == errno.ENOSYS:
+        return RacctUnavailable("RACCT/RCTL present, but disabled", RacctUnavailable.FIX)
+    if err == errno.EPERM:
+        return NotPermitted(f"failed to show resource consumption for '{filter}': "
+                            "Operation not permitted", "run jailtui as root on the host")
+    return CommandFailed(f"failed to show resource consumption for '{filter}': {os.strerror(err)}")
