@@ -1,0 +1,477 @@
+"""``jailtui``: the TUI with no subcommand, and ls/ps/usage/top/limits/start/stop/... otherwise.
+
+Every subcommand goes through the same engine objects as the TUI (Host, Sampler, Actions).
+Exit codes: 0 ok, 1 the operation failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .backend import HostOptions, default_backend, make_host
+from .engine.errors import JailtuiError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every usage error here
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n"
+                              f"Try '{self.prog} --help' for more information.\n")
+
+
+def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before and after the command; after it they override (no defaults)."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    g = p.add_argument_group("host")
+    g.add_argument("--backend", choices=("freebsd", "simulated"), default=default(None),
+                   help=f"host to read (default here: {default_backend()})")
+    g.add_argument("--demo", dest="backend", action="store_const", const="simulated",
+                   default=default(None), help="use the simulated demo host (same as --backend simulated)")
+    g.add_argument("--control", choices=("service", "jail"), default=default("service"),
+                   help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
+    g.add_argument("--jail-conf", default=default("/etc/jail.conf"), metavar="PATH",
+                   help="jail.conf listing configured jails (default /etc/jail.conf)")
+    g.add_argument("--timeout", type=float, default=default(10.0), metavar="SEC",
+                   help="timeout of each host command (default 10)")
+    g.add_argument("--seed", type=int, default=default(1), help=argparse.SUPPRESS)
+    g.add_argument("--demo-jails", type=int, default=default(12), metavar="N",
+                   help="number of jails on the demo host (default 12)")
+    c = p.add_argument_group("changes")
+    c.add_argument("--read-only", action="store_true", default=default(False),
+                   help="refuse every change")
+    c.add_argument("--rctl-conf", type=Path, default=default(Path("/etc/rctl.conf")),
+                   metavar="PATH", help="where 'persist' writes rules (default /etc/rctl.conf)")
+    c.add_argument("--audit-log", type=Path, metavar="PATH", default=default(None),
+                   help="audit log of changes (default $XDG_STATE_HOME/jailtui/audit.log)")
+    c.add_argument("--shell", default=default("/bin/sh"), help="shell for console (default /bin/sh)")
+    t = p.add_argument_group("dashboard")
+    t.add_argument("--interval", type=float, default=default(2.0), metavar="SEC",
+                   help="refresh interval of the dashboard (default 2)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="jailtui", description="Terminal operations console for FreeBSD jails. "
+                "Without a command, starts the interactive dashboard.")
+    p.add_argument("--version", action="version", version=f"jailtui {__version__}")
+    add_global_options(p, suppress=False)
+
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def cmd(name: str, help: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        add_global_options(sp, suppress=True)
+        if json_flag:
+            sp.add_argument("--json", action="store_true", help="print JSON (schema in README)")
+        return sp
+
+    cmd("ls", "list jails, running and configured")
+    sp = cmd("ps", "list the processes of one jail, or of all jails")
+    sp.add_argument("jail", nargs="?")
+    sp.add_argument("--host", action="store_true", help="include host processes (jid 0)")
+    sp = cmd("usage", "racct resource usage of the jails, or every resource of one jail")
+    sp.add_argument("jail", nargs="?")
+    sp = cmd("top", "jails by CPU, refreshed like top(1); CPU is %% of one core")
+    sp.add_argument("-d", "--delay", type=float, default=2.0, metavar="SEC")
+    sp.add_argument("-n", "--count", type=int, metavar="N",
+                    help="number of updates (default: until ^C on a terminal, else 1)")
+    sp = cmd("limits", "show rctl rules with usage; 'limits add RULE', 'limits rm FILTER', "
+             "'limits persist [JAIL]'")
+    sp.add_argument("args", nargs="*", metavar="[JAIL | add RULE | rm FILTER | persist [JAIL]]")
+    sp.add_argument("--persist", action="store_true",
+                    help="with add/rm: also write the change to rctl.conf")
+    sp.add_argument("--force", action="store_true",
+                    help="with add: accept a rule for a jail that does not exist")
+    for verb in ("start", "stop", "restart"):
+        sp = cmd(verb, f"{verb} a jail", json_flag=True)
+        sp.add_argument("jail")
+    sp = cmd("console", "open a shell (or run COMMAND) in a jail with jexec", json_flag=False)
+    sp.add_argument("jail")
+    sp.add_argument("argv", nargs=argparse.REMAINDER, metavar="COMMAND")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_tui(args)
+        return COMMANDS[args.command](args)
+    except JailtuiError as exc:
+        print(f"jailtui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+
+
+# -- plumbing ------------------------------------------------------------------------------
+
+def _host(args: argparse.Namespace):  # -> Host
+    if args.backend is None and default_backend() == "simulated":
+        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
+    return make_host(HostOptions(backend=args.backend, control=args.control,
+                                 jail_conf=args.jail_conf, seed=args.seed,
+                                 demo_jails=args.demo_jails, timeout=args.timeout))
+
+
+def _actions(args: argparse.Namespace, host: Any):  # -> Actions
+    from .engine.actions import Actions
+    from .engine.audit import AuditLog
+
+    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
+    return Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
+                   shell_command=(args.shell,))
+
+
+def _snapshot(args: argparse.Namespace, host: Any = None):  # -> (Sampler, Snapshot)
+    from .engine.sampler import Sampler
+
+    sampler = Sampler(host or _host(args))
+    snapshot = sampler.sample()
+    if snapshot.stale:
+        raise JailtuiError(snapshot.error or "the host did not answer")
+    return sampler, snapshot
+
+
+class _Out:
+    """Prints rich renderables; piped output is wide and free of trailing blanks."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.tty = sys.stdout.isatty()
+        width = None if self.tty else max(shutil.get_terminal_size((200, 24)).columns, 200)
+        self.console = Console(width=width, highlight=False, soft_wrap=False)
+
+    def print(self, *renderables: Any, **kwargs: Any) -> None:
+        if self.tty:
+            self.console.print(*renderables, **kwargs)
+            return
+        with self.console.capture() as capture:
+            self.console.print(*renderables, **kwargs)
+        sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+
+
+def _console() -> _Out:
+    return _Out()
+
+
+def _print_json(doc: dict[str, Any]) -> int:
+    json.dump(doc, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _warn(snapshot: Any) -> None:
+    for warning in snapshot.warnings:
+        print(f"jailtui: warning: {warning}", file=sys.stderr)
+
+
+# -- read commands -------------------------------------------------------------------------
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    from . import report
+    from .engine import units
+
+    _, snap = _snapshot(args)
+    if args.json:
+        return _print_json(report.document("jails", snap,
+                                           jails=[report.stats_json(s) for s in snap.jails]))
+    t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
+                     "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
+    for s in snap.jails:
+        j = s.jail
+        live = j.running
+        report.row(t, [
+            "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
+            ",".join(j.ips) or "-",
+            s.nproc if live else "-", s.nthr if live else "-",
+            units.percent(s.pcpu) if live else "-",
+            units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
+    con = _console()
+    con.print(report.header_line(snap))
+    con.print(t)
+    if snap.jails:
+        con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
+    else:
+        con.print("no jails", style="dim")
+    _warn(snap)
+    return EXIT_OK
+
+
+def cmd_ps(args: argparse.Namespace) -> int:
+    from . import report
+    from .engine import units
+
+    host = _host(args)
+    names = {j.jid: j.name for j in host.jails() if j.running}
+    if args.jail:
+        jail = host.jail(args.jail)
+        if not jail.running:
+            raise JailtuiError(f"jail \"{jail.name}\" is not running", f"jailtui start {jail.name}")
+        procs = host.processes(jail.name)
+    else:
+        procs = [p for p in host.processes() if args.host or p.jid != 0]
+    if args.json:
+        return _print_json(report.document(
+            "processes", jail=args.jail,
+            processes=[report.process_json(p, names.get(p.jid)) for p in procs]))
+    t = report.table("JAIL", "PID", "PPID", "USER", "%CPU", "%MEM", "RSS", "VSZ", "THR", "STAT",
+                     "TIME", "ELAPSED", "COMMAND",
+                     right=("PID", "PPID", "%CPU", "%MEM", "RSS", "VSZ", "THR", "TIME", "ELAPSED"))
+    for p in procs:
+        report.row(t, [names.get(p.jid, "-" if p.jid == 0 else str(p.jid)), p.pid, p.ppid, p.user,
+                       units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
+                       units.size(p.vsz), p.nlwp, p.state, units.cputime(p.cputime),
+                       units.duration(p.etime), p.command])
+    _console().print(t)
+    return EXIT_OK
+
+
+def _require_racct(snap: Any) -> None:
+    from .engine.errors import RacctUnavailable
+
+    racct = snap.host.info.racct
+    if not racct.enabled:
+        reason, _, fix = racct.reason.partition("; ")
+        raise RacctUnavailable(reason or "racct is off", fix or RacctUnavailable.FIX)
+
+
+USAGE_COLUMNS = ("pcpu", "memoryuse", "vmemoryuse", "maxproc", "nthr", "openfiles",
+                 "readbps", "writebps", "readiops", "writeiops")
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    from . import report
+    from .engine import units
+    from .engine.rctl import RESOURCES, UNIT_WORDS
+
+    _, snap = _snapshot(args)
+    _require_racct(snap)
+    if args.jail:
+        host_jail = next((s for s in snap.jails if s.jail.name == args.jail
+                          or (args.jail.isdigit() and s.jail.jid == int(args.jail))), None)
+        if host_jail is None:
+            from .engine.errors import UnknownJail
+            raise UnknownJail(args.jail)
+        stats = [host_jail]
+    else:
+        stats = [s for s in snap.jails if s.jail.running]
+    if args.json:
+        return _print_json(report.document("usage", snap, jails=[
+            {"name": s.jail.name, "jid": s.jail.jid, "usage": report.usage_json(s.usage),
+             "limits": [report.limit_json(lim) for lim in s.limits]} for s in stats]))
+    con = _console()
+    if args.jail:
+        s = stats[0]
+        limits = {}
+        for lim in s.limits:
+            limits.setdefault(lim.rule.resource, []).append(lim)
+        t = report.table("RESOURCE", "VALUE", "RAW", "LIMIT", "DESCRIPTION",
+                         title=f"{s.jail.name} (JID {s.jail.jid if s.jail.jid is not None else '-'})",
+                         right=("VALUE", "RAW"))
+        values = s.usage.as_dict() if s.usage else {}
+        for name, res in RESOURCES.items():
+            lims = limits.get(name, [])
+            limit_cell = report.Text(", ").join(report.limit_text(lim) for lim in lims) if lims else "-"
+            report.row(t, [name, units.amount(name, values.get(name)),
+                           str(values.get(name, "-")), limit_cell,
+                           f"{res.description} ({UNIT_WORDS[res.unit]})"])
+        con.print(t)
+        return EXIT_OK
+    t = report.table("NAME", *(c.upper() for c in USAGE_COLUMNS),
+                     right=tuple(c.upper() for c in USAGE_COLUMNS))
+    for s in stats:
+        values = s.usage.as_dict() if s.usage else {}
+        report.row(t, [s.jail.name, *(units.amount(c, values.get(c)) for c in USAGE_COLUMNS)])
+    con.print(report.header_line(snap))
+    con.print(t)
+    con.print("PCPU: racct, percent of one core", style="dim")
+    _warn(snap)
+    return EXIT_OK
+
+
+def cmd_top(args: argparse.Namespace) -> int:
+    from rich.console import Group
+    from rich.live import Live
+
+    from . import report
+    from .engine import units
+    from .engine.sampler import Sampler
+
+    if args.delay <= 0:
+        raise UsageError("--delay must be positive")
+    sampler = Sampler(_host(args))
+    sampler.sample()
+    tty = sys.stdout.isatty()
+    count = args.count if args.count is not None else (None if tty else 1)
+
+    def render(snap: Any) -> Any:
+        t = report.table("JID", "NAME", "PROCS", "THR", "%CPU", "RSS", "VSZ", "READ", "WRITE",
+                         "LIMITS", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ", "READ",
+                                          "WRITE"))
+        running = sorted((s for s in snap.jails if s.jail.running), key=lambda s: -s.cpu)
+        for s in running:
+            from .engine.rctl import Unit
+            worst = max(s.limits, key=lambda lim: lim.fraction or 0.0, default=None)
+            report.row(t, [s.jail.jid, s.jail.name, s.nproc, s.nthr, units.percent(s.cpu),
+                           units.size(s.rss), units.size(s.vsz),
+                           units.rate(s.readbps, Unit.BYTES_PER_SECOND),
+                           units.rate(s.writebps, Unit.BYTES_PER_SECOND),
+                           report.limit_text(worst) if worst else "-"])
+        stale = f"  STALE: {snap.error}" if snap.stale else ""
+        return Group(report.Text.assemble(report.header_line(snap), (stale, "bold red")), t,
+                     report.Text("%CPU: from CPU time used over the interval, percent of one core",
+                                 style="dim"))
+
+    docs = []
+    with (Live(console=_console().console, auto_refresh=False) if tty and not args.json else _NoLive()) as live:
+        n = 0
+        while count is None or n < count:
+            time.sleep(args.delay)
+            snap = sampler.sample()
+            n += 1
+            if args.json:
+                docs.append(report.document("top", snap, stale=snap.stale, error=snap.error,
+                                            jails=[report.stats_json(s) for s in snap.jails]))
+            elif live is not None:
+                live.update(render(snap), refresh=True)
+            else:
+                _console().print(render(snap))
+    if args.json:
+        return _print_json(docs[0] if len(docs) == 1 else {"schema": report.SCHEMA,
+                                                           "kind": "top-series", "samples": docs})
+    return EXIT_OK
+
+
+class _NoLive:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def cmd_limits(args: argparse.Namespace) -> int:
+    words = list(args.args)
+    verb = words[0] if words and words[0] in ("add", "rm", "persist") else None
+    if verb is None:
+        if len(words) > 1:
+            raise UsageError("usage: jailtui limits [JAIL | add RULE | rm FILTER | persist [JAIL]]")
+        return _show_limits(args, words[0] if words else None)
+    operands = words[1:]
+    host = _host(args)
+    actions = _actions(args, host)
+    if verb == "persist":
+        if len(operands) > 1:
+            raise UsageError("usage: jailtui limits persist [JAIL]")
+        path = actions.persist(operands[0] if operands else None)
+        print(f"wrote the live jail rules to {path}")
+        return _done(actions)
+    if len(operands) != 1:
+        raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
+    if verb == "add":
+        rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
+        print(f"added {rule}" + (f" (and to {args.rctl_conf})" if args.persist else ""))
+    else:
+        removed = actions.remove_rules(operands[0], persist=args.persist)
+        for rule in removed:
+            print(f"removed {rule}")
+    return _done(actions)
+
+
+def _done(actions: Any) -> int:
+    for warning in actions.take_warnings():
+        print(f"jailtui: warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
+    from . import report
+    from .engine import units
+
+    _, snap = _snapshot(args)
+    _require_racct(snap)
+    stats = snap.jails
+    if jail is not None:
+        chosen = [s for s in stats if s.jail.name == jail]
+        if not chosen:
+            from .engine.errors import UnknownJail
+            raise UnknownJail(jail)
+        stats = tuple(chosen)
+    limits = [lim for s in stats for lim in s.limits]
+    if args.json:
+        return _print_json(report.document("limits", snap,
+                                           rules=[report.limit_json(lim) for lim in limits]))
+    t = report.table("RULE", "AMOUNT", "USED", "%", right=("AMOUNT", "USED", "%"))
+    for lim in limits:
+        r = lim.rule
+        frac = "-" if lim.fraction is None else f"{lim.fraction * 100:.0f}"
+        report.row(t, [str(r), units.amount(r.resource, r.amount),
+                       units.amount(r.resource, lim.used), frac])
+    con = _console()
+    con.print(t)
+    if not limits:
+        con.print("no rules" + (f" for jail {jail}" if jail else ""), style="dim")
+    return EXIT_OK
+
+
+# -- changes -------------------------------------------------------------------------------
+
+def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from . import report
+
+        actions = _actions(args, _host(args))
+        result = getattr(actions, verb)(args.jail)
+        if args.json:
+            _print_json(report.document(
+                "action", action=verb, jail=result.jail, ok=result.ok, jid=result.jid,
+                message=result.message,
+                commands=[report.command_json(c) for c in result.commands]))
+        else:
+            print(result.message if result.ok else f"jailtui: {result.message}",
+                  file=sys.stdout if result.ok else sys.stderr)
+        _done(actions)
+        return EXIT_OK if result.ok else EXIT_FAILED
+    return run
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    actions = _actions(args, _host(args))
+    argv = actions.shell_argv(args.jail, list(args.argv) or None)
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
+    return EXIT_FAILED  # not reached
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from .tui.app import run
+
+    return run(args)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ls": cmd_ls, "ps": cmd_ps, "usage": cmd_usage, "top": cmd_top, "limits": cmd_limits,
+    "start": _jail_verb("start"), "stop": _jail_verb("stop"), "restart": _jail_verb("restart"),
+    "console": cmd_console,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1419 @@
+"""SimulatedHost: a deterministic FreeBSD-like host for the demo, the TUI tests and benchmarks.
+
+Jails of a few kinds (web, database, poudriere-style builds, cache, mail, DNS, monitoring, git)
+run the processes a jailed FreeBSD runs; some come and go. racct figures are summed from the
+processes, and deny and throttle rules cap them as the kernel does. Simulated time advances
+lazily from an injectable clock, in steps of at most a second, so one seed and one sequence of
+clock readings always give the same host.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+import shlex
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Concatenate, NoReturn, ParamSpec, TypeVar
+
+from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
+from .host import DEFAULT_SHELL, Host
+from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
+                    Rule, Sample, Usage)
+from .rctl import RuleFilter, parse_rule
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+PAGE = 4096
+INF = math.inf
+
+PID_MAX = 99_999
+PID_WRAP = 100
+MAX_STEP = 1.0
+MAX_CATCHUP = 30.0
+PCPU_TAU = 3.0
+RSS_PULL = 0.25
+JOB_BACKLOG = 2.0
+STATHZ = 127
+CP_SPLIT = (0.78, 0.04, 0.14, 0.04)
+LOAD_WINDOWS = (60.0, 300.0, 900.0)
+KERNEL_WIRED = 1.4 * GIB
+DEMO_EPOCH = 1_750_000_000.0
+
+HOSTNAME = "jailhost.example.org"
+OSRELEASE = "14.2-RELEASE-p1"
+OSRELDATE = 1402000
+RACCT_DISABLED = "RACCT/RCTL present, but disabled"
+
+FATAL_SIGNALS = frozenset({"TERM", "INT", "KILL", "QUIT", "ABRT", "ALRM", "PIPE", "SEGV", "BUS",
+                           "SYS", "XCPU"})
+STOP_SIGNALS = frozenset({"STOP", "TSTP", "TTIN", "TTOU"})
+HARMLESS_SIGNALS = frozenset({"HUP", "USR1", "USR2", "INFO", "WINCH", "CHLD", "URG", "CONT"})
+JAIL_COMMANDS = {name: "_cmd_" + name.replace("-", "_")
+                 for name in ("hostname", "uname", "freebsd-version", "ps", "echo")}
+FIXED_ANSWERS = {"id": (0, "uid=0(root) gid=0(wheel) groups=0(wheel),5(operator)\n"),
+                 "whoami": (0, "root\n"), "true": (0, ""), "false": (1, "")}
+SIGNAL_NUMBERS = {"1": "HUP", "2": "INT", "3": "QUIT", "6": "ABRT", "9": "KILL", "14": "ALRM",
+                  "15": "TERM", "17": "STOP", "19": "CONT", "30": "USR1", "31": "USR2"}
+
+
+# -- what jails run ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Program:
+    """One kind of process: what ps(1) shows and what an instance uses on average.
+
+    Sizes in MiB, IO in MiB/s, ``cpu`` in percent of one core. ``key`` names the program for
+    its children (``parent``); ``count`` instances start with the jail; instances of a program
+    with ``life`` exit after that many seconds and are replaced (php-fpm's pm.max_requests);
+    ``since`` says it started at most that long ago (a login session). ``state`` fixes ps's
+    STAT for kernel threads. Commands may use ``{port}`` (a client port), ``{i}`` and ``{n}``
+    (the instance number from 0 and from 1).
+    """
+
+    commands: tuple[str, ...]
+    user: str = "root"
+    key: str = ""
+    parent: str = ""
+    count: int = 1
+    rss: float = 2.6
+    vsz: float = 13.6
+    spread: float = 0.15
+    nlwp: int = 1
+    cpu: float = 0.0
+    read: float = 0.0
+    write: float = 0.0
+    files: int = 64
+    data: float = 0.4
+    stack: float = 0.0
+    pty: int = 0
+    flags: str = ""
+    life: tuple[float, float] | None = None
+    since: float | None = None
+    state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """Short-lived processes: one every ``every`` seconds on average, living ``life`` seconds,
+    at most ``most`` at once."""
+
+    program: _Program
+    every: float
+    life: tuple[float, float]
+    most: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """A type of jail: its long-running programs, its jobs, and the program that is repeated
+    to reach ``processes_per_jail``. ``ppid`` is the parent of top-level processes (init, or
+    the swapper for the host's kernel threads); ``wave`` is the swing of its slow load cycle."""
+
+    programs: tuple[_Program, ...]
+    jobs: tuple[_Job, ...] = ()
+    fill: _Program | None = None
+    io_size: int = 16 * KIB
+    sysv: Mapping[str, int] = field(default_factory=dict)
+    wave: float = 0.35
+    ppid: int = 1
+
+
+def _p(command: str | tuple[str, ...], **kw: object) -> _Program:
+    commands = (command,) if isinstance(command, str) else command
+    return _Program(commands, **kw)  # type: ignore[arg-type]
+
+
+SYSLOGD = _p("/usr/sbin/syslogd -ss", key="syslogd", rss=2.8, vsz=13.6, flags="s", files=32)
+CRON = _p("/usr/sbin/cron -s", key="cron", rss=2.6, vsz=13.6, flags="s", files=32)
+SSHD = _p("sshd: /usr/sbin/sshd [listener] 0 of 10-100 startups (sshd)", key="sshd",
+          rss=9.4, vsz=21.0, flags="s")
+BASE = (SYSLOGD, CRON, SSHD)
+BASE_JOBS = (
+    _Job(_p("/usr/libexec/atrun", parent="cron", rss=2.5, cpu=8.0), 300.0, (0.1, 0.8)),
+    _Job(_p("/bin/sh /usr/libexec/save-entropy", user="operator", parent="cron", rss=3.1,
+            vsz=14.2, cpu=12.0, write=0.1), 660.0, (0.2, 1.2)),
+)
+LOGIN_SHELL = _p("-sh (sh)", parent="sshd", rss=3.4, vsz=14.3, flags="s+", pty=1)
+
+PORTS = ("devel/cmake-core", "lang/rust", "www/node20", "databases/postgresql16-server",
+         "devel/llvm18", "graphics/mesa-dri", "lang/python311", "textproc/libxml2",
+         "security/openssl", "editors/vim", "x11-toolkits/gtk30", "multimedia/ffmpeg")
+SOURCES = ("src/core/ngx_cycle", "lib/Support/APInt", "Modules/_decimal/libmpdec/mpdecimal",
+           "libavcodec/h264dec", "src/backend/optimizer/path/costsize", "crypto/evp/e_aes",
+           "src/gallium/drivers/radeonsi/si_state", "gtk/gtkwidget", "src/eval", "parser")
+MAKE = _p(tuple(f"/usr/bin/make -C /usr/ports/{origin} build" for origin in PORTS), key="make",
+          parent="poudriere", count=4, rss=30.0, vsz=42.0, cpu=1.5, read=0.3, flags="+",
+          life=(60.0, 600.0))
+CC = _p(tuple(f"cc -O2 -pipe -fstack-protector-strong -fno-strict-aliasing -c {s}.c -o {s}.o"
+              for s in SOURCES), parent="make", rss=120.0, vsz=260.0, spread=0.5, cpu=92.0,
+        read=14.0, write=2.5, data=60.0, flags="+")
+CXX = _p(tuple(f"c++ -O2 -pipe -std=c++17 -fstack-protector-strong -c {s}.cpp -o {s}.o"
+               for s in SOURCES), parent="make", rss=380.0, vsz=700.0, spread=0.5, cpu=97.0,
+         read=10.0, write=4.0, data=250.0, flags="+")
+LD = _p(tuple(f"ld.lld --eh-frame-hdr -dynamic-linker /libexec/ld-elf.so.1 -o {s} {s}.o"
+              for s in ("bin/cmake", "bin/node", "bin/clang", "bin/ffmpeg", "bin/postgres")),
+        parent="make", rss=520.0, vsz=900.0, spread=0.4, cpu=90.0, read=45.0, write=25.0,
+        data=400.0, flags="+")
+PKG_CREATE = _p(tuple(f"pkg-static create -r /wrkdirs/usr/ports/{origin}/work/stage -o "
+                      f"/packages/All {origin.split('/')[1]}" for origin in PORTS),
+                parent="poudriere", rss=24.0, vsz=40.0, cpu=55.0, read=30.0, write=30.0)
+FETCH = _p(tuple(f"fetch -o /usr/ports/distfiles https://pkg-mirror.example.org/{origin}.tar.xz"
+                 for origin in PORTS), parent="make", rss=9.0, vsz=20.0, cpu=6.0, write=8.0)
+
+PHP_CHILD = _p("php-fpm: pool www (php-fpm)", user="www", parent="php-fpm", count=6, rss=52.0,
+               vsz=262.0, spread=0.25, cpu=5.0, read=0.1, data=20.0, life=(120.0, 900.0))
+PG_BACKEND = _p(("postgres: app appdb 10.0.0.10({port}) idle (postgres)",
+                 "postgres: app appdb 10.0.0.22({port}) idle (postgres)",
+                 "postgres: app appdb 10.0.0.10({port}) idle in transaction (postgres)",
+                 "postgres: grafana grafana 192.168.10.20({port}) idle (postgres)"),
+                user="postgres", parent="postgres", count=20, rss=140.0, vsz=4310.0, spread=0.7,
+                cpu=3.0, read=0.6, files=1000, data=8.0, stack=2.0, life=(600.0, 7200.0))
+PG_QUERY = _p(("postgres: app appdb 10.0.0.10({port}) SELECT (postgres)",
+               "postgres: app appdb 10.0.0.22({port}) UPDATE (postgres)"),
+              user="postgres", parent="postgres", rss=70.0, vsz=4310.0, spread=0.6, cpu=25.0,
+              read=2.0, write=0.4, files=1000, data=8.0, stack=2.0)
+REDIS_EXTRA = _p("/usr/local/bin/redis-server 127.0.0.1:{port} (redis-server)", user="redis",
+                 rss=40.0, vsz=80.0, nlwp=4, cpu=0.8, files=10032)
+SMTPD = _p("smtpd -n smtp -t inet -u -o stress= -s 2", user="125", parent="master", rss=7.5,
+           vsz=23.0, cpu=1.5)
+GIT_CAT = _p("/usr/local/bin/git -c protocol.version=2 -c credential.helper= cat-file --batch",
+             user="git", parent="gitea", rss=8.0, vsz=22.0)
+ZABBIX_LISTENER = _p("zabbix_agentd: listener #{n} [waiting for connection] (zabbix_agentd)",
+                     user="122", parent="zabbix", count=3, rss=6.0, vsz=21.0, cpu=0.2)
+
+KINDS: dict[str, _Kind] = {
+    "www": _Kind(
+        BASE + (
+            _p("nginx: master process /usr/local/sbin/nginx (nginx)", key="nginx", rss=9.5,
+               vsz=26.0, flags="s", files=1024),
+            _p("nginx: worker process (nginx)", user="www", parent="nginx", count=4, rss=12.0,
+               vsz=28.0, cpu=2.5, read=0.6, write=0.1, files=1024),
+            _p("php-fpm: master process (/usr/local/etc/php-fpm.conf) (php-fpm)", key="php-fpm",
+               rss=28.0, vsz=240.0, flags="s", cpu=0.1),
+            PHP_CHILD),
+        BASE_JOBS + (
+            _Job(PHP_CHILD, 20.0, (15.0, 90.0), most=4),
+            _Job(_p("/usr/local/bin/php -f /usr/local/www/nextcloud/cron.php", user="www",
+                    parent="cron", rss=45.0, vsz=250.0, cpu=60.0, read=3.0, write=0.5),
+                 300.0, (2.0, 25.0))),
+        fill=PHP_CHILD),
+    "db": _Kind(
+        BASE + (
+            _p("/usr/local/bin/postgres -D /var/db/postgres/data16", user="postgres",
+               key="postgres", rss=180.0, vsz=4310.0, flags="s", cpu=0.2, files=1000,
+               data=30.0),
+            _p("postgres: checkpointer (postgres)", user="postgres", parent="postgres",
+               rss=640.0, vsz=4310.0, cpu=0.4, write=3.0, files=1000),
+            _p("postgres: background writer (postgres)", user="postgres", parent="postgres",
+               rss=310.0, vsz=4310.0, cpu=0.3, write=1.0, files=1000),
+            _p("postgres: walwriter (postgres)", user="postgres", parent="postgres", rss=28.0,
+               vsz=4310.0, cpu=0.3, write=1.5, files=1000),
+            _p("postgres: autovacuum launcher (postgres)", user="postgres", parent="postgres",
+               rss=12.0, vsz=4310.0, files=1000),
+            _p("postgres: logical replication launcher (postgres)", user="postgres",
+               parent="postgres", rss=10.0, vsz=4310.0, files=1000),
+            PG_BACKEND),
+        BASE_JOBS + (
+            _Job(PG_QUERY, 6.0, (1.0, 15.0), most=6),
+            _Job(_p("postgres: autovacuum worker appdb (postgres)", user="postgres",
+                    parent="postgres", rss=90.0, vsz=4310.0, cpu=45.0, read=20.0, write=4.0,
+                    files=1000), 60.0, (5.0, 40.0), most=3),
+            _Job(_p("pg_dump -Fc -f /var/backups/appdb.dump appdb", user="postgres",
+                    parent="cron", rss=40.0, vsz=60.0, cpu=70.0, read=30.0, write=10.0),
+                 900.0, (30.0, 120.0))),
+        fill=PG_BACKEND, io_size=8 * KIB, sysv={"nshm": 1, "shmsize": 56}, wave=0.45),
+    "build": _Kind(
+        BASE + (
+            _p("/bin/sh /usr/local/bin/poudriere bulk -j 142amd64 -p default -f "
+               "/usr/local/etc/poudriere.d/pkglist", key="poudriere", parent="sshd", rss=4.2,
+               vsz=14.8, cpu=0.5, flags="+", pty=1, since=6 * 3600.0),
+            MAKE),
+        BASE_JOBS + (
+            _Job(CC, 0.8, (1.0, 14.0), most=3),
+            _Job(CXX, 5.0, (4.0, 25.0)),
+            _Job(LD, 15.0, (2.0, 10.0)),
+            _Job(PKG_CREATE, 40.0, (3.0, 15.0))),
+        fill=MAKE, io_size=64 * KIB, wave=0.5),
+    "ports": _Kind(
+        (SYSLOGD, CRON, _p(MAKE.commands, key="make", count=1, rss=30.0, vsz=42.0, cpu=1.0,
+                           life=(60.0, 600.0))),
+        BASE_JOBS + (_Job(CC, 3.0, (1.0, 12.0), most=1), _Job(FETCH, 45.0, (2.0, 20.0))),
+        fill=_p(MAKE.commands, rss=30.0, vsz=42.0, cpu=1.0), io_size=64 * KIB, wave=0.5),
+    "cache": _Kind(
+        BASE + (
+            _p("/usr/local/bin/redis-server 127.0.0.1:6379 (redis-server)", user="redis",
+               key="redis", rss=900.0, vsz=1010.0, nlwp=5, cpu=4.0, write=0.3, files=10032,
+               data=600.0),
+            _p("/usr/local/bin/memcached -l 10.0.0.14 -p 11211 -m 1024 -c 1024 -t 4 -U 0 -d "
+               "-u nobody", user="nobody", rss=340.0, vsz=1100.0, nlwp=10, cpu=2.0,
+               files=1024, data=300.0)),
+        BASE_JOBS + (
+            _Job(_p("redis-rdb-bgsave 127.0.0.1:6379 (redis-server)", user="redis",
+                    parent="redis", rss=700.0, vsz=1010.0, cpu=80.0, write=60.0), 300.0,
+                 (3.0, 12.0)),),
+        fill=REDIS_EXTRA),
+    "mail": _Kind(
+        BASE + (
+            _p("/usr/local/libexec/postfix/master -w", key="master", rss=6.5, vsz=23.0,
+               flags="s", cpu=0.05),
+            _p("qmgr -l -t unix -u", user="125", parent="master", rss=7.0, vsz=23.0),
+            _p("pickup -l -t unix -u", user="125", parent="master", rss=6.8, vsz=23.0,
+               life=(3600.0, 7200.0)),
+            _p("tlsmgr -l -t unix -u -c", user="125", parent="master", rss=7.4, vsz=23.5),
+            _p("anvil -l -t unix -u", user="125", parent="master", rss=6.9, vsz=23.0),
+            _p("/usr/local/sbin/dovecot", key="dovecot", rss=5.5, vsz=18.0, flags="s"),
+            _p("dovecot/anvil", user="143", parent="dovecot", rss=6.0, vsz=19.0),
+            _p("dovecot/log", parent="dovecot", rss=5.9, vsz=19.0),
+            _p("dovecot/config", parent="dovecot", rss=9.0, vsz=22.0),
+            _p("dovecot/stats", user="143", parent="dovecot", rss=7.0, vsz=20.0),
+            _p("dovecot/auth", parent="dovecot", rss=8.0, vsz=21.0),
+            _p("dovecot/imap-login", user="144", parent="dovecot", count=3, rss=8.5, vsz=22.0,
+               cpu=0.2),
+            _p("dovecot/imap", user="5000", parent="dovecot", count=4, rss=9.5, vsz=23.0,
+               cpu=0.3, read=0.2, life=(300.0, 3600.0))),
+        BASE_JOBS + (
+            _Job(SMTPD, 8.0, (5.0, 60.0), most=6),
+            _Job(_p("cleanup -z -t unix -u -c", user="125", parent="master", rss=7.8, vsz=23.5,
+                    cpu=3.0, write=0.2), 15.0, (2.0, 100.0), most=2),
+            _Job(_p("smtp -t unix -u", user="125", parent="master", rss=8.1, vsz=23.5, cpu=2.0),
+                 20.0, (1.0, 30.0), most=3)),
+        fill=SMTPD),
+    "dns": _Kind(
+        BASE + (
+            _p("/usr/local/sbin/unbound -c /usr/local/etc/unbound/unbound.conf", user="unbound",
+               key="unbound", rss=72.0, vsz=95.0, nlwp=4, cpu=1.5, files=4096, data=40.0),),
+        BASE_JOBS + (
+            _Job(_p("/usr/local/sbin/unbound-anchor -a /usr/local/etc/unbound/root.key",
+                    user="unbound", parent="cron", rss=6.0, vsz=20.0, cpu=20.0), 3600.0,
+                 (0.5, 3.0)),),
+        fill=LOGIN_SHELL),
+    "monitor": _Kind(
+        BASE + (
+            _p("/usr/local/bin/prometheus --config.file=/usr/local/etc/prometheus.yml "
+               "--storage.tsdb.path=/var/db/prometheus --web.listen-address=:9090",
+               user="prometheus", rss=420.0, vsz=1520.0, nlwp=14, cpu=6.0, read=0.3,
+               write=0.8, files=1024, data=300.0),
+            _p("/usr/local/bin/grafana server --homepath /usr/local/share/grafana --config "
+               "/usr/local/etc/grafana/grafana.ini", user="grafana", rss=160.0, vsz=1400.0,
+               nlwp=16, cpu=1.5, files=1024, data=100.0),
+            _p("/usr/local/bin/node_exporter --web.listen-address=:9100", user="nobody",
+               rss=21.0, vsz=1240.0, nlwp=6, cpu=0.4),
+            _p("/usr/local/sbin/zabbix_agentd -c /usr/local/etc/zabbix64/zabbix_agentd.conf",
+               user="122", key="zabbix", rss=6.5, vsz=21.0, flags="s"),
+            _p("zabbix_agentd: collector [idle 1 sec] (zabbix_agentd)", user="122",
+               parent="zabbix", rss=6.0, vsz=21.0, cpu=0.3),
+            ZABBIX_LISTENER),
+        BASE_JOBS + (
+            _Job(_p(tuple(f"/sbin/ping -c 1 -t 2 10.0.0.{n}" for n in (10, 11, 12, 14, 22, 25)),
+                    user="122", parent="zabbix", rss=3.0, vsz=14.0, cpu=1.0), 10.0,
+                 (0.5, 2.0), most=2),),
+        fill=ZABBIX_LISTENER),
+    "git": _Kind(
+        BASE + (
+            _p("/usr/local/sbin/gitea web", user="git", key="gitea", rss=190.0, vsz=1310.0,
+               nlwp=15, cpu=1.5, read=0.2, files=1024, data=120.0),
+            _p(GIT_CAT.commands, user="git", parent="gitea", count=2, rss=8.0, vsz=22.0)),
+        BASE_JOBS + (
+            _Job(_p(tuple(f"/usr/local/bin/git upload-pack --stateless-rpc "
+                          f"/var/db/gitea/gitea-repositories/{repo}.git"
+                          for repo in ("ops/infra", "web/shop", "ops/ansible", "dev/jailtui")),
+                    user="git", parent="gitea", rss=25.0, vsz=40.0, cpu=60.0, read=15.0),
+                 20.0, (1.0, 8.0), most=3),),
+        fill=GIT_CAT),
+    "idle": _Kind(
+        (SYSLOGD, CRON),
+        BASE_JOBS + (
+            _Job(_p("awk $2 ~ /^[/]/ { print $2 } /etc/fstab", parent="cron", rss=2.9, vsz=14.0,
+                    cpu=3.0), 120.0, (0.5, 2.0)),),
+        fill=LOGIN_SHELL, wave=0.1),
+}
+
+
+def _kernel(name: str, state: str = "DL", nlwp: int = 1, cpu: float = 0.0) -> _Program:
+    return _p(f"[{name}]", rss=0.0, vsz=0.0, spread=0.0, nlwp=nlwp, cpu=cpu, files=0, data=0.0,
+              state=state)
+
+
+def _host_kind(ncpu: int) -> tuple[tuple[_Program, ...], _Kind]:
+    """The host's kernel processes (pids from 0) and its userland."""
+    kernel = (
+        _kernel("kernel", "DLs", 900, 1.5),
+        _p("/sbin/init", key="init", rss=1.1, vsz=13.4, flags="Ls", files=20),
+        _kernel("KTLS", nlwp=ncpu), _kernel("crypto", nlwp=ncpu + 2), _kernel("cam", nlwp=3),
+        _kernel("zfskern", nlwp=40, cpu=0.6), _kernel("rand_harvestq"),
+        _kernel("pagedaemon", nlwp=3), _kernel("vmdaemon"), _kernel("audit"),
+        _kernel("idle", "RNL", ncpu), _kernel("intr", "WL", 60, 0.8),
+        _kernel("geom", nlwp=3, cpu=0.3), _kernel("sequencer 00"), _kernel("usb", nlwp=6),
+        _kernel("acpi_thermal"), _kernel("bufdaemon", nlwp=2), _kernel("vnlru"),
+        _kernel("syncer", cpu=0.05))
+    session = 2 * 3600.0
+    user = (
+        _p("/sbin/devd", parent="init", rss=5.1, vsz=14.6, flags="s"),
+        _p("/usr/sbin/syslogd -s", parent="init", rss=3.0, vsz=13.7, flags="s"),
+        _p("/usr/local/sbin/smartd -c /usr/local/etc/smartd.conf -p /var/run/smartd.pid",
+           parent="init", rss=5.7, vsz=22.3, flags="s"),
+        _p("/usr/sbin/ntpd -p /var/db/ntp/ntpd.pid -c /etc/ntp.conf -f /var/db/ntp/ntpd.drift",
+           user="ntpd", parent="init", rss=6.0, vsz=23.0, flags="s", cpu=0.05),
+        _p(CRON.commands, key="cron", parent="init", flags="s"),
+        _p(SSHD.commands, key="sshd", parent="init", rss=9.3, vsz=21.0, flags="s"),
+        _p("/usr/libexec/getty Pc ttyv{i}", parent="init", count=8, rss=2.4, vsz=13.5,
+           flags="s+"),
+        _p("sshd: admin [priv] (sshd)", key="priv", parent="sshd", rss=10.4, vsz=21.4, flags="s",
+           since=session),
+        _p("sshd: admin@pts/0 (sshd)", key="session", user="admin", parent="priv", rss=10.6,
+           vsz=21.4, since=session),
+        _p("-sh (sh)", key="login", user="admin", parent="session", rss=3.4, vsz=14.3,
+           flags="s", pty=1, since=session),
+        _p("su -", key="su", parent="login", rss=3.2, vsz=14.6, since=session / 2),
+        _p("-su (sh)", key="rootsh", parent="su", rss=3.4, vsz=14.3, since=session / 2),
+        _p("/usr/local/bin/python3.11 /usr/local/bin/jailtui (python3.11)", parent="rootsh",
+           rss=58.0, vsz=120.0, nlwp=3, cpu=2.5, flags="+", since=600.0))
+    return kernel, _Kind(user, BASE_JOBS, ppid=0, wave=0.1)
+
+
+# -- the configured jails ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _JailSpec:
+    """A jail as jail.conf describes it. ``age`` (days) says when it last started (None: at
+    boot); ``failure`` is the jail(8) output when it cannot start."""
+
+    name: str
+    kind: str
+    hostname: str
+    path: str
+    ip4: tuple[str, ...] = ()
+    ip6: tuple[str, ...] = ()
+    running: bool = True
+    age: float | None = None
+    osrelease: str = OSRELEASE
+    osreldate: int = OSRELDATE
+    children_max: int = 0
+    raw_sockets: bool = False
+    conf: Mapping[str, str] = field(default_factory=dict)
+    failure: tuple[str, ...] = ()
+
+
+LEGACY_MOUNT = "/sbin/mount -t nullfs -o ro /usr/ports /usr/local/jails/legacy/usr/ports"
+DEFAULT_JAILS = (
+    _JailSpec("www", "www", "www.example.org", "/usr/local/jails/www", ("10.0.0.10",),
+              ("2001:db8::10",), age=2.3),
+    _JailSpec("db", "db", "db.example.org", "/usr/local/jails/db", ("10.0.0.11",)),
+    _JailSpec("build", "build", "build.example.org", "/jails/build", ("10.0.0.12",),
+              children_max=4),
+    _JailSpec("build.ports", "ports", "ports.build.example.org", "/jails/build/ports",
+              ("10.0.0.12",)),
+    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/jails/cache", ("10.0.0.14",)),
+    _JailSpec("mail", "mail", "mail.example.org", "/usr/local/jails/mail",
+              ("10.0.0.25", "192.168.1.25")),
+    _JailSpec("dns", "dns", "ns1.example.org", "/usr/local/jails/dns", (),
+              ("2001:db8:0:53::53",)),
+    _JailSpec("monitor", "monitor", "monitor.example.org", "/jails/monitor",
+              ("192.168.10.20",), raw_sockets=True),
+    _JailSpec("git", "git", "git.example.org", "/jails/git", ("10.0.0.22",), age=0.2),
+    _JailSpec("sandbox", "idle", "sandbox.example.org", "/jails/sandbox", ("192.168.10.30",)),
+    _JailSpec("staging", "www", "staging.example.org", "/usr/local/jails/staging",
+              ("10.0.0.40",), running=False),
+    _JailSpec("legacy", "www", "legacy.example.org", "/usr/local/jails/legacy", ("10.0.0.50",),
+              running=False, osrelease="13.4-RELEASE-p2", osreldate=1304000,
+              conf={"mount.fstab": "/etc/fstab.legacy"},
+              failure=("mount_nullfs: /usr/local/jails/legacy/usr/ports: No such file or "
+                       "directory", f"jail: legacy: {LEGACY_MOUNT}: failed")),
+)
+EXTRA_KINDS = (("www", "web"), ("db", "pg"), ("cache", "redis"), ("mail", "mx"), ("git", "git"),
+               ("dns", "ns"), ("monitor", "mon"), ("www", "app"))
+DEFAULT_RULES = (
+    Rule("jail", "www", "memoryuse", "deny", GIB),
+    Rule("jail", "www", "maxproc", "log", 200),
+    Rule("jail", "db", "pcpu", "deny", 200),
+    Rule("jail", "build", "readbps", "throttle", 50 * MIB),
+    Rule("jail", "cache", "memoryuse", "deny", 2 * GIB),
+)
+
+
+def _jail_specs(count: int) -> list[_JailSpec]:
+    """The default jails, then generated ones (``web013``, ``pg014``, ...) up to ``count``."""
+    specs = list(DEFAULT_JAILS[:count])
+    for n in range(len(DEFAULT_JAILS), count):
+        kind, prefix = EXTRA_KINDS[n % len(EXTRA_KINDS)]
+        name = f"{prefix}{n + 1:03d}"
+        root = "/usr/local/jails" if n % 2 else "/jails"
+        specs.append(_JailSpec(name, kind, f"{name}.prod.example.org", f"{root}/{name}",
+                               (f"192.168.{100 + n // 250}.{n % 250 + 2}",)))
+    return specs
+
+
+def _host_size(jails: int) -> tuple[int, int]:
+    """CPUs and physical memory: a 32 GiB, 8-core host, bigger for hundreds of jails."""
+    scale = 1 if jails <= 16 else 4 if jails <= 100 else 8
+    return 8 * scale, 32 * GIB * scale - 113 * MIB
+
+
+# -- simulation state ----------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _SimProc:
+    """A running process. ``pcpu``, ``rbps`` and ``wbps`` are decaying averages; ``cpu``,
+    ``read`` and ``write`` are what this instance wants on average."""
+
+    pid: int
+    ppid: int
+    jail: _SimJail
+    program: _Program
+    command: str
+    start: float
+    until: float
+    job: int
+    rss: int
+    rss_want: int
+    vsz: int
+    cpu: float
+    read: float
+    write: float
+    busy: bool
+    pcpu: float = 0.0
+    rbps: float = 0.0
+    wbps: float = 0.0
+    cputime: float = 0.0
+    swap: int = 0
+    stopped: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class _SimJail:
+    """A configured jail and, while it runs, its JID, processes and racct leftovers."""
+
+    spec: _JailSpec
+    kind: _Kind
+    parent: _SimJail | None = None
+    children: list[_SimJail] = field(default_factory=list)
+    jid: int | None = None
+    cpuset: int = 0
+    uuid: str = ""
+    procs: list[_SimProc] = field(default_factory=list)
+    expires_at: float = INF
+    next_job: list[float] = field(default_factory=list)
+    job_running: list[int] = field(default_factory=list)
+    respawn: list[tuple[float, _Program, bool]] = field(default_factory=list)
+    gone_cputime: float = 0.0
+    gone_wallclock: float = 0.0
+    phase: float = 0.0
+    omega: float = 0.01
+    sum_cpu: float = 0.0
+    sum_read: float = 0.0
+    sum_write: float = 0.0
+    f_cpu: float = 1.0
+    f_read: float = 1.0
+    f_write: float = 1.0
+    view: Jail | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def running(self) -> bool:
+        return self.jid is not None
+
+    def group(self) -> list[_SimJail]:
+        """This jail and its running descendants: what its racct counts."""
+        out = [self]
+        for child in self.children:
+            if child.running:
+                out += child.group()
+        return out
+
+    def holders(self) -> list[_SimJail]:
+        """This jail and its ancestors: whose rules apply to its processes."""
+        out = [self]
+        parent = self.parent
+        while parent is not None:
+            out.append(parent)
+            parent = parent.parent
+        return out
+
+
+def _usage(jails: Sequence[_SimJail], kind: _Kind, now: float) -> Usage:
+    """racct of a jail and its children as ``rctl -u`` prints it, summed from the processes."""
+    cputime = wallclock = pcpu = rbps = wbps = 0.0
+    data = stack = rss = nproc = files = vsz = pty = swap = nthr = 0
+    for jail in jails:
+        cputime += jail.gone_cputime
+        wallclock += jail.gone_wallclock
+        nproc += len(jail.procs)
+        for p in jail.procs:
+            prog = p.program
+            cputime += p.cputime
+            wallclock += now - p.start
+            rss += p.rss
+            vsz += p.vsz
+            swap += p.swap
+            pcpu += p.pcpu
+            rbps += p.rbps
+            wbps += p.wbps
+            nthr += prog.nlwp
+            files += prog.files
+            pty += prog.pty
+            data += int(prog.data * MIB)
+            stack += int(prog.stack * MIB)
+    return Usage(cputime=int(cputime), datasize=data, stacksize=stack, memoryuse=rss,
+                 maxproc=nproc, openfiles=files, vmemoryuse=vsz, pseudoterminals=pty,
+                 swapuse=swap, nthr=nthr, wallclock=int(wallclock), pcpu=int(pcpu),
+                 readbps=int(rbps), writebps=int(wbps), readiops=int(rbps / kind.io_size),
+                 writeiops=int(wbps / kind.io_size), **kind.sysv)
+
+
+SPAWN_COSTS: dict[str, Callable[[_SimProc], int]] = {
+    "maxproc": lambda p: 1,
+    "nthr": lambda p: p.program.nlwp,
+    "vmemoryuse": lambda p: p.vsz,
+    "openfiles": lambda p: p.program.files,
+    "pseudoterminals": lambda p: p.program.pty,
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _synced(method: Callable[Concatenate[SimulatedHost, P], R]
+            ) -> Callable[Concatenate[SimulatedHost, P], R]:
+    """Run under the host lock, after advancing the simulation to the clock."""
+
+    @functools.wraps(method)
+    def wrapper(self: SimulatedHost, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            self._advance()
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+# -- the host ------------------------------------------------------------------------------
+
+
+class _StartFailed(Exception):
+    """A jail that service jail could not start: it exits 0 and prints jail(8)'s complaint."""
+
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.output = output
+
+
+class SimulatedHost(Host):
+    """A FreeBSD 14.2 host with jails, processes, racct and rctl, all simulated.
+
+    ``jails`` > 12 adds generated jails; ``processes_per_jail`` sets how many processes each
+    running jail starts with; ``racct=False`` behaves like a GENERIC kernel without
+    ``kern.racct.enable=1``; ``action_delay`` makes start/stop/restart take that long (for
+    progress displays). With an injected ``clock`` the wall time is ``epoch + clock()``,
+    ``epoch`` defaulting to a fixed date so that everything is reproducible.
+    """
+
+    label = "demo"
+
+    def __init__(self, seed: int = 1, jails: int = 12, processes_per_jail: int | None = None,
+                 clock: Callable[[], float] = time.monotonic, racct: bool = True, *,
+                 action_delay: float = 0.0, epoch: float | None = None) -> None:
+        if jails < 0 or (processes_per_jail is not None and processes_per_jail < 0):
+            raise ValueError("jails and processes_per_jail cannot be negative")
+        self._rng = random.Random(seed)
+        self._clock = clock
+        self._clock0 = clock()
+        if epoch is None:
+            epoch = time.time() - time.monotonic() if clock is time.monotonic else DEMO_EPOCH
+        self._epoch = epoch
+        self._racct = racct
+        self._per_jail = processes_per_jail
+        self._action_delay = action_delay
+        self._lock = threading.RLock()
+        self.ncpu, self.physmem = _host_size(jails)
+        self._now = 0.0
+        self._uptime0 = self._rng.uniform(9, 40) * 86400.0
+        self._pids: dict[int, _SimProc] = {}
+        self._next_pid = 0
+        self._last_jid = 0
+        self._next_cpuset = 2
+        self._rules: list[Rule] = []
+        self._deny: dict[str, dict[str, int]] = {}
+        self._throttle: dict[str, dict[str, int]] = {}
+        self._cp_time = [0.0] * 5
+        self._loadavg = [0.0, 0.0, 0.0]
+        self._host = self._build_host()
+        self._running: list[_SimJail] = [self._host]
+        self._configured = self._build_jails(jails)
+        self._by_name = {jail.name: jail for jail in self._configured}
+        self._next_pid = self._rng.randrange(20_000, 90_000)
+        for rule in DEFAULT_RULES:
+            self._insert_rule(rule)
+        self._boot_jails()
+        self._start_counters()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _build_host(self) -> _SimJail:
+        kernel, kind = _host_kind(self.ncpu)
+        host = _SimJail(_JailSpec("", "host", HOSTNAME, "/"), kind, jid=0)
+        self._wave(host)
+        boot = -self._uptime0
+        leaders: dict[str, int] = {}
+        for prog in kernel:
+            proc = self._new_proc(host, prog, kind.ppid, boot)
+            self._admit(proc, gap=False)
+            if prog.key:
+                leaders[prog.key] = proc.pid
+        self._idle = next(p for p in host.procs if p.command == "[idle]")
+        self._next_pid = 400 + self._rng.randrange(400)
+        self._populate(host, list(kind.programs), boot + 25.0, leaders)
+        self._arm_jobs(host)
+        return host
+
+    def _build_jails(self, count: int) -> list[_SimJail]:
+        jails: list[_SimJail] = []
+        by_name: dict[str, _SimJail] = {}
+        for spec in _jail_specs(count):
+            jail = _SimJail(spec, KINDS[spec.kind])
+            self._wave(jail)
+            parent = by_name.get(spec.name.rpartition(".")[0]) if "." in spec.name else None
+            if parent is not None:
+                jail.parent = parent
+                parent.children.append(jail)
+            jails.append(jail)
+            by_name[spec.name] = jail
+        return jails
+
+    def _wave(self, jail: _SimJail) -> None:
+        jail.phase = self._rng.uniform(0, 2 * math.pi)
+        jail.omega = 2 * math.pi / self._rng.uniform(300, 1200)
+
+    def _boot_jails(self) -> None:
+        """Start the jails that run, in the order they started since boot."""
+        def started(jail: _SimJail) -> float:
+            age = jail.spec.age
+            return -age * 86400.0 if age is not None else -self._uptime0 + 40.0
+
+        order = sorted((j for j in self._configured if j.spec.running), key=started)
+        for jail in order:
+            if jail.parent is None or jail.parent.running:
+                self._last_jid += self._rng.choice((1, 1, 1, 2))
+                self._boot(jail, started(jail), initial=True)
+
+    def _start_counters(self) -> None:
+        """Load average, kern.cp_time and [idle]'s CPU time as of a host up since boot."""
+        demand = sum(p.cpu for jail in self._running for p in jail.procs)
+        self._loadavg = [demand / 100 * f for f in (1.0, 0.95, 0.9)]
+        ticks = self._uptime0 * STATHZ * self.ncpu
+        busy = min(0.9, demand / (self.ncpu * 100)) * 0.8
+        self._cp_time = [ticks * busy * share for share in CP_SPLIT] + [ticks * (1 - busy)]
+        self._idle.cputime = self._uptime0 * self.ncpu * (1 - busy)
+
+    # -- processes -------------------------------------------------------------------------
+
+    def _alloc_pid(self, gap: bool = True) -> int:
+        pid = self._next_pid
+        while True:
+            if pid > PID_MAX:
+                pid = PID_WRAP
+            if pid not in self._pids:
+                break
+            pid += 1
+        step = 1
+        if gap and self._rng.random() < 0.3:
+            step += self._rng.randrange(1, 6)
+        self._next_pid = pid + step
+        return pid
+
+    def _new_proc(self, jail: _SimJail, prog: _Program, ppid: int, start: float, *,
+                  until: float = INF, job: int = -1, index: int = 0) -> _SimProc:
+        """A process with this program's figures, randomised; not yet admitted."""
+        rng = self._rng
+        scale = 1.0 - prog.spread + 2.0 * prog.spread * rng.random()
+        rss = int(prog.rss * MIB * scale) // PAGE * PAGE
+        vsz = max(rss, int(prog.vsz * MIB * (0.97 + 0.06 * rng.random())) // PAGE * PAGE)
+        cpu = prog.cpu * (0.6 + 0.8 * rng.random())
+        command = prog.commands[rng.randrange(len(prog.commands))] if len(prog.commands) > 1 \
+            else prog.commands[0]
+        if "{port}" in command:
+            command = command.replace("{port}", str(rng.randrange(10_000, 65_536)))
+        command = command.replace("{i}", str(index)).replace("{n}", str(index + 1))
+        age = max(0.0, self._now - start)
+        proc = _SimProc(
+            pid=-1, ppid=ppid, jail=jail, program=prog, command=command, start=start,
+            until=until, job=job, rss=rss, rss_want=rss, vsz=vsz, cpu=cpu,
+            read=prog.read * MIB * scale, write=prog.write * MIB * scale,
+            busy=bool(prog.cpu or prog.read or prog.write))
+        if age > 0:
+            proc.pcpu, proc.rbps, proc.wbps = cpu, proc.read, proc.write
+            proc.cputime = cpu / 100 * age * (0.8 + 0.4 * rng.random())
+        return proc
+
+    def _admit(self, proc: _SimProc, *, gap: bool = True) -> bool:
+        """Give a new process a PID unless a deny rule of its jail (or a parent jail) refuses."""
+        jail = proc.jail
+        if jail.jid and not self._may_fork(proc):
+            return False
+        proc.pid = self._alloc_pid(gap)
+        jail.procs.append(proc)
+        self._pids[proc.pid] = proc
+        jail.expires_at = min(jail.expires_at, proc.until)
+        if proc.job >= 0:
+            jail.job_running[proc.job] += 1
+        return True
+
+    def _may_fork(self, proc: _SimProc) -> bool:
+        for holder in proc.jail.holders():
+            limits = self._deny.get(holder.name)
+            checks = [(res, amount) for res, amount in (limits or {}).items()
+                      if res in SPAWN_COSTS]
+            if not checks:
+                continue
+            usage = _usage(holder.group(), holder.kind, self._now)
+            if any(usage[res] + SPAWN_COSTS[res](proc) > amount for res, amount in checks):
+                return False
+        return True
+
+    def _populate(self, jail: _SimJail, programs: list[_Program], start: float,
+                  leaders: dict[str, int] | None = None) -> None:
+        """Start instances of ``programs`` in order; parents come before their children."""
+        leaders = dict(leaders or {})
+        seen: dict[int, int] = {}
+        for prog in programs:
+            index = seen[id(prog)] = seen.get(id(prog), -1) + 1
+            ppid = leaders.get(prog.parent, jail.kind.ppid)
+            begin, until = start, INF
+            if prog.since is not None:
+                begin = max(start, self._now - self._rng.uniform(0.3, 1.0) * prog.since)
+            if prog.life is not None:
+                begin = max(start, self._now - self._rng.uniform(0, prog.life[1]))
+                until = begin + self._rng.uniform(*prog.life)
+                if until <= self._now:
+                    until = self._now + self._rng.uniform(0, prog.life[0])
+            proc = self._new_proc(jail, prog, ppid, begin, until=until, index=index)
+            if self._admit(proc) and prog.key:
+                leaders.setdefault(prog.key, proc.pid)
+
+    def _programs(self, kind: _Kind) -> list[_Program]:
+        """The instances a jail of ``kind`` starts with, sized by ``processes_per_jail``."""
+        programs = [prog for prog in kind.programs for _ in range(prog.count)]
+        if self._per_jail is None:
+            return programs
+        extra = self._per_jail - len(programs)
+        return programs[:self._per_jail] + [kind.fill or programs[-1]] * max(0, extra)
+
+    def _arm_jobs(self, jail: _SimJail) -> None:
+        jail.next_job = [self._now + self._rng.expovariate(1.0 / job.every)
+                         for job in jail.kind.jobs]
+        jail.job_running = [0] * len(jail.kind.jobs)
+
+    def _seed_jobs(self, jail: _SimJail) -> None:
+        """Jobs already under way, as on a host that has been up for a while."""
+        for index, job in enumerate(jail.kind.jobs):
+            mean_life = sum(job.life) / 2
+            for _ in range(min(job.most, round(mean_life / job.every))):
+                start = self._now - self._rng.uniform(0, mean_life)
+                self._start_job(jail, index, start)
+
+    def _start_job(self, jail: _SimJail, index: int, start: float) -> None:
+        job = jail.kind.jobs[index]
+        parents = [p.pid for p in jail.procs if p.program.key == job.program.parent]
+        if job.program.parent and not parents:
+            return
+        ppid = parents[self._rng.randrange(len(parents))] if parents else jail.kind.ppid
+        until = max(start + self._rng.uniform(*job.life), self._now + 0.5)
+        self._admit(self._new_proc(jail, job.program, ppid, start, until=until, job=index))
+
+    def _forget(self, jail: _SimJail, proc: _SimProc) -> None:
+        del self._pids[proc.pid]
+        if proc.job >= 0:
+            jail.job_running[proc.job] -= 1
+        jail.gone_cputime += proc.cputime
+        jail.gone_wallclock += self._now - proc.start
+
+    # -- jails -----------------------------------------------------------------------------
+
+    def _boot(self, jail: _SimJail, started: float, *, initial: bool = False) -> None:
+        if not initial:
+            self._last_jid += 1
+        jail.jid = self._last_jid
+        jail.cpuset = self._next_cpuset = self._next_cpuset + 1
+        jail.uuid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        jail.gone_cputime = jail.gone_wallclock = 0.0
+        jail.expires_at = INF
+        jail.respawn = []
+        self._arm_jobs(jail)
+        self._running.append(jail)
+        self._populate(jail, self._programs(jail.kind), min(started + 2.0, self._now))
+        if initial and self._per_jail is None:
+            self._seed_jobs(jail)
+        self._touch(jail)
+        for holder in jail.holders():
+            self._pageout(holder)
+
+    def _halt(self, jail: _SimJail) -> None:
+        for child in jail.children:
+            if child.running:
+                self._halt(child)
+        for proc in jail.procs:
+            del self._pids[proc.pid]
+        jail.procs = []
+        jail.jid = None
+        jail.respawn = []
+        self._running.remove(jail)
+        self._touch(jail)
+
+    def _touch(self, jail: _SimJail) -> None:
+        jail.view = None
+        if jail.parent is not None:
+            jail.parent.view = None
+
+    def _find(self, name: str) -> _SimJail:
+        jail = self._by_name.get(name)
+        if jail is None and name.isdigit():
+            jail = next((j for j in self._running[1:] if j.jid == int(name)), None)
+        if jail is None:
+            raise UnknownJail(name)
+        return jail
+
+    # -- time ------------------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        target = self._clock() - self._clock0
+        behind = target - self._now
+        if behind <= 0:
+            return
+        if behind > MAX_CATCHUP:
+            self._step(behind - MAX_CATCHUP)
+            behind = MAX_CATCHUP
+        steps = math.ceil(behind / MAX_STEP)
+        for _ in range(steps):
+            self._step(behind / steps)
+        self._now = target
+
+    def _step(self, dt: float) -> None:
+        """One tick: processes exit and start, rates move, rules cap them, time is charged."""
+        self._now += dt
+        now = self._now
+        keep = math.exp(-dt / PCPU_TAU)
+        for jail in self._running:
+            self._housekeep(jail, now)
+        demand = sum(self._smooth(jail, now, keep) for jail in self._running)
+        self._apply_limits()
+        busy = sum(self._charge(jail, dt / 100) for jail in self._running)
+        idle = self._idle
+        idle.pcpu = max(0.0, self.ncpu * 100.0 - busy)
+        idle.cputime += idle.pcpu * dt / 100
+        self._account(dt, busy, demand)
+
+    def _housekeep(self, jail: _SimJail, now: float) -> None:
+        if jail.expires_at <= now:
+            self._reap(jail, now)
+        while jail.respawn and jail.respawn[0][0] <= now:
+            _, prog, tree = jail.respawn.pop(0)
+            self._respawn(jail, prog, tree)
+        for index, job in enumerate(jail.kind.jobs):
+            if jail.next_job[index] > now:
+                continue
+            if jail.next_job[index] < now - JOB_BACKLOG:
+                jail.next_job[index] = now - JOB_BACKLOG * self._rng.random()
+            wave = max(0.2, self._wave_at(jail, now))
+            while jail.next_job[index] <= now:
+                at = jail.next_job[index]
+                jail.next_job[index] = at + self._rng.expovariate(1.0 / job.every) / wave
+                if jail.job_running[index] < job.most:
+                    self._start_job(jail, index, at)
+
+    def _reap(self, jail: _SimJail, now: float) -> None:
+        alive, gone = [], []
+        for proc in jail.procs:
+            (gone if proc.until <= now else alive).append(proc)
+        jail.procs = alive
+        jail.expires_at = min((p.until for p in alive), default=INF)
+        for proc in gone:
+            self._forget(jail, proc)
+            if proc.job < 0 and proc.program.life is not None:
+                self._replace(jail, proc)
+
+    def _replace(self, jail: _SimJail, proc: _SimProc) -> None:
+        """A recycled worker (php-fpm child, pooled connection) is replaced by a new one."""
+        prog = proc.program
+        until = self._now + self._rng.uniform(*prog.life) if prog.life else INF
+        ppid = proc.ppid if proc.ppid in self._pids else jail.kind.ppid
+        self._admit(self._new_proc(jail, prog, ppid, self._now, until=until))
+
+    def _respawn(self, jail: _SimJail, prog: _Program, tree: bool) -> None:
+        """Bring back a killed service, with its workers when it was their master."""
+        programs = [prog]
+        if tree:
+            keys = {prog.key}
+            for other in jail.kind.programs:
+                if other.parent in keys:
+                    programs += [other] * other.count
+                    if other.key:
+                        keys.add(other.key)
+        leaders = {p.program.key: p.pid for p in jail.procs if p.program.key}
+        self._populate(jail, programs, self._now, leaders)
+
+    def _wave_at(self, jail: _SimJail, now: float) -> float:
+        return 1.0 + jail.kind.wave * math.sin(jail.phase + now * jail.omega)
+
+    def _smooth(self, jail: _SimJail, now: float, keep: float) -> float:
+        """Move each busy process towards what it wants now; returns the CPU it wants."""
+        wave = self._wave_at(jail, now)
+        random_ = self._rng.random
+        s_cpu = s_read = s_write = demand = 0.0
+        for p in jail.procs:
+            if not p.busy:
+                continue
+            noise = 0.6 + 0.8 * random_()
+            want = 0.0 if p.stopped else min(p.cpu * wave * noise, p.program.nlwp * 100.0)
+            demand += want
+            p.pcpu = want + (p.pcpu - want) * keep
+            s_cpu += p.pcpu
+            if p.read:
+                want = 0.0 if p.stopped else p.read * wave * noise
+                p.rbps = want + (p.rbps - want) * keep
+                s_read += p.rbps
+            if p.write:
+                want = 0.0 if p.stopped else p.write * wave * noise
+                p.wbps = want + (p.wbps - want) * keep
+                s_write += p.wbps
+            target = min(p.vsz, int(p.rss_want * (0.99 + 0.0125 * noise)))
+            p.rss += int((target - p.rss) * RSS_PULL) & -PAGE
+        jail.sum_cpu, jail.sum_read, jail.sum_write = s_cpu, s_read, s_write
+        return demand
+
+    def _apply_limits(self) -> None:
+        """pcpu deny and IO throttle factors per jail, the host's CPU ceiling, pageout."""
+        for jail in self._running:
+            jail.f_cpu = jail.f_read = jail.f_write = 1.0
+        for name in {**self._deny, **self._throttle}:
+            holder = self._by_name.get(name)
+            if holder is None or not holder.running:
+                continue
+            group = holder.group()
+            deny = self._deny.get(name, {})
+            f_cpu = _factor(deny.get("pcpu"), sum(j.sum_cpu for j in group))
+            f_read = _factor(self._io_limit(name, "read", holder.kind),
+                             sum(j.sum_read for j in group))
+            f_write = _factor(self._io_limit(name, "write", holder.kind),
+                              sum(j.sum_write for j in group))
+            for jail in group:
+                jail.f_cpu = min(jail.f_cpu, f_cpu)
+                jail.f_read = min(jail.f_read, f_read)
+                jail.f_write = min(jail.f_write, f_write)
+            self._pageout(holder)
+        total = sum(j.sum_cpu * j.f_cpu for j in self._running)
+        ceiling = _factor(self.ncpu * 100.0, total)
+        if ceiling < 1.0:
+            for jail in self._running:
+                jail.f_cpu *= ceiling
+
+    def _io_limit(self, name: str, direction: str, kind: _Kind) -> float | None:
+        limits = self._throttle.get(name, {})
+        candidates = [limits[f"{direction}bps"]] if f"{direction}bps" in limits else []
+        if f"{direction}iops" in limits:
+            candidates.append(limits[f"{direction}iops"] * kind.io_size)
+        return min(candidates, default=None)
+
+    def _pageout(self, holder: _SimJail) -> None:
+        """The pageout daemon holds a jail with a memoryuse deny rule at its limit."""
+        limit = self._deny.get(holder.name, {}).get("memoryuse")
+        if limit is None or not holder.running:
+            return
+        procs = [p for jail in holder.group() for p in jail.procs]
+        total = sum(p.rss for p in procs)
+        if total <= limit:
+            return
+        keep = limit * 0.97 / total
+        for p in procs:
+            rss = int(p.rss * keep) // PAGE * PAGE
+            p.swap = max(p.swap, p.rss_want - rss)
+            p.rss = rss
+
+    def _charge(self, jail: _SimJail, dt100: float) -> float:
+        """Apply the jail's factors and charge CPU time; returns the CPU used."""
+        f_cpu, f_read, f_write = jail.f_cpu, jail.f_read, jail.f_write
+        total = 0.0
+        for p in jail.procs:
+            if not p.busy:
+                continue
+            if f_cpu < 1.0:
+                p.pcpu *= f_cpu
+            if f_read < 1.0:
+                p.rbps *= f_read
+            if f_write < 1.0:
+                p.wbps *= f_write
+            p.cputime += p.pcpu * dt100
+            total += p.pcpu
+        return total
+
+    def _account(self, dt: float, busy: float, demand: float) -> None:
+        """kern.cp_time ticks and vm.loadavg."""
+        ticks = STATHZ * self.ncpu * dt
+        share = min(1.0, busy / (self.ncpu * 100.0))
+        for i, part in enumerate(CP_SPLIT):
+            self._cp_time[i] += ticks * share * part
+        self._cp_time[4] += ticks * (1.0 - share)
+        runnable = demand / 100.0
+        for i, window in enumerate(LOAD_WINDOWS):
+            decay = math.exp(-dt / window)
+            self._loadavg[i] = self._loadavg[i] * decay + runnable * (1.0 - decay)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @_synced
+    def host_info(self) -> HostInfo:
+        return self._host_info()
+
+    @_synced
+    def jails(self) -> list[Jail]:
+        return self._jail_views()
+
+    @_synced
+    def processes(self, jail: str | None = None) -> list[Process]:
+        if jail is None:
+            return self._ps(self._running)
+        found = self._find(jail)
+        return self._ps([found]) if found.running else []
+
+    @_synced
+    def usage(self, jail: str) -> Usage:
+        self._require_racct()
+        found = self._find(jail)
+        if not found.running:
+            return Usage()
+        return _usage(found.group(), found.kind, self._now)
+
+    @_synced
+    def sample(self) -> Sample:
+        info = self._host_info()
+        usage: dict[str, Usage] = {}
+        rules: tuple[Rule, ...] = ()
+        if self._racct:
+            usage = {jail.name: _usage(jail.group(), jail.kind, self._now)
+                     for jail in self._running[1:]}
+            rules = tuple(rule for rule in self._rules if rule.subject == "jail")
+        monotonic = self._clock0 + self._now
+        return Sample(time=self._epoch + monotonic, monotonic=monotonic, host=info,
+                      jails=tuple(self._jail_views()), processes=tuple(self._ps(self._running)),
+                      usage=usage, rules=rules)
+
+    def _host_info(self) -> HostInfo:
+        rss = sum(p.rss for jail in self._running for p in jail.procs)
+        cache = self.physmem * (0.12 + 0.04 * math.sin(self._now / 700.0))
+        free = max(self.physmem * 0.02, self.physmem - KERNEL_WIRED - 0.8 * rss - cache)
+        status = (RacctStatus(enabled=True) if self._racct else
+                  RacctStatus(enabled=False, present=True,
+                              reason=f"{RACCT_DISABLED}; {RacctUnavailable.FIX}"))
+        return HostInfo(
+            hostname=HOSTNAME, osrelease=OSRELEASE, osreldate=OSRELDATE, ncpu=self.ncpu,
+            physmem=self.physmem, pagesize=PAGE,
+            boottime=self._epoch + self._clock0 - self._uptime0,
+            loadavg=(round(self._loadavg[0], 2), round(self._loadavg[1], 2),
+                     round(self._loadavg[2], 2)),
+            cp_time=tuple(int(t) for t in self._cp_time), mem_free=int(free) // PAGE * PAGE,
+            racct=status, jailed=False)
+
+    def _jail_views(self) -> list[Jail]:
+        running = [self._view(jail) for jail in self._running[1:]]
+        return running + [self._view(jail) for jail in self._configured if not jail.running]
+
+    def _view(self, jail: _SimJail) -> Jail:
+        if jail.view is None:
+            spec = jail.spec
+            if jail.running:
+                jail.view = Jail(spec.name, jail.jid, JailState.ACTIVE, spec.hostname, spec.path,
+                                 spec.ip4, spec.ip6, jail.cpuset, True, self._jls_params(jail))
+            else:
+                jail.view = Jail(spec.name, None, JailState.STOPPED, spec.hostname, spec.path,
+                                 spec.ip4, spec.ip6, None, True, _conf_params(spec))
+        return jail.view
+
+    def _jls_params(self, jail: _SimJail) -> dict[str, str]:
+        """What ``jls -n`` prints for a running jail (a common subset, all as text)."""
+        spec = jail.spec
+        inherit = jail.parent is not None
+        sysv = "new" if jail.kind.sysv else "disable"
+        return {
+            "jid": str(jail.jid), "name": spec.name,
+            "parent": str(jail.parent.jid if jail.parent and jail.parent.jid else 0),
+            "path": spec.path, "host": "new", "host.hostname": spec.hostname,
+            "host.hostuuid": jail.uuid, "ip4": _ip_mode(spec.ip4, inherit),
+            "ip4.addr": ",".join(spec.ip4), "ip4.saddrsel": "true",
+            "ip6": _ip_mode(spec.ip6, inherit), "ip6.addr": ",".join(spec.ip6),
+            "vnet": "inherit", "securelevel": "-1", "enforce_statfs": "2",
+            "children.max": str(spec.children_max),
+            "children.cur": str(sum(1 for child in jail.children if child.running)),
+            "devfs_ruleset": "4", "cpuset.id": str(jail.cpuset), "persist": "false",
+            "dying": "false", "osrelease": spec.osrelease, "osreldate": str(spec.osreldate),
+            "allow.raw_sockets": _bool(spec.raw_sockets), "allow.set_hostname": "false",
+            "allow.chflags": "false", "allow.mount": "false", "allow.mlock": "false",
+            "allow.reserved_ports": "false", "allow.sysvipc": "false",
+            "sysvmsg": "disable", "sysvsem": "disable", "sysvshm": sysv,
+        }
+
+    def _ps(self, jails: Sequence[_SimJail]) -> list[Process]:
+        rows = [self._ps_row(p) for jail in jails for p in jail.procs]
+        rows.sort(key=attrgetter("pid"))
+        return rows
+
+    def _ps_row(self, p: _SimProc) -> Process:
+        prog = p.program
+        return Process(p.pid, p.jail.jid or 0, p.ppid, prog.user, round(p.pcpu, 1),
+                       round(p.rss * 100.0 / self.physmem, 1), p.rss, p.vsz,
+                       prog.nlwp, prog.state or self._stat(p), round(p.cputime, 2),
+                       int(self._now - p.start), p.command)
+
+    @staticmethod
+    def _stat(p: _SimProc) -> str:
+        """ps(1)'s STAT: run state, then the program's flags, then J inside a jail."""
+        if p.stopped:
+            letter = "T"
+        elif p.pcpu >= 50.0:
+            letter = "R"
+        elif p.pcpu >= 0.3:
+            letter = "S"
+        else:
+            letter = "I"
+        return letter + p.program.flags + ("J" if p.jail.jid else "")
+
+    # -- rctl ------------------------------------------------------------------------------
+
+    def _require_racct(self) -> None:
+        if not self._racct:
+            raise RacctUnavailable(RACCT_DISABLED, RacctUnavailable.FIX)
+
+    @_synced
+    def rules(self, filter: RuleFilter | None = None) -> list[Rule]:
+        self._require_racct()
+        return [rule for rule in self._rules if filter is None or filter.matches(rule)]
+
+    @_synced
+    def add_rule(self, rule: Rule) -> None:
+        self._require_racct()
+        self._insert_rule(parse_rule(str(rule)))
+
+    @_synced
+    def remove_rules(self, filter: RuleFilter) -> None:
+        self._require_racct()
+        kept = [rule for rule in self._rules if not filter.matches(rule)]
+        if len(kept) == len(self._rules):
+            line = f"failed to remove rule '{filter}': No such process"
+            raise CommandFailed(f"no rule matches '{filter}'", ("rctl", "-r", str(filter)),
+                                f"rctl: {line}")
+        self._rules = kept
+        self._index_rules()
+
+    def _insert_rule(self, rule: Rule) -> None:
+        """Kernel semantics: a deny replaces one differing only in amount, others an equal one."""
+        amount = None if rule.action == "deny" else rule.amount
+        same = RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action, amount,
+                          rule.per)
+        self._rules = [old for old in self._rules if not same.matches(old)] + [rule]
+        self._index_rules()
+
+    def _index_rules(self) -> None:
+        deny: dict[str, dict[str, int]] = {}
+        throttle: dict[str, dict[str, int]] = {}
+        for rule in self._rules:
+            if rule.subject != "jail" or rule.per != "jail":
+                continue
+            table = {"deny": deny, "throttle": throttle}.get(rule.action)
+            if table is not None:
+                limits = table.setdefault(rule.subject_id, {})
+                limits[rule.resource] = min(limits.get(rule.resource, rule.amount), rule.amount)
+        self._deny, self._throttle = deny, throttle
+
+    # -- jail actions ----------------------------------------------------------------------
+
+    def start(self, name: str) -> ActionResult:
+        return self._jail_action("start", name, self._start)
+
+    def stop(self, name: str) -> ActionResult:
+        return self._jail_action("stop", name, self._stop)
+
+    def restart(self, name: str) -> ActionResult:
+        return self._jail_action("restart", name, self._restart)
+
+    def _jail_action(self, action: str, name: str,
+                     change: Callable[[_SimJail, tuple[str, ...]], str]) -> ActionResult:
+        """Run ``service jail one<action> NAME``: ``change`` does it and returns its output."""
+        if self._action_delay > 0:
+            time.sleep(self._action_delay)
+        with self._lock:
+            self._advance()
+            jail = self._find(name)
+            argv = ("service", "jail", f"one{action}", jail.name)
+            try:
+                text = change(jail, argv)
+            except _StartFailed as failed:
+                return ActionResult(action, jail.name, False, failed.message,
+                                    (CommandResult(argv, 0, failed.output + "\n"),), None)
+            return ActionResult(action, jail.name, True, text,
+                                (CommandResult(argv, 0, text + "\n"),), jail.jid)
+
+    def _start(self, jail: _SimJail, argv: tuple[str, ...]) -> str:
+        if jail.running:
+            _fail(f'jail: "{jail.name}" already exists', argv)
+        if jail.spec.failure:
+            output = "\n".join((f'Starting jails: cannot start jail  "{jail.name}": ',
+                                *jail.spec.failure, "."))
+            raise _StartFailed(f"start {jail.name} failed: {jail.spec.failure[-1]}", output)
+        started = [each for each in reversed(jail.holders()) if not each.running]
+        for each in started:
+            self._boot(each, self._now)
+        return f"Starting jails: {' '.join(each.name for each in started)}."
+
+    def _stop(self, jail: _SimJail, argv: tuple[str, ...]) -> str:
+        if not jail.running:
+            _fail(f'jail: "{jail.name}" not found', argv)
+        self._halt(jail)
+        return f"Stopping jails: {jail.name}."
+
+    def _restart(self, jail: _SimJail, argv: tuple[str, ...]) -> str:
+        stopped = self._stop(jail, argv)
+        self._boot(jail, self._now)
+        return f"{stopped}\nStarting jails: {jail.name}."
+
+    # -- commands in jails -----------------------------------------------------------------
+
+    def _running_jail(self, name: str, argv: tuple[str, ...]) -> _SimJail:
+        jail = self._find(name)
+        if not jail.running:
+            _fail(f'jexec: jail "{jail.name}" not found', argv)
+        return jail
+
+    @_synced
+    def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
+        jail = self._running_jail(name, ("jexec", name, *command))
+        where = tempfile.gettempdir()
+        banner = (f"jailtui demo: simulated jail {jail.name} has no real shell; "
+                  f"this is a local /bin/sh in {where}")
+        script = f"echo {shlex.quote(banner)} >&2; cd {shlex.quote(where)} || exit 1; "
+        if not command or tuple(command) == DEFAULT_SHELL:
+            return ["/bin/sh", "-c", script + "exec /bin/sh -i"]
+        return ["/bin/sh", "-c", script + 'exec "$@"', "sh", *command]
+
+    @_synced
+    def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:
+        full = ("jexec", "-l", "-U", "root", name, *argv)
+        jail = self._running_jail(name, full)
+        if not argv:
+            return CommandResult(full, 0)
+        program = argv[0].rsplit("/", 1)[-1]
+        if program in FIXED_ANSWERS:
+            return CommandResult(full, *FIXED_ANSWERS[program])
+        if program not in JAIL_COMMANDS:
+            return CommandResult(full, 1, "", f"jexec: execvp: {argv[0]}: No such file or "
+                                              "directory\n")
+        returncode, stdout = getattr(self, JAIL_COMMANDS[program])(jail, list(argv[1:]))
+        return CommandResult(full, returncode, stdout)
+
+    def _cmd_hostname(self, jail: _SimJail, args: list[str]) -> tuple[int, str]:
+        return 0, jail.spec.hostname + "\n"
+
+    def _cmd_uname(self, jail: _SimJail, args: list[str]) -> tuple[int, str]:
+        spec = jail.spec
+        words = {"s": "FreeBSD", "n": spec.hostname, "r": spec.osrelease,
+                 "v": f"FreeBSD {OSRELEASE} GENERIC", "m": "amd64", "p": "amd64"}
+        flags = "".join(arg.lstrip("-") for arg in args) or "s"
+        if "a" in flags:
+            flags = "snrvm"
+        return 0, " ".join(words[f] for f in "snrvmp" if f in flags) + "\n"
+
+    def _cmd_freebsd_version(self, jail: _SimJail, args: list[str]) -> tuple[int, str]:
+        return 0, (OSRELEASE if "-k" in args else jail.spec.osrelease) + "\n"
+
+    def _cmd_ps(self, jail: _SimJail, args: list[str]) -> tuple[int, str]:
+        lines = ["  PID TT  STAT        TIME COMMAND"]
+        for p in self._ps([jail]):
+            minutes, seconds = divmod(p.cputime, 60)
+            lines.append(f"{p.pid:5d}  -  {p.state:<5} {int(minutes):4d}:{seconds:05.2f} "
+                         f"{p.command}")
+        return 0, "\n".join(lines) + "\n"
+
+    def _cmd_echo(self, jail: _SimJail, args: list[str]) -> tuple[int, str]:
+        return 0, " ".join(args) + "\n"
+
+    # -- signals ---------------------------------------------------------------------------
+
+    @_synced
+    def signal(self, pid: int, signal: str) -> None:
+        name = signal.upper().removeprefix("SIG")
+        name = SIGNAL_NUMBERS.get(name, name)
+        argv = ("kill", "-s", name, str(pid))
+        if name not in FATAL_SIGNALS | STOP_SIGNALS | HARMLESS_SIGNALS:
+            _fail(f"kill: unknown signal {signal}; valid signals: "
+                  + " ".join(sorted(FATAL_SIGNALS | STOP_SIGNALS | HARMLESS_SIGNALS)), argv)
+        proc = self._pids.get(pid)
+        if proc is None:
+            _fail(f"kill: {pid}: No such process", argv)
+        if proc.program.state or pid == 1:
+            raise NotPermitted(f"kill: {pid}: Operation not permitted",
+                               "kernel processes and init cannot be signalled")
+        if name in FATAL_SIGNALS:
+            self._kill(proc)
+        elif name in STOP_SIGNALS or name == "CONT":
+            proc.stopped = name != "CONT"
+
+    def _kill(self, proc: _SimProc) -> None:
+        """The process and its descendants exit; a killed service is restarted a bit later."""
+        jail = proc.jail
+        doomed = {proc.pid}
+        for other in jail.procs:
+            if other.ppid in doomed:
+                doomed.add(other.pid)
+        gone = [p for p in jail.procs if p.pid in doomed]
+        jail.procs = [p for p in jail.procs if p.pid not in doomed]
+        for each in gone:
+            self._forget(jail, each)
+        if proc.job < 0:
+            tree = len(gone) > 1
+            jail.respawn.append((self._now + (5.0 if tree else 1.0), proc.program, tree))
+            jail.respawn.sort(key=lambda entry: entry[0])
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _factor(limit: float | None, total: float) -> float:
+    return 1.0 if limit is None or total <= limit else limit / total
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _ip_mode(addresses: tuple[str, ...], inherit: bool) -> str:
+    if inherit:
+        return "inherit"
+    return "new" if addresses else "disable"
+
+
+def _conf_params(spec: _JailSpec) -> dict[str, str]:
+    """A stopped jail's jail.conf entry."""
+    params = {"path": spec.path, "host.hostname": spec.hostname,
+              "exec.start": "/bin/sh /etc/rc", "exec.stop": "/bin/sh /etc/rc.shutdown jail",
+              "exec.clean": "true", "mount.devfs": "true"}
+    if spec.ip4:
+        params["ip4.addr"] = ",".join(spec.ip4)
+    if spec.ip6:
+        params["ip6.addr"] = ",".join(spec.ip6)
+    if spec.osrelease != OSRELEASE:
+        params["osrelease"] = spec.osrelease
+    return {**params, **spec.conf}
+
+
+def _fail(message: str, argv: tuple[str, ...]) -> NoReturn:
+    raise CommandFailed(message, argv, message)

@@ -1,0 +1,141 @@
+"""What the CLI prints: stable JSON documents and rich tables, both from engine objects.
+
+The JSON schema (``"schema": 1``) is documented in the README; keys are only ever added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from .engine import units
+from .engine.model import CommandResult, Jail, Process, Rule, Usage
+from .engine.rctl import RESOURCES
+from .engine.sampler import HostStats, JailStats, LimitUse, Snapshot
+
+SCHEMA = 1
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+def host_json(host: HostStats) -> dict[str, Any]:
+    info = host.info
+    return {
+        "hostname": info.hostname, "osrelease": info.osrelease, "osreldate": info.osreldate,
+        "ncpu": info.ncpu, "physmem": info.physmem, "boottime": info.boottime,
+        "uptime": round(host.uptime), "loadavg": list(info.loadavg),
+        "cpu_percent": None if host.cpu is None else round(host.cpu, 1),
+        "mem_used": host.mem_used, "mem_total": host.mem_total,
+        "racct": {"enabled": info.racct.enabled, "present": info.racct.present,
+                  "reason": info.racct.reason},
+        "jailed": info.jailed, "running": host.running, "stopped": host.stopped,
+        "processes": host.nproc,
+    }
+
+
+def jail_json(jail: Jail) -> dict[str, Any]:
+    return {
+        "name": jail.name, "jid": jail.jid, "state": jail.state.value, "running": jail.running,
+        "configured": jail.configured, "hostname": jail.hostname, "path": jail.path,
+        "ip4": list(jail.ip4), "ip6": list(jail.ip6), "cpusetid": jail.cpusetid,
+    }
+
+
+def rule_json(rule: Rule) -> dict[str, Any]:
+    return {"rule": str(rule), "subject": rule.subject, "subject_id": rule.subject_id,
+            "resource": rule.resource, "action": rule.action, "amount": rule.amount,
+            "per": rule.per, "unit": RESOURCES[rule.resource].unit.value
+            if rule.resource in RESOURCES else None}
+
+
+def limit_json(limit: LimitUse) -> dict[str, Any]:
+    return {**rule_json(limit.rule), "used": limit.used,
+            "fraction": None if limit.fraction is None else round(limit.fraction, 4)}
+
+
+def stats_json(stats: JailStats) -> dict[str, Any]:
+    return {
+        **jail_json(stats.jail), "nproc": stats.nproc, "nthr": stats.nthr,
+        "cpu_percent": round(stats.cpu, 1), "pcpu": round(stats.pcpu, 1),
+        "rss": stats.rss, "vsz": stats.vsz, "openfiles": stats.openfiles,
+        "readbps": stats.readbps, "writebps": stats.writebps,
+        "readiops": stats.readiops, "writeiops": stats.writeiops,
+        "limits": [limit_json(limit) for limit in stats.limits],
+    }
+
+
+def process_json(proc: Process, jail: str | None, cpu: float | None = None) -> dict[str, Any]:
+    return {
+        "jid": proc.jid, "jail": jail, "pid": proc.pid, "ppid": proc.ppid, "user": proc.user,
+        "pcpu": proc.pcpu, "cpu_percent": None if cpu is None else round(cpu, 1),
+        "pmem": proc.pmem, "rss": proc.rss, "vsz": proc.vsz, "nlwp": proc.nlwp,
+        "state": proc.state, "cputime": proc.cputime, "etime": proc.etime,
+        "command": proc.command,
+    }
+
+
+def command_json(result: CommandResult) -> dict[str, Any]:
+    return {"argv": list(result.argv), "returncode": result.returncode,
+            "stdout": result.stdout, "stderr": result.stderr}
+
+
+def usage_json(usage: Usage | None) -> dict[str, Any] | None:
+    return None if usage is None else usage.as_dict()
+
+
+def document(kind: str, snapshot: Snapshot | None = None, **body: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {"schema": SCHEMA, "kind": kind}
+    if snapshot is not None:
+        doc["time"] = snapshot.time
+        doc["host"] = host_json(snapshot.host)
+        doc["warnings"] = list(snapshot.warnings)
+    doc.update(body)
+    return doc
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+def table(*columns: str, title: str | None = None, right: Iterable[str] = ()) -> Table:
+    """A plain table with data cells never parsed as markup (``[idle]`` stays literal)."""
+    right = set(right)
+    t = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False,
+              show_edge=False, header_style="bold")
+    for column in columns:
+        t.add_column(column, justify="right" if column in right else "left",
+                     no_wrap=column not in ("COMMAND", "PATH", "RULE"),
+                     overflow="fold")
+    return t
+
+
+def row(t: Table, cells: Sequence[str | Text]) -> None:
+    t.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells))
+
+
+def header_line(snapshot: Snapshot) -> Text:
+    host = snapshot.host
+    info = host.info
+    racct = "racct on" if info.racct.enabled else f"racct off: {info.racct.reason}"
+    cpu = "" if host.cpu is None else f"  cpu {host.cpu:.0f}%"
+    return Text(f"{info.hostname}  {info.osrelease}  up {units.duration(host.uptime)}  "
+                f"load {' '.join(f'{x:.2f}' for x in info.loadavg)}{cpu}  "
+                f"mem {units.size(host.mem_used)}/{units.size(host.mem_total)}  "
+                f"jails {host.running} running, {host.stopped} stopped  {racct}")
+
+
+def limit_text(limit: LimitUse) -> Text:
+    """``412M/512M 80%``, red near a deny limit, yellow near others."""
+    rule = limit.rule
+    used = units.amount(rule.resource, limit.used) if limit.used is not None else "?"
+    text = f"{rule.resource} {used}/{units.amount(rule.resource, rule.amount)}"
+    if limit.fraction is None:
+        return Text(f"{text} {rule.action}")
+    style = ""
+    if limit.fraction >= 0.9:
+        style = "bold red" if rule.action == "deny" else "yellow"
+    elif limit.fraction >= 0.75:
+        style = "yellow"
+    return Text(f"{text} {limit.fraction * 100:.0f}% {rule.action}", style=style)

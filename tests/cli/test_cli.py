@@ -1,0 +1,135 @@
+"""The jailtui CLI on the demo host: output, JSON schema, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jailtui.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["--demo", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str) -> dict:
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def changes(tmp_path: Path) -> list[str]:
+    """Global options that keep rctl.conf and the audit log inside tmp_path."""
+    return ["--rctl-conf", str(tmp_path / "rctl.conf"), "--audit-log", str(tmp_path / "audit.log")]
+
+
+def test_ls_table_lists_running_and_stopped(capsys) -> None:
+    code, out, _ = run(capsys, "ls")
+    assert code == 0
+    assert "ACTIVE" in out and "STOPPED" in out
+    assert "percent of one core" in out
+
+
+def test_ls_json_schema(capsys) -> None:
+    doc = run_json(capsys, "ls")
+    assert doc["schema"] == 1 and doc["kind"] == "jails"
+    assert {"hostname", "osrelease", "ncpu", "racct"} <= doc["host"].keys()
+    jails = doc["jails"]
+    assert len(jails) == 12
+    for jail in jails:
+        assert {"name", "jid", "state", "ip4", "ip6", "nproc", "cpu_percent", "rss",
+                "limits"} <= jail.keys()
+    assert any(j["state"] == "STOPPED" and j["jid"] is None for j in jails)
+    assert any(j["ip6"] for j in jails)
+
+
+def test_ps_json_for_one_jail(capsys) -> None:
+    name = next(j["name"] for j in run_json(capsys, "ls")["jails"] if j["running"])
+    doc = run_json(capsys, "ps", name)
+    assert doc["kind"] == "processes" and doc["processes"]
+    assert {p["jail"] for p in doc["processes"]} == {name}
+    assert all(isinstance(p["pid"], int) and isinstance(p["rss"], int) for p in doc["processes"])
+
+
+def test_ps_host_processes_render_literally(capsys) -> None:
+    code, out, _ = run(capsys, "ps", "--host")
+    assert code == 0
+    assert "[idle]" in out
+
+
+def test_usage_table_and_one_jail(capsys) -> None:
+    code, out, _ = run(capsys, "usage")
+    assert code == 0 and "MEMORYUSE" in out
+    name = next(j["name"] for j in run_json(capsys, "ls")["jails"] if j["running"])
+    code, out, _ = run(capsys, "usage", name)
+    assert code == 0
+    for resource in ("cputime", "memoryuse", "wallclock", "writeiops"):
+        assert resource in out
+    doc = run_json(capsys, "usage", name)
+    assert len(doc["jails"][0]["usage"]) == 25
+
+
+def test_limits_add_persist_and_remove(capsys, changes, tmp_path) -> None:
+    name = next(j["name"] for j in run_json(capsys, "ls")["jails"] if j["running"])
+    code, out, err = run(capsys, *changes, "limits", "add", f"jail:{name}:memoryuse:deny=512m",
+                         "--persist")
+    assert code == 0, err
+    assert f"jail:{name}:memoryuse:deny=536870912" in out
+    assert f"jail:{name}:memoryuse:deny=536870912" in (tmp_path / "rctl.conf").read_text()
+    audit = (tmp_path / "audit.log").read_text()
+    assert "action=rctl-add" in audit or "rctl" in audit
+
+
+def test_top_one_shot_json(capsys) -> None:
+    doc = run_json(capsys, "top", "-n", "1", "-d", "0.05")
+    assert doc["kind"] == "top" and doc["jails"]
+
+
+@pytest.mark.parametrize("argv, code, needle", [
+    (["limits", "add", "jail:www:memoryuse:deny=10q"], 2, "invalid numeric value '10q'"),
+    (["limits", "add", "jail:www:wallclock:deny=10"], 2, "wallclock cannot be denied"),
+    (["limits", "add", "jail:nosuchjail:memoryuse:deny=1g"], 1, 'jail "nosuchjail" not found'),
+    (["ps", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
+    (["start", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
+    (["usage", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
+    (["limits", "rm", "jail"], 2, "invalid rule"),
+])
+def test_bad_input_is_one_line_error(capsys, changes, argv, code, needle) -> None:
+    got, out, err = run(capsys, *changes, *argv)
+    assert got == code
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_read_only_refuses_changes(capsys, changes) -> None:
+    got, _, err = run(capsys, *changes, "--read-only", "limits", "add",
+                      "jail:www:memoryuse:deny=1g")
+    assert got == 1 and "read-only" in err
+
+
+def test_unknown_command_is_usage_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "jailtui.cli", "frobnicate"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "invalid choice" in proc.stderr
+
+
+def test_engine_and_ls_json_never_import_textual() -> None:
+    code = ("import sys, io, contextlib\n"
+            "import jailtui.engine, jailtui.engine.sampler, jailtui.engine.actions\n"
+            "import jailtui.engine.freebsd, jailtui.engine.simulated\n"
+            "assert 'textual' not in sys.modules, 'engine imported textual'\n"
+            "from jailtui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    assert main(['--demo', 'ls', '--json']) == 0\n"
+            "assert 'textual' not in sys.modules, 'ls --json imported textual'\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
