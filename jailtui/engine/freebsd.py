@@ -1,14 +1,14 @@
 """FreeBSDHost: the real backend. Builds FreeBSD's own commands, runs them through a Runner and
 parses their machine formats (``jls``/``ps`` libxo JSON, raw ``rctl`` lines, ``sysctl -n``).
 
-Sampling costs a constant number of spawns (sysctl, jls, ps, rctl rule list) plus racct usage,
-which comes from the rctl_get_racct syscall when local and ``rctl -u`` per jail otherwise.
+Sampling (Host.sample) costs a constant number of spawns (sysctl, jls, ps, rctl rule list) plus
+racct usage, which comes from the rctl_get_racct syscall when local and ``rctl -u`` per jail
+otherwise.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from typing import Literal
 
@@ -17,7 +17,7 @@ from .errors import (CommandFailed, JailtuiError, NotPermitted, RacctUnavailable
                      UsageError)
 from .host import DEFAULT_SHELL, Host
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
-                    Rule, Sample, Usage)
+                    Rule, Usage)
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
@@ -196,34 +196,6 @@ class FreeBSDHost(Host):
 
     def signal(self, pid: int, signal: str) -> None:
         self._checked(("kill", "-s", signal, str(pid)))
-
-    # -- one pass --------------------------------------------------------------------------
-
-    def sample(self) -> Sample:
-        info = self.host_info()
-        jails = self.jails()
-        processes = self.processes()
-        usage: dict[str, Usage] = {}
-        rules: list[Rule] = []
-        warnings: list[str] = []
-        if info.racct.enabled:
-            try:
-                rules = self.rules(RuleFilter(subject="jail"))
-            except JailtuiError as exc:
-                warnings.append(str(exc))
-            for jail in jails:
-                if not jail.running:
-                    continue
-                try:
-                    usage[jail.name] = self.usage(jail.name)
-                except (NotPermitted, RacctUnavailable) as exc:
-                    warnings.append(str(exc))
-                    break
-                except JailtuiError as exc:
-                    warnings.append(f"{jail.name}: {exc}")
-        return Sample(time=time.time(), monotonic=time.monotonic(), host=info, jails=tuple(jails),
-                      processes=tuple(processes), usage=usage, rules=tuple(rules),
-                      warnings=tuple(warnings))
 
 
 # -- helpers -------------------------------------------------------------------------------

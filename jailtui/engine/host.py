@@ -84,27 +84,36 @@ class Host(ABC):
         """Send ``signal`` (TERM, KILL, HUP, ...) to a process."""
 
     def sample(self) -> Sample:
-        """Everything in one pass; backends override this to batch their commands."""
+        """Everything in one pass: a constant number of commands plus racct usage per jail.
+
+        A jail whose usage cannot be read becomes a warning; a refusal that applies to every
+        jail (no privilege, racct off) stops asking after the first.
+        """
         import time
 
-        from .errors import JailtuiError
+        from .errors import JailtuiError, NotPermitted, RacctUnavailable
 
         info = self.host_info()
         jails = self.jails()
+        processes = self.processes()
         usage: dict[str, Usage] = {}
         warnings: list[str] = []
         rules: list[Rule] = []
         if info.racct.enabled:
-            for jail in jails:
-                if jail.running:
-                    try:
-                        usage[jail.name] = self.usage(jail.name)
-                    except JailtuiError as exc:
-                        warnings.append(f"{jail.name}: {exc}")
             try:
                 rules = self.rules(RuleFilter(subject="jail"))
             except JailtuiError as exc:
                 warnings.append(str(exc))
+            for jail in jails:
+                if not jail.running:
+                    continue
+                try:
+                    usage[jail.name] = self.usage(jail.name)
+                except (NotPermitted, RacctUnavailable) as exc:
+                    warnings.append(str(exc))
+                    break
+                except JailtuiError as exc:
+                    warnings.append(f"{jail.name}: {exc}")
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
-                      jails=tuple(jails), processes=tuple(self.processes()),
-                      usage=usage, rules=tuple(rules), warnings=tuple(warnings))
+                      jails=tuple(jails), processes=tuple(processes), usage=usage,
+                      rules=tuple(rules), warnings=tuple(warnings))
