@@ -1,0 +1,1 @@
+"""The interactive dashboard (Textual). Imported only when the TUI runs, never by the engine."""

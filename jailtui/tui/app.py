@@ -1,0 +1,313 @@
+"""The jailtui dashboard app: samples the host in a thread worker and shows jails live.
+
+A sample runs in one worker thread at a time; when it is applied the next one is armed with
+``set_timer``, so a slow host stretches the period instead of stacking threads. A failed sample
+leaves the last data on screen, marked STALE in the header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
+
+from ..engine.audit import error_line
+from ..engine.host import Host
+from ..engine.model import HostInfo
+from ..engine.sampler import HostStats, Sampler, Snapshot
+from .commands import JailCommands
+from .messages import SampleReady
+from .screens.dashboard import DashboardScreen
+from .screens.detail import JailDetailScreen
+from .screens.help import HelpScreen
+from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
+from .widgets.filter_bar import FilterBar
+from .widgets.header import Status
+from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
+from .widgets.jail_table import JailTable
+from .widgets.keyed_table import Column
+from .widgets.process_table import COLUMNS as PROCESS_COLUMNS
+from .widgets.process_table import ProcessTable
+
+if TYPE_CHECKING:
+    from ..engine.actions import Actions
+
+INTERVALS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0)
+MIN_INTERVAL, MAX_INTERVAL = INTERVALS[0], INTERVALS[-1]
+
+
+def clamp_interval(seconds: float) -> float:
+    return min(MAX_INTERVAL, max(MIN_INTERVAL, float(seconds)))
+
+
+class JailtuiApp(App[None]):
+    """The dashboard of one host. ``actions`` (changes) plug in later; None means view only.
+
+    ``autosample=False`` samples only when asked (``request_sample``), for scripts and tests.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "jailtui"
+    COMMANDS = App.COMMANDS | {JailCommands}
+    COMMAND_PALETTE_DISPLAY = "^p"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?",
+                tooltip="this help: every key"),
+        Binding("p", "toggle_pause", "Pause", tooltip="pause or resume sampling"),
+        Binding("plus,equals_sign", "faster", "Interval", key_display="+/-",
+                tooltip="refresh faster (down to 0.5s)"),
+        Binding("minus", "slower", "Slower", key_display="-", show=False,
+                tooltip="refresh slower (up to 60s)"),
+        Binding("r", "refresh", "Refresh now", show=False, tooltip="sample the host now"),
+        Binding("ctrl+p,colon", "command_palette", "Commands", key_display="^p", show=False,
+                tooltip="command palette: open a jail by name, sort, filter, pause"),
+        Binding("q", "quit", "Quit", tooltip="quit jailtui"),
+    ]
+
+    def __init__(self, host: Host, actions: Actions | None = None, interval: float = 2.0,
+                 read_only: bool = False, *, sampler: Sampler | None = None,
+                 clock: Callable[[], float] = time.monotonic, autosample: bool = True) -> None:
+        super().__init__()
+        self.host = host
+        self.actions = actions
+        self.sampler = sampler or Sampler(host)
+        self.interval = interval if interval > 0 else 2.0
+        self.read_only = read_only
+        self.clock = clock
+        self.autosample = autosample
+        self.paused = False
+        self.snapshot: Snapshot | None = None
+        self.samples = 0
+        self.sample_seconds = 0.0
+        self.apply_seconds = 0.0
+        self.good_at: float | None = None
+        self._timer: Timer | None = None
+        self._in_flight = False
+        self._was_stale = False
+        self._racct_told = False
+        self._dashboard = DashboardScreen()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(self._dashboard)
+        self._show_status()
+        self.request_sample()
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return self._dashboard
+
+    @property
+    def detail(self) -> JailDetailScreen | None:
+        top = self._top()
+        return top if isinstance(top, JailDetailScreen) else None
+
+    def _top(self) -> Screen | None:
+        stack = self.screen_stack
+        return stack[-1] if stack else None
+
+    def on_unmount(self) -> None:
+        self.paused = True
+        if self._timer is not None:
+            self._timer.stop()
+
+    # -- sampling --------------------------------------------------------------------------
+
+    def request_sample(self) -> None:
+        """Sample now, unless a sample is already running (it will re-arm the timer)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._in_flight or self._top() is None:
+            return
+        self._in_flight = True
+        self._show_status()
+        self._sample()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sampler")
+    def _sample(self) -> None:
+        started = time.perf_counter()
+        snapshot = self.sampler.sample()
+        self.post_message(SampleReady(snapshot, time.perf_counter() - started))
+
+    def on_sample_ready(self, message: SampleReady) -> None:
+        self._in_flight = False
+        self.sample_seconds = message.took
+        self.apply_snapshot(message.snapshot)
+        self._arm()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "sampler" or event.state is not WorkerState.ERROR:
+            return
+        self._in_flight = False
+        error = error_line(event.worker.error) if event.worker.error else "sampling failed"
+        last = self.snapshot or Snapshot(time=time.time(), monotonic=time.monotonic(),
+                                         host=HostStats(HostInfo()))
+        self.apply_snapshot(replace(last, stale=True, error=error))
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.autosample and not self.paused and not self._in_flight:
+            self._timer = self.set_timer(self.interval, self.request_sample)
+
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
+        """Show ``snapshot`` on the visible screen; hidden screens catch up when shown."""
+        started = time.perf_counter()
+        now = self.clock()
+        first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
+        self.snapshot = snapshot
+        self.samples += 1
+        if not snapshot.stale:
+            self.good_at = now
+        self._show_status()
+        screen = self._top()
+        if isinstance(screen, JailDetailScreen):
+            screen.show_snapshot(snapshot, self.sampler.history(screen.jail_name)
+                                 if screen.active_tab == "history" else None)
+        elif screen is self._dashboard:
+            self._dashboard.show_snapshot(snapshot)
+        if first_error:
+            self.notify(f"sampling failed: {snapshot.error}", severity="error", markup=False,
+                        timeout=6)
+        elif self.samples > 1 and not snapshot.stale and self._was_stale:
+            self.notify("the host answers again", timeout=3)
+        self._was_stale = snapshot.stale
+        if not snapshot.stale and not snapshot.racct.enabled and not self._racct_told:
+            self._racct_told = True
+            self.notify(f"racct is off: {snapshot.racct.reason or 'disabled'}. Usage and limits "
+                        "come from processes until it is on.", title="racct",
+                        severity="warning", timeout=12, markup=False)
+        self.apply_seconds = time.perf_counter() - started
+
+    def status(self) -> Status:
+        return Status(snapshot=self.snapshot, good_at=self.good_at, interval=self.interval,
+                      paused=self.paused, read_only=self.read_only,
+                      label=getattr(self.host, "label", ""), took=self.sample_seconds)
+
+    def _show_status(self) -> None:
+        top = self._top()
+        if isinstance(top, DashboardScreen | JailDetailScreen) and top.is_mounted:
+            top.show_status(self.status())
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_jail(self, name: str) -> None:
+        """Show the detail of jail ``name`` (from the table, the palette or a test)."""
+        self._dashboard.select_jail(name)
+        if self.detail is not None:
+            if self.detail.jail_name != name:
+                self.switch_screen(JailDetailScreen(name))
+            return
+        self.push_screen(JailDetailScreen(name))
+
+    def close_jail(self, name: str) -> None:
+        if self.detail is not None:
+            self.pop_screen()
+        if self.snapshot is not None:
+            self._dashboard.show_snapshot(self.snapshot)
+        self._dashboard.select_jail(name)
+        self._show_status()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+        else:
+            self.request_sample()
+        self._show_status()
+
+    def action_refresh(self) -> None:
+        self.request_sample()
+
+    def action_faster(self) -> None:
+        self.set_interval_seconds(max((i for i in INTERVALS if i < self.interval),
+                                      default=MIN_INTERVAL))
+
+    def action_slower(self) -> None:
+        self.set_interval_seconds(min((i for i in INTERVALS if i > self.interval),
+                                      default=MAX_INTERVAL))
+
+    def set_interval_seconds(self, seconds: float) -> None:
+        self.interval = clamp_interval(seconds)
+        if self._timer is not None:
+            self._arm()
+        self._show_status()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(help_sections(), help_columns()))
+
+    def action_filter_jails(self) -> None:
+        if self.detail is not None:
+            self.close_jail(self.detail.jail_name)
+        self._dashboard.action_filter()
+
+    def filter_jails(self, text: str) -> None:
+        if self.detail is not None:
+            self.close_jail(self.detail.jail_name)
+        self._dashboard.set_filter(text)
+
+    def sort_jails(self, column: str) -> None:
+        if self.detail is not None:
+            self.close_jail(self.detail.jail_name)
+        self._dashboard.table.resort(column)
+
+
+def help_sections() -> list[tuple[str, type]]:
+    return [
+        ("Everywhere", JailtuiApp),
+        ("Jail list", DashboardScreen),
+        ("Jail table", JailTable),
+        ("Jail detail", JailDetailScreen),
+        ("Processes", ProcessTable),
+        ("Filter input (/)", FilterBar),
+        ("Moving in tables", DataTable),
+        ("Help", HelpScreen),
+    ]
+
+
+def help_columns() -> list[tuple[str, tuple[Column, ...]]]:
+    return [("Jail table columns", JAIL_COLUMNS), ("Process columns", PROCESS_COLUMNS),
+            ("Limit columns", LIMIT_COLUMNS), ("Resource columns", RESOURCE_COLUMNS)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the dashboard for the host the command line names; returns the exit status."""
+    import sys
+
+    from ..backend import HostOptions, default_backend, make_host
+    from ..engine.actions import Actions
+    from ..engine.audit import AuditLog
+
+    host = make_host(HostOptions(backend=args.backend, control=args.control,
+                                 jail_conf=args.jail_conf, seed=args.seed,
+                                 demo_jails=args.demo_jails, timeout=args.timeout))
+    if args.backend is None and default_backend() == "simulated":
+        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
+    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
+    actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
+                      shell_command=(args.shell,))
+    app = JailtuiApp(host, actions, interval=clamp_interval(args.interval),
+                     read_only=args.read_only)
+    app.run()
+    return app.return_code or 0

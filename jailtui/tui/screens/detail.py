@@ -1,0 +1,301 @@
+"""One jail: its processes (flat or tree), rules with usage, racct resources, parameters, history.
+
+Only the visible tab is repainted on each sample; the sampler keeps recording history meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from ...engine import units
+from ...engine.rctl import Unit
+from ...engine.sampler import JailHistory, JailStats, Snapshot
+from ..widgets.charts import HistoryChart
+from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
+from ..widgets.filter_bar import FilterBar
+from ..widgets.header import HostHeader, Status
+from ..widgets.keyed_table import KeyedTable
+from ..widgets.line import Line, Note
+from ..widgets.process_table import ProcessTable
+
+if TYPE_CHECKING:
+    from ..app import JailtuiApp
+
+TABS = ("processes", "limits", "resources", "params", "history")
+_BPS = Unit.BYTES_PER_SECOND
+
+
+def _cpu(v: float) -> str:
+    return f"{v:.1f}%"
+
+
+def _size(v: float) -> str:
+    return units.size(v)
+
+
+def _rate(v: float) -> str:
+    return units.rate(v, _BPS)
+
+
+class JailDetailScreen(Screen):
+    """The detail of the jail called ``name`` (followed by name, so a restart keeps it)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back",
+                tooltip="clear the process filter, else back to the jail list"),
+        Binding("backspace", "back", "Back", show=False,
+                tooltip="clear the process filter, else back to the jail list"),
+        Binding("slash", "filter", "Filter", key_display="/",
+                tooltip="filter processes by regex (command, user, PID)"),
+        Binding("t", "tree", "Tree", show=False, tooltip="process tree on/off"),
+        Binding("1", "tab('processes')", "Processes", show=False, tooltip="Processes tab"),
+        Binding("2", "tab('limits')", "Limits", show=False,
+                tooltip="Limits tab: the jail's rctl rules against usage"),
+        Binding("3", "tab('resources')", "Resources", show=False,
+                tooltip="Resources tab: every racct resource"),
+        Binding("4", "tab('params')", "Parameters", show=False,
+                tooltip="Parameters tab: jail parameters"),
+        Binding("5", "tab('history')", "History", show=False,
+                tooltip="History tab: CPU, memory and IO charts"),
+        Binding("right_square_bracket", "next_tab", "Next tab", key_display="]", show=False,
+                tooltip="next tab"),
+        Binding("left_square_bracket", "previous_tab", "Previous tab", key_display="[",
+                show=False, tooltip="previous tab"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.jail_name = name
+        self.pattern: re.Pattern[str] | None = None
+        self.filter_error: str | None = None
+        self.snapshot: Snapshot | None = None
+        self.history: JailHistory | None = None
+        self.active_tab = "processes"
+
+    @property
+    def jailtui(self) -> JailtuiApp:
+        return cast("JailtuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield HostHeader(id="header")
+        yield Line(id="title")
+        with TabbedContent(initial="processes", id="tabs"):
+            with TabPane("1 Processes", id="processes"):
+                yield FilterBar("regex on command, user or PID; Enter keeps it, Esc clears",
+                                id="proc-filter")
+                yield ProcessTable(id="procs")
+                yield Line(id="proc-legend")
+            with TabPane("2 Limits", id="limits"):
+                yield LimitsTable(id="limits-table")
+                yield Note(id="limits-note", classes="note")
+            with TabPane("3 Resources", id="resources"):
+                yield Note(id="racct-note", classes="note")
+                yield ResourcesTable(id="resources-table")
+            with TabPane("4 Parameters", id="params"):
+                yield ParamsTable(id="params-table")
+            with TabPane("5 History", id="history"), VerticalScroll(id="charts"):
+                yield HistoryChart("CPU% (of one core)", _cpu, floor=1.0, id="chart-cpu")
+                yield HistoryChart("RSS (memory)", _size, style="cyan", floor=1 << 20,
+                                   id="chart-rss")
+                yield HistoryChart("READ/s (racct)", _rate, style="magenta", id="chart-read")
+                yield HistoryChart("WRITE/s (racct)", _rate, style="yellow", id="chart-write")
+        yield Footer()
+
+    @property
+    def processes(self) -> ProcessTable:
+        return self.query_one(ProcessTable)
+
+    def on_screen_resume(self) -> None:
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Show the app's latest data (once the tabs are mounted: they mount after the screen)."""
+        if not self.query(ProcessTable) or not self.query("#charts"):
+            self.set_timer(0.02, self._catch_up)
+            return
+        if self.focused is None:
+            self.processes.focus()
+        app = self.jailtui
+        self.show_status(app.status())
+        if app.snapshot is not None:
+            self.show_snapshot(app.snapshot)
+
+    def show_status(self, status: Status) -> None:
+        for header in self.query(HostHeader):
+            header.update_status(status)
+
+    def show_snapshot(self, snapshot: Snapshot, history: JailHistory | None = None) -> int:
+        """Repaint the title and the visible tab only; returns the cells written."""
+        self.snapshot = snapshot
+        if history is not None:
+            self.history = history
+        if not self.query(ProcessTable):
+            return 0
+        stats = snapshot.jail(self.jail_name)
+        self._title(stats, snapshot)
+        return self._show_tab(self.active_tab, snapshot, stats)
+
+    def _show_tab(self, tab: str, snapshot: Snapshot, stats: JailStats | None) -> int:
+        if tab == "processes":
+            return self._show_processes(snapshot, stats)
+        if tab == "limits":
+            self._limits_note(stats, snapshot)
+            return self.query_one(LimitsTable).show_limits(stats)
+        if tab == "resources":
+            self._racct_note(snapshot, stats)
+            return self.query_one(ResourcesTable).show_usage(
+                stats.usage if stats else None, stats.limits if stats else ())
+        if tab == "params":
+            return self.query_one(ParamsTable).show_params(stats.jail if stats else None)
+        if tab == "history":
+            self._show_history()
+        return 0
+
+    def _show_processes(self, snapshot: Snapshot, stats: JailStats | None) -> int:
+        table = self.processes
+        jid = stats.jail.jid if stats is not None and stats.jail.running else None
+        procs = [p for p in snapshot.processes if p.jid == jid] if jid is not None else []
+        written = table.show_processes(procs, snapshot.cpu, self.pattern)
+        legend = Text.assemble((f"{table.shown_count}", "bold"), f"/{len(procs)} processes",
+                               ("  sort ", "dim"), table.by_key[table.sort_column].label,
+                               " ▼" if table.sort_reverse else " ▲",
+                               ("  tree" if table.tree_view else "  flat", "bold"),
+                               ("  CPU% = % of one core", "dim"))
+        if self.filter_error:
+            legend.append(f"  {self.filter_error}", style="bold red")
+        elif self.pattern is not None:
+            legend.append("  filter ", style="dim")
+            legend.append(f"/{self.pattern.pattern}/", style="bold")
+        if stats is not None and not stats.jail.running:
+            legend.append("  the jail is not running", style="yellow")
+        legend.no_wrap = True
+        legend.overflow = "ellipsis"
+        self.query_one("#proc-legend", Line).set(legend)
+        return written
+
+    def _show_history(self) -> None:
+        h = self.history
+        if h is None:
+            return
+        span = units.duration(h.times[-1] - h.times[0]) if len(h) > 1 else ""
+        self.query_one("#chart-cpu", HistoryChart).update_series(h.cpu, span)
+        self.query_one("#chart-rss", HistoryChart).update_series(h.rss, span)
+        self.query_one("#chart-read", HistoryChart).update_series(h.readbps, span)
+        self.query_one("#chart-write", HistoryChart).update_series(h.writebps, span)
+
+    def _title(self, stats: JailStats | None, snapshot: Snapshot) -> None:
+        title = Text.assemble((f" {self.jail_name} ", "bold reverse"))
+        if stats is None:
+            title.append("  no longer on the host", style="bold yellow")
+        else:
+            jail = stats.jail
+            title.append(f"  JID {jail.jid if jail.jid is not None else '-'}")
+            title.append(f"  {jail.state.value}",
+                         style="green" if jail.running else "yellow")
+            if jail.running:
+                title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
+                             f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
+            if jail.ips:
+                title.append(f"  {', '.join(jail.ips)}", style="cyan")
+            if jail.hostname:
+                title.append(f"  {jail.hostname}")
+            if jail.path:
+                title.append(f"  {jail.path}", style="dim")
+        title.no_wrap = True
+        title.overflow = "ellipsis"
+        self.query_one("#title", Line).set(title)
+
+    def _limits_note(self, stats: JailStats | None, snapshot: Snapshot) -> None:
+        note = self.query_one("#limits-note", Note)
+        if stats is not None and stats.limits:
+            note.set(Text("USE%: deny rules red from 90%, yellow from 75%; other actions "
+                          "(log, devctl, throttle, sig*) yellow from 75%, magenta once exceeded",
+                          style="dim"))
+        elif not snapshot.racct.enabled:
+            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+        else:
+            note.set(Text(f"no rctl rules for jail:{self.jail_name}", style="dim"))
+
+    def _racct_note(self, snapshot: Snapshot, stats: JailStats | None) -> None:
+        note = self.query_one("#racct-note", Note)
+        if not snapshot.racct.enabled:
+            note.show(True)
+            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+        elif stats is not None and not stats.jail.running:
+            note.show(True)
+            note.set(Text("the jail is not running: no racct usage", style="dim"))
+        else:
+            note.show(False)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        tab = self.active_tab = event.pane.id or "processes"
+        if self.snapshot is not None:
+            if tab == "history":
+                self.history = self.jailtui.sampler.history(self.jail_name)
+            self._show_tab(tab, self.snapshot, self.snapshot.jail(self.jail_name))
+        table = event.pane.query(KeyedTable)
+        if table:
+            table.first().focus()
+
+    def action_tab(self, tab: str) -> None:
+        self.active_tab = tab
+        self.query_one(TabbedContent).active = tab
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def _step_tab(self, step: int) -> None:
+        i = TABS.index(self.active_tab) if self.active_tab in TABS else 0
+        self.action_tab(TABS[(i + step) % len(TABS)])
+
+    def action_back(self) -> None:
+        bar = self.query_one("#proc-filter", FilterBar)
+        if self.pattern is not None or bar.value:
+            bar.action_clear()
+            return
+        self.jailtui.close_jail(self.jail_name)
+
+    def action_tree(self) -> None:
+        if self.active_tab != "processes":
+            self.action_tab("processes")
+        self.processes.action_toggle_tree()
+
+    def action_filter(self) -> None:
+        if self.active_tab != "processes":
+            self.action_tab("processes")
+        bar = self.query_one("#proc-filter", FilterBar)
+        bar.display = True
+        self.app.set_focus(bar)
+
+    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
+        event.stop()
+        self.pattern = event.pattern
+        self.filter_error = event.error
+        if event.closed:
+            event.bar.display = self.pattern is not None
+            self.processes.focus()
+        self._reshow()
+
+    def on_keyed_table_sorted(self, event: KeyedTable.Sorted) -> None:
+        event.stop()
+        if isinstance(event.table, ProcessTable):
+            self._reshow()
+
+    def _reshow(self) -> None:
+        if self.snapshot is not None and self.active_tab == "processes":
+            self._show_processes(self.snapshot, self.snapshot.jail(self.jail_name))
+

@@ -1,0 +1,171 @@
+"""The two-line host header: identity, CPU, memory, racct, sample age, interval, STALE/PAUSED."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from ...engine import units
+from ...engine.sampler import Snapshot
+
+SEP = Text(" │ ", style="dim")
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the app knows beyond the snapshot: when it came, whether sampling runs."""
+
+    snapshot: Snapshot | None = None
+    good_at: float | None = None
+    interval: float = 2.0
+    paused: bool = False
+    read_only: bool = False
+    label: str = ""
+    took: float = 0.0
+
+
+def interval_text(seconds: float) -> str:
+    return f"{seconds:g}s"
+
+
+def fit(pieces: list[tuple[int, Text]], width: int) -> Text:
+    """Join ``pieces`` with separators, keeping priority 0 and then, by priority (earlier first
+    among equals), every piece that still fits; what still does not fit ends in an ellipsis."""
+    sep = cell_len(SEP.plain)
+    kept: set[int] = set()
+    used = -sep
+    for i in sorted(range(len(pieces)), key=lambda i: (pieces[i][0], i)):
+        priority, text = pieces[i]
+        if priority == 0 or used + sep + text.cell_len <= width:
+            kept.add(i)
+            used += sep + text.cell_len
+    line = SEP.join(text for i, (_, text) in enumerate(pieces) if i in kept)
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def host_line(status: Status) -> list[tuple[int, Text]]:
+    snap = status.snapshot
+    pieces: list[tuple[int, Text]] = [(0, Text("jailtui", style="bold reverse"))]
+    if status.label:
+        pieces.append((3, Text(status.label, style="bold cyan")))
+    if snap is None or not snap.host.info.hostname:
+        pieces.append((0, Text("waiting for the first sample…", style="dim")))
+        return pieces
+    host = snap.host
+    info = host.info
+    pieces.append((0, Text(info.hostname, style="bold")))
+    if info.osrelease:
+        pieces.append((2, Text(info.osrelease)))
+    pieces.append((2, Text(f"up {units.duration(host.uptime)}")))
+    cpu = "-" if host.cpu is None else f"{host.cpu:.0f}%"
+    pieces.append((0, Text.assemble("CPU ", (cpu, _load_style(host.cpu)),
+                                    (f" of {info.ncpu} CPUs", "dim"))))
+    if host.mem_total:
+        frac = host.mem_used / host.mem_total
+        pieces.append((0, Text.assemble(
+            "mem ", (f"{units.size(host.mem_used)}/{units.size(host.mem_total)}",
+                     _load_style(frac * 100)))))
+    if any(info.loadavg):
+        pieces.append((4, Text("load " + " ".join(f"{x:.2f}" for x in info.loadavg))))
+    return pieces
+
+
+def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
+    snap = status.snapshot
+    pieces: list[tuple[int, Text]] = []
+    if snap is not None and snap.stale:
+        since = now - status.good_at if status.good_at is not None else None
+        what = "NO DATA" if status.good_at is None else f"STALE {since:.0f}s"
+        pieces.append((0, Text(f" {what}: {snap.error or 'the host did not answer'} ",
+                               style="bold white on red")))
+    if status.paused:
+        pieces.append((0, Text(" PAUSED ", style="bold black on yellow")))
+    if snap is not None and not snap.stale and snap.host.info.hostname:
+        host = snap.host
+        pieces.append((1, Text.assemble(("jails ", "dim"), (str(host.running), "bold"),
+                                        " up", (f" {host.stopped}", "bold"), " down")))
+        pieces.append((3, Text(f"{host.nproc} procs")))
+        racct = snap.racct
+        if racct.enabled:
+            pieces.append((2, Text("racct on", style="green")))
+        else:
+            pieces.append((1, Text("racct off", style="bold yellow")))
+            pieces.append((6, Text(racct.reason or "disabled", style="yellow")))
+    if snap is not None and status.good_at is not None and not snap.stale:
+        age = max(0.0, now - status.good_at)
+        pieces.append((1, Text(f"sample {age:.0f}s ago" if age >= 1.5 else "sample now",
+                               style="dim" if age < 2.5 * status.interval else "yellow")))
+    pieces.append((0, Text(f"every {interval_text(status.interval)}")))
+    if status.took >= 0.001:
+        slow = status.took > status.interval / 2
+        pieces.append((5, Text(f"sampling takes {status.took * 1000:.0f} ms",
+                               style="yellow" if slow else "dim")))
+    if status.read_only:
+        pieces.append((1, Text("read-only", style="bold")))
+    return pieces
+
+
+def _load_style(percent: float | None) -> str:
+    if percent is None:
+        return "dim"
+    if percent >= 90:
+        return "bold red"
+    if percent >= 75:
+        return "yellow"
+    return "green"
+
+
+class HostHeader(Widget):
+    """Renders :class:`Status`; re-renders each second so the sample age keeps moving."""
+
+    DEFAULT_CSS = """
+    HostHeader { height: 2; background: $panel; }
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.status = Status()
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def update_status(self, status: Status) -> None:
+        self.status = status
+        self._tick()
+
+    def _tick(self) -> None:
+        """Repaint only when the text changed (the sample age moves once a second), and never
+        on a screen that is not on top: a repaint there forces a full one of the top screen."""
+        if not self.screen.is_current:
+            self._shown = None
+            return
+        text = self._text()
+        if text != self._shown:
+            self._shown = text
+            self.refresh()
+
+    _shown: Text | None = None
+
+    @property
+    def plain(self) -> str:
+        """The text as rendered at the current width (tests read this)."""
+        return self._text().plain
+
+    def _text(self) -> Text:
+        width = self.size.width or 120
+        now = self.clock()
+        return Text("\n").join([fit(host_line(self.status), width),
+                                fit(status_line(self.status, now), width)])
+
+    def render(self) -> Text:
+        self._shown = self._text()
+        return self._shown

@@ -1,0 +1,131 @@
+"""The jail table: one row per jail, running or configured-but-stopped, keyed by jail name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+
+from ...engine import units
+from ...engine.rctl import Unit
+from ...engine.sampler import JailStats
+from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
+from .keyed_table import Column, KeyedTable
+
+_BPS = Unit.BYTES_PER_SECOND
+
+
+def _running(key: Callable[[JailStats], Any]) -> Callable[[JailStats], Any]:
+    """A sort key that is None (sorted last) for stopped jails."""
+    return lambda s: key(s) if s.jail.running else None
+
+
+def _worst(s: JailStats) -> float | None:
+    worst = worst_limit(s.limits)
+    return None if worst is None or worst.fraction is None else worst.fraction
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("jid", "JID", 3, 0, True, lambda s: s.jail.jid, "jail ID (changes on restart)"),
+    Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
+    Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
+           "ACTIVE, DYING or STOPPED (configured, not running)"),
+    Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
+    Column("ip", "IP", 8, 4, False, lambda s: s.jail.ips[0] if s.jail.ips else None,
+           "first address, +N more"),
+    Column("nproc", "PROC", 4, 2, True, _running(lambda s: s.nproc), "processes", True),
+    Column("nthr", "THR", 4, 5, True, _running(lambda s: s.nthr), "threads", True),
+    Column("cpu", "CPU%", 5, 0, True, _running(lambda s: s.cpu),
+           "CPU over the last interval, percent of ONE core (400 = 4 cores busy)", True),
+    Column("rss", "RSS", 5, 0, True, _running(lambda s: s.rss), "resident memory", True),
+    Column("vsz", "VSZ", 5, 8, True, _running(lambda s: s.vsz), "virtual memory", True),
+    Column("files", "FILES", 5, 7, True, lambda s: s.openfiles, "open files (racct)", True),
+    Column("read", "READ/s", 7, 6, True, lambda s: s.readbps, "filesystem reads (racct)", True),
+    Column("write", "WRITE/s", 7, 6, True, lambda s: s.writebps, "filesystem writes (racct)",
+           True),
+    Column("limits", "LIMITS", 12, 0, False, _worst,
+           "the rule closest to its amount: red at 90% of a deny rule, yellow at 75%", True),
+)
+
+
+def jail_row(s: JailStats) -> tuple[Text, ...]:
+    """The row of one jail as rich Text, in COLUMNS order."""
+    return tuple(to_text(cell) for cell in jail_cells(s))
+
+
+def jail_cells(s: JailStats) -> tuple[Cell, ...]:
+    """The cells of one jail, in COLUMNS order; stopped jails dim with ``-``."""
+    jail = s.jail
+    ips = jail.ips
+    ip = ips[0] + (f" +{len(ips) - 1}" if len(ips) > 1 else "") if ips else "-"
+    if not jail.running:
+        return (DASH, text(jail.name, DIM), text(jail.state.value, DIM),
+                text(jail.hostname or "-", DIM), text(ip, DIM), DASH, DASH, DASH, DASH, DASH,
+                DASH, DASH, DASH, limits_cell(s.limits))
+    state = "yellow" if jail.state.value == "DYING" else ""
+    return (
+        num(str(jail.jid)), text(jail.name, "bold"), text(jail.state.value, state),
+        text(jail.hostname or "-"), text(ip),
+        num(str(s.nproc)), num(str(s.nthr)), num(units.percent(s.cpu), _cpu_style(s.cpu)),
+        num(units.size(s.rss)), num(units.size(s.vsz)),
+        num(units.count(s.openfiles)) if s.openfiles is not None else DASH,
+        num(units.rate(s.readbps, _BPS)) if s.readbps is not None else DASH,
+        num(units.rate(s.writebps, _BPS)) if s.writebps is not None else DASH,
+        limits_cell(s.limits),
+    )
+
+
+def _cpu_style(cpu: float) -> str:
+    if cpu >= 90:
+        return "bold"
+    return "" if cpu >= 0.05 else DIM
+
+
+def matches(pattern: re.Pattern[str] | None, s: JailStats) -> bool:
+    """The filter: name, hostname, any IP or the path."""
+    if pattern is None:
+        return True
+    jail = s.jail
+    return any(pattern.search(value) for value in (jail.name, jail.hostname, jail.path, *jail.ips)
+               if value)
+
+
+class JailTable(KeyedTable[JailStats]):
+    """Every jail; Enter (or a click on the highlighted row) opens its detail."""
+
+    COLUMNS = COLUMNS
+    KEY_COLUMN = "name"
+    DEFAULT_SORT = "jid"
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Open", tooltip="open the jail's detail"),
+        Binding("s", "cycle_sort", "Sort", tooltip="sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="reverse the sort"),
+        Binding("j", "cursor_down", "Down", show=False, tooltip="cursor down"),
+        Binding("k", "cursor_up", "Up", show=False, tooltip="cursor up"),
+        Binding("g", "scroll_top", "Top", show=False, tooltip="first jail"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, tooltip="last jail"),
+    ]
+
+    def show_jails(self, jails: tuple[JailStats, ...],
+                   pattern: re.Pattern[str] | None = None) -> int:
+        rows = [jail_cells(s) for s in jails]
+        if pattern is None:
+            return self.show([(s.jail.name, s, row) for s, row in zip(jails, rows, strict=True)],
+                             rows)
+        return self.show([(s.jail.name, s, row) for s, row in zip(jails, rows, strict=True)
+                          if matches(pattern, s)], rows)
+
+    def action_cycle_sort(self) -> None:
+        self.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse_sort()
+
+    @property
+    def selected(self) -> JailStats | None:
+        key = self.cursor_key
+        return None if key is None else self._items.get(key)

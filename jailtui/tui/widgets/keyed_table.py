@@ -1,0 +1,398 @@
+"""A DataTable updated by keyed diffs: rows keyed by a stable id, only changed cells rewritten.
+
+Each tick the owner passes every item with its full row of cells (light tuples, see cells.py).
+The table removes vanished rows, adds new ones, rewrites (as Text) only the cells that changed,
+reorders with ``sort`` only when the order changed, keeps the cursor on the same key, and
+repaints only the rows that changed. It never ``clear()``s except to show or hide columns when
+its width changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+from textual.widgets import DataTable, Input
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from ..cells import Cell, plain, to_text
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: ``priority`` 0 is always shown, higher numbers go first when space runs out.
+
+    ``sort`` maps an item to a sort key; None means "missing" and sorts last either way.
+    ``width`` is the minimum content width (numbers get a stable column from the first tick).
+    """
+
+    key: str
+    label: str
+    width: int = 0
+    priority: int = 0
+    right: bool = False
+    sort: Callable[[Any], Any] | None = None
+    help: str = ""
+    descending: bool = False
+
+
+class KeyedTable(DataTable, Generic[T]):
+    """Base of the jail and process tables; subclasses set COLUMNS and KEY_COLUMN."""
+
+    COLUMNS: tuple[Column, ...] = ()
+    KEY_COLUMN = ""
+    DEFAULT_SORT = ""
+    _quiet = False
+    _widths: tuple[int, ...] = ()
+
+    class Sorted(Message):
+        """The sort column or direction changed."""
+
+        def __init__(self, table: KeyedTable[Any]) -> None:
+            super().__init__()
+            self.table = table
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        self.by_key = {column.key: column for column in self.COLUMNS}
+        self.sort_column = self.DEFAULT_SORT or self.KEY_COLUMN
+        self.sort_reverse = self.by_key[self.sort_column].descending
+        self.cell_updates = 0
+        self.shown_columns: tuple[Column, ...] = ()
+        self._rows: dict[str, tuple[Cell, ...]] = {}
+        self._items: dict[str, T] = {}
+        self._order: list[str] = []
+        self._layout_rows: Sequence[tuple[Cell, ...]] | None = None
+        self._lines_cache: dict[tuple[Any, Any], tuple[Any, tuple[Any, ...], Any, int]] = {}
+        self._index = {column.key: i for i, column in enumerate(self.COLUMNS)}
+
+    # -- what subclasses provide -------------------------------------------------------------
+
+    def order(self, keys: list[str]) -> list[str]:
+        """The display order of ``keys``; sorts by the sort column, missing values last."""
+        column = self.by_key[self.sort_column]
+        if column.sort is None:
+            return keys
+        items = self._items
+        present, missing = [], []
+        for key in keys:
+            value = column.sort(items[key])
+            (missing if value is None else present).append((value, key))
+        present.sort(key=_first, reverse=self.sort_reverse)
+        missing.sort(key=_second)
+        return [key for _, key in present] + [key for _, key in missing]
+
+    # -- applying ----------------------------------------------------------------------------
+
+    @property
+    def shown_count(self) -> int:
+        """Rows the table shows (or will, once it has a size)."""
+        return len(self._rows)
+
+    @property
+    def cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        row = self.cursor_row
+        if not self.is_valid_row_index(row):
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def show(self, items: Sequence[tuple[str, T, tuple[Cell, ...]]],
+             layout_rows: Sequence[tuple[Cell, ...]] | None = None) -> int:
+        """Make the table show exactly ``items`` (key, item, full row of cells); returns the
+        number of cells written."""
+        self._items = {key: item for key, item, _ in items}
+        new_rows = {key: row for key, _, row in items}
+        order = self.order([key for key, _, _ in items])
+        if layout_rows is not None:
+            self._layout_rows = layout_rows
+        if not self.shown_columns:
+            self._rows = new_rows
+            self._order = order
+            return 0
+        if new_rows.keys() != self._rows.keys() and self.size.width:
+            wanted = self.choose_columns(self._fit_width(self.size.width),
+                                         layout_rows if layout_rows is not None else new_rows)
+            if wanted != self.shown_columns:
+                self._rows, self._order = new_rows, order
+                self._rebuild(wanted)
+                return len(new_rows) * len(wanted)
+        written = 0
+        cursor = self.cursor_key
+        old_rows = self._rows
+        shown = [self._index[c.key] for c in self.shown_columns]
+        column_keys = [ColumnKey(c.key) for c in self.shown_columns]
+        columns = self.columns
+        gone = old_rows.keys() - new_rows.keys()
+        changed: list[str] = []
+        with self.app.batch_update():
+            self._quiet = True
+            try:
+                for key in gone:
+                    self.remove_row(key)
+                for key in order:
+                    row = new_rows[key]
+                    old = old_rows.get(key)
+                    if old is None:
+                        self.add_row(*(to_text(row[i]) for i in shown), key=key)
+                        continue
+                    if old == row:
+                        continue
+                    row_key = RowKey(key)
+                    for i, column_key in zip(shown, column_keys, strict=True):
+                        cell = row[i]
+                        if cell != old[i]:
+                            grow = cell_len(plain(cell)) > columns[column_key].content_width
+                            self.update_cell(row_key, column_key, to_text(cell),
+                                             update_width=grow)
+                            written += 1
+                    changed.append(key)
+            finally:
+                self._quiet = False
+            self._rows = new_rows
+            reordered = order != self._order or len(order) != self.row_count
+            if reordered:
+                self._order = order
+                self._apply_order()
+            if gone or reordered or len(new_rows) != len(old_rows):
+                self.refresh()
+            else:
+                self._refresh_rows(changed)
+            self._restore_cursor(cursor)
+        self.cell_updates += written
+        return written
+
+    def _refresh_rows(self, keys: list[str]) -> None:
+        """Mark only the visible rows among ``keys`` dirty (rows are one line high)."""
+        if not keys:
+            return
+        window = self.window_region
+        top = self.header_height if self.show_header else 0
+        width = max(self.size.width, self.virtual_size.width)
+        offset = self.scroll_offset
+        for key in keys:
+            region = Region(0, top + self.get_row_index(key), width, 1)
+            if window.overlaps(region):
+                self.refresh(region.translate(-offset))
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """While a diff is applied, whole-table refreshes from ``update_cell`` and
+        ``remove_row`` are dropped: the diff then marks just the rows it changed, or the whole
+        table when rows came, went or moved. (``remove_row`` asks for a layout pass, which
+        repaints the whole screen; a real change of the table's virtual size still gets one.)"""
+        if self._quiet and not regions and not layout and not recompose:
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def resort(self, column: str | None = None, reverse: bool | None = None) -> None:
+        """Sort by ``column`` (its natural direction unless ``reverse`` is given)."""
+        if column is not None and column != self.sort_column:
+            self.sort_column = column
+            self.sort_reverse = self.by_key[column].descending if reverse is None else reverse
+        elif reverse is not None:
+            self.sort_reverse = reverse
+        cursor = self.cursor_key
+        self._order = self.order(list(self._rows))
+        self._apply_order()
+        self._relabel()
+        self._restore_cursor(cursor)
+        self.post_message(self.Sorted(self))
+
+    def cycle_sort(self) -> None:
+        """Next visible sortable column."""
+        keys = [c.key for c in self.shown_columns if c.sort is not None]
+        if not keys:
+            return
+        i = keys.index(self.sort_column) if self.sort_column in keys else -1
+        self.resort(keys[(i + 1) % len(keys)])
+
+    def reverse_sort(self) -> None:
+        self.resort(reverse=not self.sort_reverse)
+
+    def select_key(self, key: str) -> bool:
+        """Put the cursor on ``key``; False when that row is not shown."""
+        try:
+            index = self.get_row_index(key)
+        except Exception:
+            return False
+        self.move_cursor(row=index, animate=False)
+        return True
+
+    def _apply_order(self) -> None:
+        rank = {key: i for i, key in enumerate(self._order)}
+        self.sort(self.KEY_COLUMN, key=lambda cell: rank.get(cell.plain, len(rank)))
+
+    def _restore_cursor(self, key: str | None) -> None:
+        if key is None or key not in self._rows:
+            return
+        index = self.get_row_index(key)
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False)
+
+    # -- columns -----------------------------------------------------------------------------
+
+    def choose_columns(self, width: int, rows: Sequence[tuple[Cell, ...]] | dict[str, tuple[
+            Cell, ...]] | None = None) -> tuple[Column, ...]:
+        """The columns that fit ``width``: priority 0 always, then by priority while they fit."""
+        if rows is None:
+            rows = self._layout_rows if self._layout_rows is not None else self._rows
+        pad = 2 * self.cell_padding
+        natural = {c.key: self._natural_width(c, rows) + pad for c in self.COLUMNS}
+        used = 0
+        chosen = set()
+        for column in sorted(self.COLUMNS, key=lambda c: c.priority):
+            if column.priority == 0 or used + natural[column.key] <= width:
+                chosen.add(column.key)
+                used += natural[column.key]
+        return tuple(c for c in self.COLUMNS if c.key in chosen)
+
+    def _natural_width(self, column: Column, rows: Any) -> int:
+        i = self._index[column.key]
+        values = rows.values() if isinstance(rows, dict) else rows
+        widest = max((cell_len(plain(row[i])) for row in values), default=0)
+        return max(column.width, cell_len(column.label) + 1, min(widest, 40))
+
+    def layout_columns(self, width: int) -> None:
+        """Show the columns that fit ``width``; rebuilds the table only when they change."""
+        visible = self.choose_columns(self._fit_width(width))
+        if visible != self.shown_columns:
+            self._rebuild(visible)
+
+    def _rebuild(self, visible: tuple[Column, ...]) -> None:
+        cursor = self.cursor_key
+        scroll_y = self.scroll_y
+        self.shown_columns = visible
+        with self.app.batch_update():
+            self.clear(columns=True)
+            for column in visible:
+                self.add_column(self._label(column), key=column.key)
+            shown = [self._index[c.key] for c in visible]
+            for key in self._order:
+                row = self._rows[key]
+                self.add_row(*(to_text(row[i]) for i in shown), key=key)
+            if cursor is not None and cursor in self._rows:
+                self.move_cursor(row=self.get_row_index(cursor), animate=False, scroll=False)
+        self.scroll_y = scroll_y
+
+    def _label(self, column: Column) -> Text:
+        label = column.label
+        if column.key == self.sort_column:
+            label += "▼" if self.sort_reverse else "▲"
+        width = max(column.width, cell_len(column.label) + 1)
+        padded = label.rjust(width) if column.right else label.ljust(width)
+        style = "bold" if column.key == self.sort_column else ""
+        return Text(padded, style=style)
+
+    def _relabel(self) -> None:
+        for column in self.shown_columns:
+            data_column = self.columns.get(ColumnKey(column.key))
+            if data_column is not None:
+                data_column.label = self._label(column)
+        self._update_count += 1
+        self.refresh()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> Any:
+        """DataTable keys its cell cache on a table-wide update counter, so one changed cell
+        re-renders every visible cell. Reuse a data cell's lines while its Text object and
+        styles are the same; a row that moved only gets its click metadata (row index)
+        rewritten. Relies on Textual 8.2 internals; falls back to the stock path."""
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                        hover)
+        try:
+            row_key = self._row_locations.get_key(row_index)
+            column_key = self._column_locations.get_key(column_index)
+            cell = self._data[row_key][column_key]
+            signature = (column_index, base_style, width, cursor, hover, self.show_cursor,
+                         self._show_hover_cursor, self._pseudo_class_state, self.cell_padding)
+        except (AttributeError, KeyError):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                        hover)
+        cache = self._lines_cache
+        cached = cache.get((row_key, column_key))
+        if cached is not None and cached[0] is cell and cached[1] == signature:
+            if cached[3] == row_index:
+                return cached[2]
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            lines = [[Segment(seg.text, seg.style + meta if seg.style else meta, seg.control)
+                      for seg in line] for line in cached[2]]
+        else:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                         hover)
+            if len(cache) > 4 * max(64, len(self._data) * max(1, len(self.columns))):
+                cache.clear()
+        cache[(row_key, column_key)] = (cell, signature, lines, row_index)
+        return lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """A diff repaints only changed rows; when column widths move (measured on idle),
+        repaint the whole table so the header and every row line up again."""
+        widths = tuple(column.get_render_width(self) for column in self.columns.values())
+        if widths != self._widths:
+            self._widths = widths
+            self._clear_caches()
+            self.call_later(self.refresh)
+        return super().render_lines(crop)
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._lines_cache.clear()
+
+    def notify_style_update(self) -> None:
+        self._lines_cache.clear()
+        super().notify_style_update()
+
+    def on_key(self, event: events.Key) -> None:
+        """``/`` opens the screen's filter at once, so that keys typed right after it (queued
+        here already) go to the filter input instead of the table."""
+        if event.key == "slash" and hasattr(self.screen, "action_filter"):
+            self.screen.action_filter()
+            event.stop()
+            event.prevent_default()
+            return
+        focused = self.screen.focused
+        if focused is not self and isinstance(focused, Input) and event.is_printable \
+                and event.character:
+            focused.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.layout_columns(event.size.width)
+
+    def _fit_width(self, width: int) -> int:
+        return width - self.styles.scrollbar_size_vertical
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key is None or self.by_key[key].sort is None:
+            return
+        if key == self.sort_column:
+            self.reverse_sort()
+        else:
+            self.resort(key)
+
+
+def _first(pair: tuple[Any, Hashable]) -> Any:
+    return pair[0]
+
+
+def _second(pair: tuple[Any, Hashable]) -> Any:
+    return pair[1]

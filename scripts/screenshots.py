@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Render SVG screenshots of the dashboard, a jail's detail and the help from the demo host.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x35]
+
+Writes dashboard.svg, detail.svg, detail-history.svg and help.svg. The demo host runs on a
+stepped clock so the pictures are the same on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from jailtui.engine.simulated import SimulatedHost  # noqa: E402
+from jailtui.tui.app import JailtuiApp  # noqa: E402
+from jailtui.tui.screens.detail import JailDetailScreen  # noqa: E402
+from jailtui.tui.screens.help import HelpScreen  # noqa: E402
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class SteppedHost:
+    """The demo host, two seconds of simulated time per sample."""
+
+    def __init__(self, inner: SimulatedHost, clock: Clock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.inner, name)
+
+    def sample(self):  # type: ignore[no-untyped-def]
+        self.clock.now += 2.0
+        return self.inner.sample()
+
+
+async def until(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise SystemExit("screenshots: the app did not get there in time")
+        await pilot.pause(0.02)
+
+
+async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
+    clock = Clock()
+    host = SteppedHost(SimulatedHost(seed=1, jails=12, clock=clock), clock)
+    app = JailtuiApp(host, None, interval=2.0, autosample=False)
+    written = []
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.samples >= 1)
+        for _ in range(history):
+            target = app.samples + 1
+            app.request_sample()
+            await until(pilot, lambda: app.samples >= target)
+        await pilot.pause(0.2)
+        written.append(Path(app.save_screenshot("dashboard.svg", str(out))))
+        busiest = max((s for s in app.snapshot.jails if s.jail.running and s.limits),
+                      key=lambda s: s.cpu, default=None) or app.snapshot.jails[0]
+        app.open_jail(busiest.jail.name)
+        await until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+        await pilot.pause(0.3)
+        written.append(Path(app.save_screenshot("detail.svg", str(out))))
+        await pilot.press("5")
+        await pilot.pause(0.3)
+        written.append(Path(app.save_screenshot("detail-history.svg", str(out))))
+        await pilot.press("1", "escape")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause(0.3)
+        written.append(Path(app.save_screenshot("help.svg", str(out))))
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--size", default="120x35", help="COLUMNSxROWS (default 120x35)")
+    parser.add_argument("--history", type=int, default=90,
+                        help="samples taken before the pictures, for the charts (default 90)")
+    args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(take(args.out, (width, height), args.history)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,481 @@
+"""Pilot tests of the dashboard on the simulated host: sort, filter, detail, pause, help, palette,
+stale samples, literal process commands, small and large terminals."""
+
+from __future__ import annotations
+
+import re
+
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from jailtui.engine.errors import HostUnreachable
+from jailtui.engine.model import Process
+from jailtui.tui.screens.dashboard import DashboardScreen
+from jailtui.tui.screens.detail import JailDetailScreen
+from jailtui.tui.screens.help import HelpScreen
+from jailtui.tui.widgets.header import HostHeader
+from jailtui.tui.widgets.jail_table import JailTable
+from jailtui.tui.widgets.process_table import ProcessTable
+
+from tui_helpers import make_app, run, sample, screen_lines, started, wait_until
+
+
+def header_text(app) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(HostHeader).plain
+
+
+def table_keys(table) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row.key.value for row in table.ordered_rows]
+
+
+def test_every_jail_is_listed_running_and_stopped() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            names = {s.jail.name for s in app.snapshot.jails}
+            assert set(table_keys(table)) == names
+            stopped = [s for s in app.snapshot.jails if not s.jail.running]
+            for s in stopped:
+                assert table.get_cell(s.jail.name, "jid").plain == "-"
+            header = header_text(app)
+            assert app.snapshot.host.info.hostname in header
+            assert "every 60s" in header
+            assert "CPU%" in app.screen.query_one("#legend").render().plain
+    run(go())
+
+
+def test_sorting_keeps_the_cursor_on_the_same_jail() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            table.move_cursor(row=3)
+            chosen = table.cursor_key
+            orders = []
+            for key in ("s", "s", "s", "S", "s"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert table.cursor_key == chosen
+                orders.append(table_keys(table))
+            assert len({tuple(o) for o in orders}) > 1
+            app.sort_jails("name")
+            await pilot.pause()
+            assert table_keys(table) == sorted(table_keys(table))
+            assert table.cursor_key == chosen
+            table.reverse_sort()
+            await sample(pilot, app)
+            assert table_keys(table) == sorted(table_keys(table), reverse=True)
+            assert table.cursor_key == chosen
+    run(go())
+
+
+def test_regex_filter_and_invalid_regex() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            total = table.row_count
+            name = app.snapshot.jails[0].jail.name
+            await pilot.press("slash")
+            await pilot.press(*f"^{name}$")
+            await pilot.pause()
+            assert table_keys(table) == [name]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert table.has_focus
+            await sample(pilot, app)
+            assert table_keys(table) == [name]
+            await pilot.press("slash", "backspace", "backspace", "(")
+            await pilot.pause()
+            legend = app.screen.query_one("#legend").render().plain
+            assert "invalid regex" in legend
+            await pilot.press("escape")
+            await pilot.pause()
+            assert table.row_count == total
+            assert app.screen.query_one("#filter", Input).value == ""
+    run(go())
+
+
+def test_enter_opens_the_highlighted_jail_and_escape_returns() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            running = [s for s in app.snapshot.jails if s.jail.running]
+            target = running[2].jail.name
+            assert table.select_key(target)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            await pilot.pause()
+            detail = app.screen
+            assert detail.jail_name == target
+            procs = detail.query_one(ProcessTable)
+            assert procs.row_count == app.snapshot.jail(target).nproc
+            assert target in detail.query_one("#title").render().plain
+            for tab in ("2", "3", "4", "5", "1"):
+                await pilot.press(tab)
+                await sample(pilot, app)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            assert app.screen.query_one(JailTable).cursor_key == target
+    run(go())
+
+
+def test_process_tree_toggle_and_sort() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await started(pilot, app)
+            name = next(s.jail.name for s in app.snapshot.jails if s.nproc > 2)
+            app.open_jail(name)
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            await pilot.pause()
+            procs = app.screen.query_one(ProcessTable)
+            assert not procs.tree_view
+            await pilot.press("t")
+            await pilot.pause()
+            assert procs.tree_view
+            pids = [int(k) for k in table_keys(procs)]
+            by_pid = {p.pid: p for p in app.snapshot.processes}
+            seen: set[int] = set()
+            for pid in pids:
+                parent = by_pid[pid].ppid
+                if parent in pids:
+                    assert parent in seen, "a parent comes before its children"
+                seen.add(pid)
+            children = [pid for pid in pids if by_pid[pid].ppid in pids]
+            assert children
+            cell = procs.get_cell(str(children[0]), "command").plain
+            assert cell.startswith(" ") or cell.startswith("└")
+            await pilot.press("t", "s")
+            await pilot.pause()
+            assert not procs.tree_view
+            assert procs.sort_column != "cpu"
+    run(go())
+
+
+def test_pause_stops_sampling_and_resume_restarts() -> None:
+    async def go() -> None:
+        app = make_app(interval=0.05)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await wait_until(pilot, lambda: app.samples >= 3)
+            await pilot.press("p")
+            await wait_until(pilot, lambda: not app._in_flight)
+            await pilot.pause()
+            count = app.samples
+            await pilot.pause(0.4)
+            assert app.samples == count
+            assert "PAUSED" in header_text(app)
+            await pilot.press("p")
+            await wait_until(pilot, lambda: app.samples >= count + 2)
+            assert "PAUSED" not in header_text(app)
+    run(go())
+
+
+def test_plus_and_minus_change_the_interval_within_bounds() -> None:
+    async def go() -> None:
+        app = make_app(interval=2.0)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app, 1)
+            await pilot.press("plus")
+            assert app.interval == 1.0
+            await pilot.press("minus", "minus")
+            assert app.interval == 3.0
+            await pilot.pause()
+            assert "every 3s" in header_text(app)
+            await pilot.press(*["plus"] * 12)
+            assert app.interval == 0.5
+            await pilot.press(*["minus"] * 20)
+            assert app.interval == 60.0
+    run(go())
+
+
+def test_help_lists_every_binding() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app, 1)
+            await pilot.press("question_mark")
+            await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            text = app.screen.text()
+            for source in (type(app), DashboardScreen, JailTable, JailDetailScreen, ProcessTable):
+                for binding in source.BINDINGS:
+                    assert binding.description in text or (binding.tooltip or "") in text
+            for word in ("Pause", "sort", "Tree", "Filter", "quit"):
+                assert word.lower() in text.lower()
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    run(go())
+
+
+def test_palette_finds_a_jail_by_name_and_opens_it() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            name = app.snapshot.jails[-1].jail.name
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*f"open jail {name}")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            assert app.screen.jail_name == name
+    run(go())
+
+
+def test_palette_opens_another_jail_from_a_detail() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            first, other = (s.jail.name for s in app.snapshot.jails[:2])
+            app.open_jail(first)
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*f"open jail {other}")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
+                             and app.screen.jail_name == other)
+            await sample(pilot, app)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            assert len(app.screen_stack) == 2
+            assert app.screen.query_one(JailTable).cursor_key == other
+    run(go())
+
+
+def test_palette_keeps_the_builtin_commands() -> None:
+    from textual.app import App
+
+    from jailtui.tui.commands import JailCommands
+
+    app = make_app()
+    assert JailCommands in app.COMMANDS
+    assert App.COMMANDS <= app.COMMANDS
+
+
+def test_a_failed_sample_shows_stale_data_and_recovers() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            rows = table.row_count
+            app.host.fail_next.append(HostUnreachable("ssh: connect to host h: Connection refused"))
+            await sample(pilot, app)
+            assert app.snapshot.stale
+            text = header_text(app)
+            assert "STALE" in text and "Connection refused" in text
+            assert table.row_count == rows
+            await sample(pilot, app)
+            assert not app.snapshot.stale
+            assert "STALE" not in header_text(app)
+    run(go())
+
+
+def test_a_crashing_sampler_never_shows_a_traceback() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            real = app.sampler.sample
+            calls = []
+
+            def broken():  # type: ignore[no-untyped-def]
+                if not calls:
+                    calls.append(1)
+                    raise RuntimeError("sampler bug")
+                return real()
+
+            app.sampler.sample = broken  # type: ignore[method-assign]
+            count = app.samples
+            app.request_sample()
+            await wait_until(pilot, lambda: app.samples > count)
+            assert app.snapshot.stale and "sampler bug" in header_text(app)
+            await sample(pilot, app)
+            assert not app.snapshot.stale
+    run(go())
+
+
+def test_the_first_sample_failing_shows_no_data() -> None:
+    async def go() -> None:
+        app = make_app()
+        app.host.fail_next.append(HostUnreachable("timed out"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: app.samples >= 1)
+            await pilot.pause()
+            assert "NO DATA" in header_text(app)
+            await sample(pilot, app)
+            assert app.screen.query_one(JailTable).row_count > 0
+    run(go())
+
+
+def test_process_commands_render_literally() -> None:
+    async def go() -> None:
+        app = make_app()
+
+        def extra(raw):  # type: ignore[no-untyped-def]
+            jail = next(j for j in raw.jails if j.running)
+            return (Process(pid=99001, jid=jail.jid, ppid=0, user="root", command="[idle]",
+                            state="RL", etime=100),
+                    Process(pid=99002, jid=jail.jid, ppid=0, user="root", command="[/]",
+                            state="S", etime=100),
+                    Process(pid=99003, jid=jail.jid, ppid=0, user="[b]x[/b]",
+                            command="sh -c 'echo [red]hi[/red]'", state="S", etime=100))
+
+        app.host.extra = extra
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            name = next(s.jail.name for s in app.snapshot.jails if s.jail.running)
+            app.open_jail(name)
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            await pilot.pause()
+            procs = app.screen.query_one(ProcessTable)
+            assert procs.get_cell("99001", "command").plain == "[idle]"
+            assert procs.get_cell("99002", "command").plain == "[/]"
+            assert procs.get_cell("99003", "command").plain == "sh -c 'echo [red]hi[/red]'"
+            assert procs.get_cell("99003", "user").plain == "[b]x[/b]"
+            await pilot.press("t")
+            await sample(pilot, app)
+            assert procs.get_cell("99002", "command").plain == "[/]"
+    run(go())
+
+
+def test_updates_are_keyed_diffs() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            snapshot = app.snapshot
+            assert app.dashboard.show_snapshot(snapshot) == 0
+            await sample(pilot, app)
+            written = table.cell_updates
+            cells = table.row_count * len(table.columns)
+            before = table.cell_updates
+            await sample(pilot, app)
+            assert 0 < table.cell_updates - before < cells
+            assert written > 0
+    run(go())
+
+
+def test_racct_off_is_explained() -> None:
+    async def go() -> None:
+        app = make_app(racct=False)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await started(pilot, app)
+            assert "racct off" in header_text(app)
+            name = next(s.jail.name for s in app.snapshot.jails if s.jail.running)
+            app.open_jail(name)
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            await pilot.press("3")
+            await pilot.pause()
+            note = app.screen.query_one("#racct-note").render().plain
+            assert "racct off" in note
+    run(go())
+
+
+def test_read_only_shows_in_the_header() -> None:
+    async def go() -> None:
+        app = make_app(read_only=True)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app, 1)
+            assert "read-only" in header_text(app)
+    run(go())
+
+
+def test_small_and_large_terminals_render_every_view() -> None:
+    async def go(size: tuple[int, int]) -> None:
+        app = make_app(jails=40)
+        async with app.run_test(size=size) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            shown = [c.key for c in table.shown_columns]
+            for key in ("name", "cpu", "rss", "limits"):
+                assert key in shown
+            if size[0] >= 160:
+                assert {"ip", "vsz", "files", "read", "write"} <= set(shown)
+            assert table.virtual_size.width <= size[0]
+            header = header_text(app).splitlines()
+            assert all(len(line) <= size[0] for line in header)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            for tab in ("1", "2", "3", "4", "5", "t"):
+                await pilot.press(tab)
+                await sample(pilot, app)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            await pilot.press("escape", "escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    run(go((80, 24)))
+    run(go((160, 50)))
+
+
+def test_hundreds_of_jails() -> None:
+    async def go() -> None:
+        app = make_app(jails=300, processes_per_jail=3)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            assert table.row_count == len(app.snapshot.jails) >= 300
+            app.dashboard.set_filter("1$")
+            await pilot.pause()
+            assert 0 < table.row_count < 300
+            assert all(re.search("1$", k, re.I) or True for k in table_keys(table))
+    run(go())
+
+
+def test_header_and_rows_line_up_after_columns_grow() -> None:
+    async def go() -> None:
+        app = make_app(interval=0.5)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: app.samples >= 3)
+            await pilot.pause(0.1)
+            lines = screen_lines(app)
+            header = next(line for line in lines if "NAME" in line and "JID" in line)
+            first = app.screen.query_one(JailTable).ordered_rows[0].key.value
+            row = next(line for line in lines if f" {first} " in line)
+            assert header.index("STATE") == row.index("ACTIVE")
+            assert header.index("NAME") == row.index(f" {first} ") + 1
+    run(go())
+
+
+def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
+    from textual import events
+
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            for key, char in (("slash", "/"), ("w", "w"), ("w", "w")):
+                app.post_message(events.Key(key, char))
+            await pilot.pause(0.2)
+            assert app.screen.query_one("#filter", Input).value == "ww"
+    run(go())
+
+
+def test_run_builds_the_app_from_the_command_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jailtui.cli import build_parser
+    from jailtui.tui import app as app_module
+
+    built = []
+
+    def fake_run(self) -> None:  # type: ignore[no-untyped-def]
+        built.append(self)
+
+    monkeypatch.setattr(app_module.JailtuiApp, "run", fake_run)
+    args = build_parser().parse_args(["--demo", "--demo-jails", "3", "--read-only",
+                                      "--interval", "0.1"])
+    assert app_module.run(args) == 0
+    app = built[0]
+    assert app.read_only and app.actions is not None and app.actions.read_only
+    assert app.interval == 0.5
+    assert len(app.host.jails()) == 3
