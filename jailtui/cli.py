@@ -272,6 +272,8 @@ def cmd_usage(args: argparse.Namespace) -> int:
         stats = [host_jail]
     else:
         stats = [s for s in snap.jails if s.jail.running]
+        if stats and all(s.usage is None for s in stats) and snap.warnings:
+            raise JailtuiError(snap.warnings[-1])
     if args.json:
         return _print_json(report.document("usage", snap, jails=[
             {"name": s.jail.name, "jid": s.jail.jid, "usage": report.usage_json(s.usage),
@@ -279,6 +281,12 @@ def cmd_usage(args: argparse.Namespace) -> int:
     con = _console()
     if args.jail:
         s = stats[0]
+        if s.usage is None:
+            if not s.jail.running:
+                raise JailtuiError(f"jail \"{s.jail.name}\" is not running",
+                                   f"jailtui start {s.jail.name}")
+            raise JailtuiError(snap.warnings[0] if snap.warnings
+                               else f"no racct usage for jail \"{s.jail.name}\"")
         limits = {}
         for lim in s.limits:
             limits.setdefault(lim.rule.resource, []).append(lim)

@@ -75,7 +75,7 @@ def _catalogue() -> dict[str, Resource]:
         ("nshm", "SysV shared memory segments", Unit.COUNT, dict(sloppy=True)),
         ("shmsize", "SysV shared memory size", Unit.BYTES, dict(sloppy=True)),
         ("wallclock", "wall clock time", Unit.SECONDS, dict(deniable=False, cumulative=True)),
-        ("pcpu", "%CPU, in percent of a single CPU core", Unit.PERCENT, dict(decaying=True)),
+        ("pcpu", "%CPU", Unit.PERCENT, dict(decaying=True)),
         ("readbps", "filesystem reads", Unit.BYTES_PER_SECOND, dict(deniable=False, decaying=True)),
         ("writebps", "filesystem writes", Unit.BYTES_PER_SECOND,
          dict(deniable=False, decaying=True)),

@@ -133,3 +133,24 @@ def test_engine_and_ls_json_never_import_textual() -> None:
             "assert 'textual' not in sys.modules, 'ls --json imported textual'\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_usage_as_non_root_is_an_error_not_dashes(capsys, fake_freebsd) -> None:
+    fake_freebsd.update(root=False)
+    for argv in (["usage"], ["usage", "git7"]):
+        code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", *argv])
+        _, err = capsys.readouterr()
+        assert code == 1
+        assert "Operation not permitted" in err and "root" in err
+
+
+def test_racct_disabled_gives_the_fix(capsys, fake_freebsd) -> None:
+    fake_freebsd.update(racct="disabled")
+    code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "usage"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip() == ("jailtui: RACCT/RCTL present, but disabled "
+                           "(add kern.racct.enable=1 to /boot/loader.conf and reboot)")
+    code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "ls"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "git7" in out and "racct off" in out
