@@ -22,7 +22,7 @@ from .host import DEFAULT_SHELL, Host
 from .model import ActionResult, CommandResult, Jail, Rule
 from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import RuleFilter, jail_filter, parse_filter, parse_rule, validate
-from .rctlconf import RctlConf, synced, with_rule, without_rules
+from .rctlconf import RctlConf, matching, synced, with_rule, without_rules
 
 T = TypeVar("T")
 COMMON_SIGNALS: tuple[str, ...] = ("TERM", "KILL", "HUP", "INT", "QUIT", "STOP", "CONT",
@@ -54,7 +54,8 @@ class PersistFailed(JailtuiError):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A live rule change: the rules matching ``filter`` before and after it."""
+    """A live rule change: the rules matching ``filter`` before and after it, and (when it
+    was persisted) the ones rctl.conf held before."""
 
     action: str
     target: str
@@ -62,6 +63,7 @@ class Change:
     before: tuple[Rule, ...]
     after: tuple[Rule, ...]
     persisted: bool = False
+    conf_before: tuple[Rule, ...] = ()
 
     @property
     def description(self) -> str:
@@ -233,13 +235,16 @@ class Actions:
                 done_live: str) -> None:
         """Remember ``change`` for undo, then persist it; a failed save keeps the live change."""
         failure: JailtuiError | None = None
+        conf_before: tuple[Rule, ...] = ()
         if persist:
             try:
+                conf_before = tuple(matching(self.conf.read(), change.filter))
                 self._save(edit)
             except JailtuiError as exc:
                 failure = exc
         if change.before != change.after:
-            self._changes.append(replace(change, persisted=persist and failure is None))
+            self._changes.append(replace(change, persisted=persist and failure is None,
+                                         conf_before=conf_before))
         if failure is not None:
             raise PersistFailed(f"{done_live}, but {self.conf.path} was not updated: "
                                 f"{failure.message}",
@@ -280,7 +285,8 @@ class Actions:
             message = f"undid {change.description}: {restored}"
             if change.persisted:
                 try:
-                    self._save(lambda text: synced(text, list(change.before), change.filter))
+                    self._save(lambda text: synced(text, list(change.conf_before),
+                                                   change.filter))
                 except JailtuiError as exc:
                     raise PersistFailed(f"{message} live, but {self.conf.path} was not "
                                         f"updated: {exc.message}", exc.hint) from exc

@@ -86,6 +86,12 @@ def rules_in(text: str) -> list[tuple[int, str]]:
     return [(i, line.rule_text) for i, line in enumerate(_parsed(text)[0]) if line.rule_text]
 
 
+def matching(text: str, filter: RuleFilter) -> list[Rule]:
+    """The valid rules of the file that ``filter`` matches, in file order."""
+    return [line.rule for line in _parsed(text)[0]
+            if line.rule is not None and filter.matches(line.rule)]
+
+
 def problems(text: str) -> list[str]:
     """One message per rule line that does not parse (these lines are never changed)."""
     return [f"line {i + 1}: {line.problem}" for i, line in enumerate(_parsed(text)[0])

@@ -338,6 +338,20 @@ def test_undo_of_a_persisted_change_reverts_rctl_conf(actions, host, conf) -> No
     assert conf.read_text() == "jail:www:memoryuse:deny=1073741824 # web\n"
 
 
+def test_undo_of_a_persisted_change_restores_what_rctl_conf_held(actions, host, conf) -> None:
+    conf.write_text("# limits\njail:db:pcpu:deny=50\n")
+    host.live = [MEM_1G]
+    actions.add_rule(MEM_512M, persist=True)
+    assert conf.read_text().endswith(f"{MEM_512M}\n")
+    actions.undo()
+    assert host.live == [MEM_1G]
+    assert conf.read_text() == "# limits\njail:db:pcpu:deny=50\n", "1G was never in the file"
+    host.live = [MEM_1G]
+    actions.remove_rules("jail:www", persist=True)
+    actions.undo()
+    assert host.live == [MEM_1G] and "www" not in conf.read_text()
+
+
 def test_setting_the_same_rule_again_is_not_an_undoable_change(actions, host) -> None:
     host.live = [MEM_1G]
     actions.add_rule(MEM_1G)
