@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Render SVG screenshots of the dashboard, a jail's detail and the help from the demo host.
+"""Render SVG screenshots of the dashboard, a jail's detail, the limit editor and the help
+from the demo host.
 
     .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x35]
 
-Writes dashboard.svg, detail.svg, detail-history.svg and help.svg. The demo host runs on a
-stepped clock so the pictures are the same on every run.
+Writes dashboard.svg, detail.svg, detail-history.svg, limit-editor.svg and help.svg. The demo
+host runs on a stepped clock so the pictures are the same on every run; nothing is changed on
+it (the editor is shown, not applied) and no audit log is written.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from jailtui.engine.actions import Actions  # noqa: E402
+from jailtui.engine.audit import AuditLog  # noqa: E402
 from jailtui.engine.simulated import SimulatedHost  # noqa: E402
 from jailtui.tui.app import JailtuiApp  # noqa: E402
 from jailtui.tui.screens.detail import JailDetailScreen  # noqa: E402
 from jailtui.tui.screens.help import HelpScreen  # noqa: E402
+from jailtui.tui.screens.limit_editor import LimitEditor  # noqa: E402
 
 
 class Clock:
@@ -58,7 +63,8 @@ async def until(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignor
 async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
     clock = Clock()
     host = SteppedHost(SimulatedHost(seed=1, jails=12, clock=clock), clock)
-    app = JailtuiApp(host, None, interval=2.0, autosample=False)
+    actions = Actions(host, audit=AuditLog(None))
+    app = JailtuiApp(host, actions, interval=2.0, autosample=False)
     written = []
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: app.samples >= 1)
@@ -77,7 +83,12 @@ async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
         await pilot.press("5")
         await pilot.pause(0.3)
         written.append(Path(app.save_screenshot("detail-history.svg", str(out))))
-        await pilot.press("1", "escape")
+        await pilot.press("2", "L")
+        await until(pilot, lambda: isinstance(app.screen, LimitEditor))
+        app.screen.query_one("#amount").value = "512m"
+        await pilot.pause(0.3)
+        written.append(Path(app.save_screenshot("limit-editor.svg", str(out))))
+        await pilot.press("escape", "1", "escape")
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause(0.3)

@@ -25,11 +25,16 @@ from ..engine.audit import error_line
 from ..engine.host import Host
 from ..engine.model import HostInfo
 from ..engine.sampler import HostStats, Sampler, Snapshot
-from .commands import JailCommands
+from .changes import Changes, Foreground, run_in_terminal
+from .commands import ChangeCommands, JailCommands
 from .messages import SampleReady
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
+from .screens.confirm import ConfirmScreen
+from .screens.dialog import Dialog
 from .screens.help import HelpScreen
+from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
+from .screens.signal import SignalScreen
 from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
 from .widgets.filter_bar import FilterBar
 from .widgets.header import Status
@@ -51,14 +56,15 @@ def clamp_interval(seconds: float) -> float:
 
 
 class JailtuiApp(App[None]):
-    """The dashboard of one host. ``actions`` (changes) plug in later; None means view only.
+    """The dashboard of one host; ``actions`` makes changes (None: view only).
 
-    ``autosample=False`` samples only when asked (``request_sample``), for scripts and tests.
+    ``autosample=False`` samples only when asked (``request_sample``), for scripts and tests;
+    ``run_foreground`` runs the jail shell on the suspended terminal (tests inject their own).
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "jailtui"
-    COMMANDS = App.COMMANDS | {JailCommands}
+    COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?",
@@ -76,10 +82,12 @@ class JailtuiApp(App[None]):
 
     def __init__(self, host: Host, actions: Actions | None = None, interval: float = 2.0,
                  read_only: bool = False, *, sampler: Sampler | None = None,
-                 clock: Callable[[], float] = time.monotonic, autosample: bool = True) -> None:
+                 clock: Callable[[], float] = time.monotonic, autosample: bool = True,
+                 run_foreground: Foreground = run_in_terminal) -> None:
         super().__init__()
         self.host = host
         self.actions = actions
+        self.changes = Changes(self, actions, run_foreground) if actions is not None else None
         self.sampler = sampler or Sampler(host)
         self.interval = interval if interval > 0 else 2.0
         self.read_only = read_only
@@ -194,9 +202,19 @@ class JailtuiApp(App[None]):
         self.apply_seconds = time.perf_counter() - started
 
     def status(self) -> Status:
+        changes = self.changes
         return Status(snapshot=self.snapshot, good_at=self.good_at, interval=self.interval,
-                      paused=self.paused, read_only=self.read_only,
-                      label=getattr(self.host, "label", ""), took=self.sample_seconds)
+                      paused=self.paused, read_only=self.read_only or bool(
+                          changes and changes.read_only),
+                      label=getattr(self.host, "label", ""), took=self.sample_seconds,
+                      busy=changes.busy if changes else None,
+                      busy_since=changes.busy_since if changes else None)
+
+    def changes_updated(self) -> None:
+        """A change started or ended: the header shows it, the footers re-check their keys."""
+        self._show_status()
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
 
     def _show_status(self) -> None:
         top = self._top()
@@ -255,7 +273,14 @@ class JailtuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen(help_sections(), help_columns()))
+        self.push_screen(HelpScreen(help_sections(), help_columns(), self._help_notes()))
+
+    def _help_notes(self) -> dict[str, str]:
+        """Change keys that do nothing here, marked in the help."""
+        changes = self.changes
+        if changes is None:
+            return dict.fromkeys(CHANGE_ACTIONS | {"event_log"}, "view only")
+        return dict.fromkeys(CHANGE_ACTIONS, "read-only") if changes.read_only else {}
 
     def action_filter_jails(self) -> None:
         if self.detail is not None:
@@ -276,11 +301,15 @@ class JailtuiApp(App[None]):
 def help_sections() -> list[tuple[str, type]]:
     return [
         ("Everywhere", JailtuiApp),
+        ("Changes (jail list and detail)", JailScreen),
         ("Jail list", DashboardScreen),
         ("Jail table", JailTable),
         ("Jail detail", JailDetailScreen),
         ("Processes", ProcessTable),
         ("Filter input (/)", FilterBar),
+        ("Confirmation", ConfirmScreen),
+        ("Signal dialog", SignalScreen),
+        ("Dialogs", Dialog),
         ("Moving in tables", DataTable),
         ("Help", HelpScreen),
     ]

@@ -1,4 +1,4 @@
-"""Command palette entries: open any jail by name, and the dashboard's actions."""
+"""Command palette entries: open any jail by name, the dashboard's actions, and changes."""
 
 from __future__ import annotations
 
@@ -8,18 +8,44 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from .changes import READ_ONLY, jail_name
 from .widgets.jail_table import COLUMNS
 
 if TYPE_CHECKING:
     from .app import JailtuiApp
 
 
-class JailCommands(Provider):
+Command = tuple[str, Callable[[], object], str]
+VERB_KEYS = {"start": "U", "stop": "D", "restart": "R"}
+
+
+class ListedCommands(Provider):
+    """A provider whose commands are a list of (text, callback, help)."""
+
+    def _commands(self) -> list[Command]:
+        return []
+
+    def _discoverable(self) -> list[Command]:
+        return self._commands()
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, command, help in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, text=text, help=help)
+
+    async def discover(self) -> Hits:
+        for text, command, help in self._discoverable():
+            yield DiscoveryHit(text, command, text=text, help=help)
+
+
+class JailCommands(ListedCommands):
     """``Open jail NAME`` for every jail of the last sample, then sort/filter/pause/interval."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[Command]:
         app = cast("JailtuiApp", self.app)
-        commands: list[tuple[str, Callable[[], object], str]] = []
+        commands: list[Command] = []
         snapshot = app.snapshot
         for stats in snapshot.jails if snapshot is not None else ():
             jail = stats.jail
@@ -42,13 +68,40 @@ class JailCommands(Provider):
                                  partial(app.sort_jails, column.key), column.help))
         return commands
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, command, help in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help)
 
-    async def discover(self) -> Hits:
-        for text, command, help in self._commands():
-            yield DiscoveryHit(text, command, text=text, help=help)
+class ChangeCommands(ListedCommands):
+    """Start/Stop/Restart jail NAME, Shell in NAME, Add limit to NAME, Undo, Event log.
+
+    Typing finds the per-jail ones; the palette lists only Undo and Event log unasked."""
+
+    def _commands(self) -> list[Command]:
+        changes = cast("JailtuiApp", self.app).changes
+        snapshot = cast("JailtuiApp", self.app).snapshot
+        if changes is None:
+            return []
+        note = f"{READ_ONLY}; " if changes.read_only else ""
+        commands: list[Command] = []
+        for stats in snapshot.jails if snapshot is not None else ():
+            jail = stats.jail
+            name, who = jail.name, jail_name(jail)
+            for verb in ("restart", "stop") if jail.running else ("start",):
+                commands.append((f"{verb.capitalize()} jail {name}",
+                                 partial(changes.jail_action, verb, name),
+                                 f"{note}{VERB_KEYS[verb]}: {verb} {who} (asks first)"))
+            if jail.running:
+                commands.append((f"Shell in {name}", partial(changes.shell, name),
+                                 f"{note}c: jexec shell, exit returns here"))
+                commands.append((f"Run a command in {name}", partial(changes.run_command, name),
+                                 f"{note}!: run one command and see its output"))
+            commands.append((f"Add limit to {name}", partial(changes.edit_limit, name),
+                             f"{note}L: the limit editor"))
+        return commands + self._discoverable()
+
+    def _discoverable(self) -> list[Command]:
+        changes = cast("JailtuiApp", self.app).changes
+        if changes is None:
+            return []
+        last = changes.actions.last_change
+        undo = f"z: {last}" if last else "z: nothing changed yet"
+        return [("Undo last limit change", changes.undo, READ_ONLY if changes.read_only else undo),
+                ("Event log", changes.show_log, "E: the changes of this session")]

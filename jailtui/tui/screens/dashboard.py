@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from ...engine.sampler import Snapshot
@@ -16,6 +15,7 @@ from ..widgets.filter_bar import FilterBar
 from ..widgets.header import HostHeader, Status
 from ..widgets.jail_table import JailTable
 from ..widgets.line import Line
+from .jail_screen import JailScreen
 
 if TYPE_CHECKING:
     from ..app import JailtuiApp
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 LEGEND = "CPU% = % of one core"
 
 
-class DashboardScreen(Screen):
-    """Every jail of the host; Enter opens one."""
+class DashboardScreen(JailScreen):
+    """Every jail of the host; Enter opens one, the change keys act on the highlighted one."""
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/",
@@ -144,6 +144,10 @@ class DashboardScreen(Screen):
     def on_keyed_table_sorted(self, event: JailTable.Sorted) -> None:
         event.stop()
         self._legend()
+
+    def selected_jail(self) -> str | None:
+        selected = self.table.selected
+        return selected.jail.name if selected is not None else None
 
     def select_jail(self, name: str) -> None:
         self.table.select_key(name)

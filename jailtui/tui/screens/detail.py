@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from ...engine import units
+from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ..widgets.charts import HistoryChart
@@ -25,6 +25,7 @@ from ..widgets.header import HostHeader, Status
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.line import Line, Note
 from ..widgets.process_table import ProcessTable
+from .jail_screen import JailScreen
 
 if TYPE_CHECKING:
     from ..app import JailtuiApp
@@ -45,7 +46,7 @@ def _rate(v: float) -> str:
     return units.rate(v, _BPS)
 
 
-class JailDetailScreen(Screen):
+class JailDetailScreen(JailScreen):
     """The detail of the jail called ``name`` (followed by name, so a restart keeps it)."""
 
     BINDINGS = [
@@ -69,7 +70,13 @@ class JailDetailScreen(Screen):
                 tooltip="next tab"),
         Binding("left_square_bracket", "previous_tab", "Previous tab", key_display="[",
                 show=False, tooltip="previous tab"),
+        Binding("e", "edit_limit", "Edit", tooltip="edit the highlighted limit (Limits tab)"),
+        Binding("delete,x", "remove_limit", "Remove", key_display="Del",
+                tooltip="remove the highlighted limit (Limits tab; asks first)"),
+        Binding("K", "signal", "Signal",
+                tooltip="send TERM, KILL or HUP to the highlighted process (asks first)"),
     ]
+    TAB_ACTIONS = {"edit_limit": "limits", "remove_limit": "limits", "signal": "processes"}
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -112,6 +119,15 @@ class JailDetailScreen(Screen):
     @property
     def processes(self) -> ProcessTable:
         return self.query_one(ProcessTable)
+
+    def selected_jail(self) -> str | None:
+        return self.jail_name
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self.TAB_ACTIONS.get(action)
+        if tab is not None and tab != self.active_tab:
+            return False
+        return super().check_action(action, parameters)
 
     def on_screen_resume(self) -> None:
         self._catch_up()
@@ -240,6 +256,7 @@ class JailDetailScreen(Screen):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
         tab = self.active_tab = event.pane.id or "processes"
+        self.refresh_bindings()
         if self.snapshot is not None:
             if tab == "history":
                 self.history = self.jailtui.sampler.history(self.jail_name)
@@ -251,6 +268,7 @@ class JailDetailScreen(Screen):
     def action_tab(self, tab: str) -> None:
         self.active_tab = tab
         self.query_one(TabbedContent).active = tab
+        self.refresh_bindings()
 
     def action_next_tab(self) -> None:
         self._step_tab(1)
@@ -268,6 +286,30 @@ class JailDetailScreen(Screen):
             bar.action_clear()
             return
         self.jailtui.close_jail(self.jail_name)
+
+    def _highlighted_rule(self) -> Rule | None:
+        limit = self.query_one(LimitsTable).selected
+        if limit is None:
+            self.notify("no limit highlighted (L adds one)", severity="warning")
+            return None
+        return limit.rule
+
+    def action_edit_limit(self) -> None:
+        rule = self._highlighted_rule()
+        if rule is not None and self.changes is not None:
+            self.changes.edit_limit(self.jail_name, rule)
+
+    def action_remove_limit(self) -> None:
+        rule = self._highlighted_rule()
+        if rule is not None and self.changes is not None:
+            self.changes.remove_limit(self.jail_name, rule)
+
+    def action_signal(self) -> None:
+        row = self.processes.selected
+        if row is None:
+            self.notify("no process highlighted", severity="warning")
+        elif self.changes is not None:
+            self.changes.signal(self.jail_name, row.proc)
 
     def action_tree(self) -> None:
         if self.active_tab != "processes":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -17,14 +17,15 @@ from ..widgets.keyed_table import Column
 
 def key_label(binding: Binding) -> str:
     names = {"question_mark": "?", "plus": "+", "equals_sign": "=", "minus": "-", "slash": "/",
-             "colon": ":",
-             "equals_sign": "=", "escape": "Esc", "enter": "Enter", "backspace": "Backspace",
-             "left_square_bracket": "[", "right_square_bracket": "]", "space": "Space"}
+             "colon": ":", "exclamation_mark": "!", "escape": "Esc", "enter": "Enter",
+             "backspace": "Backspace", "delete": "Del", "left_square_bracket": "[",
+             "right_square_bracket": "]", "space": "Space"}
     return names.get(binding.key, binding.key.replace("ctrl+", "^"))
 
 
-def bindings_of(source: type) -> list[Binding]:
-    """The bindings declared on ``source`` itself, one per action, keys merged: ``+ =``."""
+def bindings_of(source: type, notes: Mapping[str, str] | None = None) -> list[Binding]:
+    """The bindings declared on ``source`` itself, one per action, keys merged: ``+ =``;
+    ``notes`` adds ``(note)`` to the actions it names, e.g. ``(read-only)``."""
     merged: dict[str, tuple[list[str], Binding]] = {}
     for item in getattr(source, "BINDINGS", []):
         for binding in Binding.make_bindings([item]):
@@ -32,12 +33,15 @@ def bindings_of(source: type) -> list[Binding]:
             label = key_label(binding)
             if label not in keys:
                 keys.append(label)
-    return [Binding(",".join(keys) or first.key, first.action, _describe(first),
+    notes = notes or {}
+    return [Binding(",".join(keys) or first.key, first.action, _describe(first, notes),
                     key_display=" ".join(keys)) for keys, first in merged.values()]
 
 
-def _describe(binding: Binding) -> str:
-    return binding.tooltip or binding.description
+def _describe(binding: Binding, notes: Mapping[str, str]) -> str:
+    text = binding.tooltip or binding.description
+    note = notes.get(binding.action)
+    return f"{text} ({note})" if note else text
 
 
 def keys_table(title: str, bindings: Iterable[Binding]) -> Table:
@@ -71,16 +75,18 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, sections: list[tuple[str, type]],
-                 columns: list[tuple[str, tuple[Column, ...]]] | None = None) -> None:
+                 columns: list[tuple[str, tuple[Column, ...]]] | None = None,
+                 notes: Mapping[str, str] | None = None) -> None:
         super().__init__(id="help")
         self.sections = sections
         self.columns = columns or []
+        self.notes = dict(notes or {})
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("jailtui keys", style="bold reverse"), id="help-title")
             for title, source in self.sections:
-                bindings = bindings_of(source)
+                bindings = bindings_of(source, self.notes)
                 if bindings:
                     yield Static(keys_table(title, bindings), classes="help-section")
             for title, columns in self.columns:
@@ -94,6 +100,6 @@ class HelpScreen(ModalScreen[None]):
         """Everything the help shows, as plain text (tests read this)."""
         parts = []
         for title, source in self.sections:
-            for binding in bindings_of(source):
+            for binding in bindings_of(source, self.notes):
                 parts.append(f"{title}: {binding.key_display} {binding.description}")
         return "\n".join(parts)

@@ -27,6 +27,8 @@ class Status:
     read_only: bool = False
     label: str = ""
     took: float = 0.0
+    busy: str | None = None
+    busy_since: float | None = None
 
 
 def interval_text(seconds: float) -> str:
@@ -81,6 +83,9 @@ def host_line(status: Status) -> list[tuple[int, Text]]:
 def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
     snap = status.snapshot
     pieces: list[tuple[int, Text]] = []
+    if status.busy:
+        took = f" {now - status.busy_since:.0f}s" if status.busy_since is not None else ""
+        pieces.append((0, Text(f" {status.busy}{took} ", style="bold black on cyan")))
     if snap is not None and snap.stale:
         since = now - status.good_at if status.good_at is not None else None
         what = "NO DATA" if status.good_at is None else f"STALE {since:.0f}s"

@@ -124,8 +124,3 @@ class JailTable(KeyedTable[JailStats]):
 
     def action_reverse_sort(self) -> None:
         self.reverse_sort()
-
-    @property
-    def selected(self) -> JailStats | None:
-        key = self.cursor_key
-        return None if key is None else self._items.get(key)

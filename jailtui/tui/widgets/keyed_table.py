@@ -109,6 +109,12 @@ class KeyedTable(DataTable, Generic[T]):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
+    @property
+    def selected(self) -> T | None:
+        """The item under the cursor."""
+        key = self.cursor_key
+        return None if key is None else self._items.get(key)
+
     def show(self, items: Sequence[tuple[str, T, tuple[Cell, ...]]],
              layout_rows: Sequence[tuple[Cell, ...]] | None = None) -> int:
         """Make the table show exactly ``items`` (key, item, full row of cells); returns the

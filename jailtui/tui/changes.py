@@ -1,0 +1,362 @@
+"""Changes from the TUI: asked for, confirmed, run through the engine's Actions, reported.
+
+Every change goes through :class:`~jailtui.engine.actions.Actions`, the code path of the CLI,
+in a thread worker and one at a time. Its outcome is notified, kept for the event log and, when
+a command printed something on failure, shown in a dialog. Nothing here raises to the screen.
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import SuspendNotSupported
+
+from ..engine.actions import Actions
+from ..engine.audit import error_line
+from ..engine.errors import CommandFailed, JailtuiError
+from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule
+from ..engine.rctl import parse_filter
+from ..engine.rctlconf import matching
+from ..engine.sampler import JailStats
+from .outcome import Outcome, transcript
+from .screens.confirm import ConfirmScreen
+from .screens.event_log import EventLogScreen
+from .screens.limit_editor import LimitEditor, LimitRequest
+from .screens.result import ResultScreen
+from .screens.run_command import CommandScreen
+from .screens.signal import SignalScreen
+
+if TYPE_CHECKING:
+    from .app import JailtuiApp
+
+T = TypeVar("T")
+Foreground = Callable[[list[str]], int]
+
+READ_ONLY = "read-only: changes are disabled"
+NOTHING_TO_UNDO = "nothing to undo: no limit was changed in this session"
+AUDIT_LINES = 30
+PROGRESS = {"start": "starting", "stop": "stopping", "restart": "restarting"}
+
+
+def run_in_terminal(argv: list[str]) -> int:
+    """Run ``argv`` on the terminal and wait for it; ^C reaches it, not jailtui."""
+    if threading.current_thread() is not threading.main_thread():
+        return subprocess.call(argv)
+    previous = signal.signal(signal.SIGINT, _ignore)
+    try:
+        return subprocess.call(argv)
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def _ignore(signum: int, frame: Any) -> None:
+    """A handler, not SIG_IGN: exec resets it, so the child still gets ^C."""
+
+
+def jail_name(jail: Jail) -> str:
+    """``www (JID 12)``, or ``staging (stopped)``."""
+    return f"{jail.name} (JID {jail.jid})" if jail.jid is not None else f"{jail.name} (stopped)"
+
+
+def failure(summary: str, exc: BaseException) -> Outcome:
+    if isinstance(exc, CommandFailed):
+        output = transcript([CommandResult(exc.argv, 1, exc.output)]) if exc.argv else exc.output
+        return Outcome(summary, False, str(exc), output)
+    if isinstance(exc, JailtuiError):
+        return Outcome(summary, False, str(exc))
+    return Outcome(summary, False, f"unexpected error: {error_line(exc)}")
+
+
+def jail_outcome(summary: str, result: ActionResult) -> Outcome:
+    output = transcript(result.commands)
+    if not result.ok:
+        return Outcome(summary, False, result.message, output)
+    state = f"running as JID {result.jid}" if result.jid is not None else "stopped"
+    return Outcome(summary, True, f"{result.jail} is {state}", output)
+
+
+class Changes:
+    """The TUI side of :class:`Actions` for one app; ``busy`` says what is running now."""
+
+    def __init__(self, app: JailtuiApp, actions: Actions,
+                 run_foreground: Foreground = run_in_terminal) -> None:
+        self.app = app
+        self.actions = actions
+        self.run_foreground = run_foreground
+        self.outcomes: list[Outcome] = []
+        self.busy: str | None = None
+        self.busy_since: float | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.actions.read_only or self.app.read_only
+
+    @property
+    def can_undo(self) -> bool:
+        return self.actions.can_undo
+
+    def disabled_reason(self, action: str) -> str:
+        return READ_ONLY if self.read_only else NOTHING_TO_UNDO if action == "undo" else ""
+
+    # -- jails -----------------------------------------------------------------------------
+
+    def jail_action(self, verb: str, name: str) -> None:
+        """Ask to ``verb`` (start, stop, restart) jail ``name`` as it is now, then do it."""
+        stats = self._ready(name)
+        if stats is None:
+            return
+        jail = stats.jail
+        if (verb == "start") == jail.running:
+            self._warn(f"{jail_name(jail)} is already running" if jail.running
+                       else f"jail {jail.name} is not running: start it with U")
+            return
+        who = jail_name(jail)
+        summary = f"{verb} jail {who}"
+        call = partial(getattr(self.actions, verb), jail.name, expect_jid=jail.jid)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(summary, f"{PROGRESS[verb]} jail {who}…", call,
+                          partial(jail_outcome, summary))
+
+        self.app.push_screen(ConfirmScreen(f"{verb.capitalize()} jail {who}?",
+                                           _jail_details(verb, stats),
+                                           confirm=verb.capitalize()), answered)
+
+    def shell(self, name: str) -> None:
+        """Suspend the app and open the configured shell in jail ``name``."""
+        if self._ready(name, running=True) is None:
+            return
+        summary = f"shell in jail {name}"
+        self._run(summary, f"opening a shell in {name}…",
+                  partial(self.actions.shell_argv, name), partial(self._foreground, summary))
+
+    def _foreground(self, summary: str, argv: list[str]) -> Outcome:
+        problem: str | None = None
+        code = 0
+        try:
+            with self.app.suspend():
+                try:
+                    code = self.run_foreground(argv)
+                except (OSError, subprocess.SubprocessError) as exc:
+                    problem = f"cannot run {argv[0]}: {error_line(exc)}"
+        except SuspendNotSupported as exc:
+            problem = f"cannot suspend this terminal: {exc} Run it yourself: {shlex.join(argv)}"
+        except OSError as exc:
+            problem = f"cannot suspend this terminal: {error_line(exc)}"
+        if problem is not None:
+            return Outcome(summary, False, problem)
+        return Outcome(summary, True, f"back from the shell (exit status {code})")
+
+    def run_command(self, name: str) -> None:
+        """Ask for a command line, run it in jail ``name``, show its output."""
+        if self._ready(name, running=True) is None:
+            return
+
+        def answered(argv: list[str] | None) -> None:
+            if argv:
+                line = shlex.join(argv)
+                summary = f"run in jail {name}: {line}"
+                self._run(summary, f"running {line} in {name}…",
+                          partial(self.actions.run, name, argv),
+                          partial(_command_outcome, summary), dialog=True)
+
+        self.app.push_screen(CommandScreen(name), answered)
+
+    # -- limits ----------------------------------------------------------------------------
+
+    def edit_limit(self, name: str, rule: Rule | None = None) -> None:
+        """The limit editor for jail ``name``, starting from ``rule`` when given."""
+        if not self._allowed():
+            return
+        stats = self._stats(name)
+        path = self.actions.conf.path
+        editor = LimitEditor(name, usage=stats.usage if stats else None,
+                             rules=stats.rules if stats else (), conf_path=path, rule=rule,
+                             persist=rule is not None and self._in_conf(rule.filter))
+
+        def answered(request: LimitRequest | None) -> None:
+            if request is None:
+                return
+            summary = f"set {request.rule}"
+            done = f"{request.rule} is set" + (f", and in {path}" if request.persist else "")
+            self._run(summary, f"setting {request.rule}…",
+                      partial(self.actions.add_rule, request.rule, persist=request.persist),
+                      lambda _rule: Outcome(summary, True, done))
+
+        self.app.push_screen(editor, answered)
+
+    def remove_limit(self, name: str, rule: Rule) -> None:
+        """Ask, then remove ``rule`` (its slot) live and, if ticked, from rctl.conf."""
+        if not self._allowed():
+            return
+        path = self.actions.conf.path
+        confirm = ConfirmScreen(f"Remove limit {rule} from jail {name}?",
+                                f"rctl -r {rule.filter}", confirm="Remove",
+                                option=f"also remove it from {path}",
+                                option_value=self._in_conf(rule.filter))
+        summary = f"remove {rule.filter}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                persist = confirm.option_value
+                done = f"removed {rule}" + (f", and from {path}" if persist else "")
+                self._run(summary, f"removing {rule.filter}…",
+                          partial(self.actions.remove_rules, rule.filter, persist=persist),
+                          lambda _rules: Outcome(summary, True, done))
+
+        self.app.push_screen(confirm, answered)
+
+    def undo(self) -> None:
+        """Undo the last limit change of this session."""
+        if not self._allowed():
+            return
+        last = self.actions.last_change
+        if last is None:
+            self._warn(NOTHING_TO_UNDO)
+            return
+        summary = f"undo {last}"
+        self._run(summary, f"undoing {last}…", self.actions.undo,
+                  lambda message: Outcome(summary, True, message))
+
+    def _in_conf(self, filter_text: str) -> bool:
+        """Whether rctl.conf holds a rule matching ``filter_text`` (False when unreadable)."""
+        flt = parse_filter(filter_text)
+        try:
+            text = self.actions.conf.read()
+        except JailtuiError:
+            return False
+        return bool(matching(text, flt))
+
+    # -- processes -------------------------------------------------------------------------
+
+    def signal(self, name: str, process: Process) -> None:
+        """Ask which signal (TERM, KILL, HUP), then send it to ``process``."""
+        if self._ready(name, running=True) is None:
+            return
+
+        def answered(name_of_signal: str | None) -> None:
+            if not name_of_signal:
+                return
+            if not self._still_there(process):
+                self._warn(f"PID {process.pid} ({process.command}) has exited: nothing sent")
+                return
+            summary = f"send SIG{name_of_signal} to PID {process.pid} in jail {name}"
+            self._run(summary, f"sending SIG{name_of_signal} to PID {process.pid}…",
+                      partial(self.actions.signal, process.pid, name_of_signal),
+                      lambda _none: Outcome(summary, True, f"sent SIG{name_of_signal} to PID "
+                                                           f"{process.pid} ({process.command})"))
+
+        self.app.push_screen(SignalScreen(name, process), answered)
+
+    def _still_there(self, process: Process) -> bool:
+        snapshot = self.app.snapshot
+        if snapshot is None or snapshot.stale:
+            return True
+        return any(p.pid == process.pid and p.command == process.command
+                   for p in snapshot.processes)
+
+    # -- the event log ---------------------------------------------------------------------
+
+    def show_log(self) -> None:
+        audit = self.actions.audit
+        self.app.push_screen(EventLogScreen(self.outcomes, audit.tail(AUDIT_LINES), audit.path))
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _allowed(self) -> bool:
+        """False, with the reason shown, in read-only mode or while another change runs."""
+        if self.read_only:
+            self._warn(READ_ONLY)
+            return False
+        if self.busy is not None:
+            self._warn(f"wait: {self.busy}")
+            return False
+        return True
+
+    def _stats(self, name: str) -> JailStats | None:
+        snapshot = self.app.snapshot
+        return snapshot.jail(name) if snapshot is not None else None
+
+    def _ready(self, name: str, *, running: bool = False) -> JailStats | None:
+        """The jail's latest stats when a change to it may start (else None, saying why)."""
+        if not self._allowed():
+            return None
+        stats = self._stats(name)
+        if stats is None:
+            self._warn(f'jail "{name}" is not on the host any more')
+        elif running and not stats.jail.running:
+            self._warn(f"jail {name} is not running")
+            return None
+        return stats
+
+    def _warn(self, message: str) -> None:
+        self.app.notify(message, severity="warning", markup=False)
+
+    def _run(self, summary: str, progress: str, call: Callable[[], T],
+             done: Callable[[T], Outcome], *, dialog: bool = False) -> None:
+        """Run ``call`` in a thread; ``done`` turns its value into the outcome (in the app)."""
+        self.busy, self.busy_since = progress, time.monotonic()
+        self.app.changes_updated()
+        self.app.run_worker(partial(self._work, summary, call, done, dialog), name=summary,
+                            group="changes", thread=True, exit_on_error=False)
+
+    def _work(self, summary: str, call: Callable[[], T], done: Callable[[T], Outcome],
+              dialog: bool) -> None:
+        try:
+            value = call()
+        except Exception as exc:
+            finish = partial(self._finish, failure(summary, exc), dialog)
+        else:
+            finish = partial(self._conclude, summary, done, value, dialog)
+        try:
+            self.app.call_from_thread(finish)
+        except RuntimeError:
+            pass
+
+    def _conclude(self, summary: str, done: Callable[[T], Outcome], value: T,
+                  dialog: bool) -> None:
+        try:
+            outcome = done(value)
+        except Exception as exc:
+            outcome = failure(summary, exc)
+        self._finish(outcome, dialog)
+
+    def _finish(self, outcome: Outcome, dialog: bool) -> None:
+        """Report ``outcome``: a dialog when asked for or when a failed command printed
+        something, else a notification."""
+        self.busy = self.busy_since = None
+        self.outcomes.append(outcome)
+        self.app.changes_updated()
+        if dialog or (not outcome.ok and (outcome.output or outcome.stderr)):
+            self.app.push_screen(ResultScreen(outcome))
+        else:
+            self.app.notify(outcome.message, title=outcome.summary, markup=False,
+                            severity="information" if outcome.ok else "error",
+                            timeout=5 if outcome.ok else 10)
+        for warning in self.actions.take_warnings():
+            self._warn(warning)
+        if not self.app.paused:
+            self.app.request_sample()
+
+
+def _jail_details(verb: str, stats: JailStats) -> str:
+    jail = stats.jail
+    where = ", ".join(part for part in (jail.hostname, jail.path) if part)
+    if verb == "start":
+        return where
+    what = f"its {stats.nproc} processes will be stopped"
+    return f"{where}\n{what}" + ("; it comes back with a new JID" if verb == "restart" else "")
+
+
+def _command_outcome(summary: str, result: CommandResult) -> Outcome:
+    return Outcome(summary, result.ok, f"exit status {result.returncode}", result.stdout,
+                   result.stderr)
+

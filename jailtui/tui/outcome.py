@@ -1,0 +1,53 @@
+"""What one change from the TUI came to: kept for the event log and shown in result dialogs."""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rich.text import Text
+
+from ..engine.model import CommandResult
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """``summary`` names the change (``stop jail www (JID 12)``), ``message`` how it ended;
+    ``output`` and ``stderr`` are what the host commands printed, shown literally."""
+
+    summary: str
+    ok: bool
+    message: str
+    output: str = ""
+    stderr: str = ""
+    when: float = field(default_factory=time.time)
+
+    @property
+    def stamp(self) -> str:
+        return time.strftime("%H:%M:%S", time.localtime(self.when))
+
+    def text(self) -> Text:
+        """The whole outcome as literal Text: header line, message, output, stderr."""
+        text = Text.assemble((f"{self.stamp} ", "dim"), (self.summary, "bold"), "  ",
+                             ("ok", "green") if self.ok else ("failed", "bold red"))
+        text.append(f"\n{self.message}")
+        if self.output:
+            text.append(f"\n{self.output.rstrip()}", style="dim")
+        if self.stderr:
+            text.append(f"\n{self.stderr.rstrip()}", style="yellow")
+        return text
+
+
+def transcript(commands: Iterable[CommandResult]) -> str:
+    """``$ argv`` and what each command printed, with its status when it failed."""
+    parts = []
+    for command in commands:
+        lines = [f"$ {shlex.join(command.argv)}"]
+        if command.output:
+            lines.append(command.output)
+        if not command.ok:
+            lines.append(f"(exit status {command.returncode})")
+        parts.append("\n".join(lines))
+    return "\n".join(parts)

@@ -1,0 +1,108 @@
+"""The keys that change a jail, shared by the jail list and a jail's detail.
+
+In read-only mode the keys stay in the footer, dimmed (``check_action`` answers None), and
+pressing one says why nothing happens; without Actions (view only) they are hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from ..changes import Changes
+
+CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", "add_limit",
+                            "undo", "edit_limit", "remove_limit", "signal"})
+
+
+class JailScreen(Screen):
+    """A screen about jails; subclasses say which jail a key applies to."""
+
+    JAIL_KEYS = Binding.Group("start/stop/restart", compact=True)
+    BINDINGS = [
+        Binding("U", "start", "Start", tooltip="start the jail (asks first)", group=JAIL_KEYS),
+        Binding("D", "stop", "Stop", tooltip="stop the jail (asks first)", group=JAIL_KEYS),
+        Binding("R", "restart", "Restart", tooltip="restart the jail (asks first)",
+                group=JAIL_KEYS),
+        Binding("c", "shell", "Shell",
+                tooltip="shell in the jail (jexec -l -U root NAME /bin/sh); exit returns here"),
+        Binding("exclamation_mark", "run_command", "Run", key_display="!", show=False,
+                tooltip="run one command in the jail and show its output"),
+        Binding("L", "add_limit", "Limit", show=False, tooltip="add an rctl limit to the jail"),
+        Binding("z", "undo", "Undo", show=False,
+                tooltip="undo the last limit change of this session"),
+        Binding("E", "event_log", "Events", show=False,
+                tooltip="event log: the changes of this session and their results"),
+    ]
+
+    def selected_jail(self) -> str | None:
+        """The name of the jail the keys apply to."""
+        return None
+
+    @property
+    def changes(self) -> Changes | None:
+        return getattr(self.app, "changes", None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in CHANGE_ACTIONS and action != "event_log":
+            return True
+        changes = self.changes
+        if changes is None:
+            return False
+        if action == "event_log":
+            return True
+        if changes.read_only or (action == "undo" and not changes.can_undo):
+            return None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Say why a dimmed change key does nothing."""
+        active = self.active_bindings.get(event.key)
+        changes = self.changes
+        if (changes is None or active is None or active.enabled
+                or active.binding.action not in CHANGE_ACTIONS):
+            return
+        event.stop()
+        reason = changes.disabled_reason(active.binding.action)
+        if reason:
+            self.notify(reason, severity="warning", markup=False)
+
+    def _on_jail(self, do: Callable[[Changes, str], None]) -> None:
+        changes, name = self.changes, self.selected_jail()
+        if changes is None:
+            return
+        if name is None:
+            self.notify("no jail selected", severity="warning")
+            return
+        do(changes, name)
+
+    def action_start(self) -> None:
+        self._on_jail(lambda changes, name: changes.jail_action("start", name))
+
+    def action_stop(self) -> None:
+        self._on_jail(lambda changes, name: changes.jail_action("stop", name))
+
+    def action_restart(self) -> None:
+        self._on_jail(lambda changes, name: changes.jail_action("restart", name))
+
+    def action_shell(self) -> None:
+        self._on_jail(lambda changes, name: changes.shell(name))
+
+    def action_run_command(self) -> None:
+        self._on_jail(lambda changes, name: changes.run_command(name))
+
+    def action_add_limit(self) -> None:
+        self._on_jail(lambda changes, name: changes.edit_limit(name))
+
+    def action_undo(self) -> None:
+        if self.changes is not None:
+            self.changes.undo()
+
+    def action_event_log(self) -> None:
+        if self.changes is not None:
+            self.changes.show_log()
