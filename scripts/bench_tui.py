@@ -31,14 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 # -- (a) apply cost -----------------------------------------------------------------------------
 
 class Feed:
@@ -47,9 +39,9 @@ class Feed:
 
     def __init__(self, jails: int, procs: int) -> None:
         from jailtui.engine.sampler import Sampler
-        from jailtui.engine.simulated import SimulatedHost
+        from jailtui.engine.simulated import ManualClock, SimulatedHost
 
-        self.clock = Clock()
+        self.clock = ManualClock(10_000.0)
         self.host = SimulatedHost(seed=1, jails=jails, processes_per_jail=procs,
                                   clock=self.clock)
         self.sampler = Sampler(self.host)

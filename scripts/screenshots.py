@@ -21,25 +21,17 @@ sys.path.insert(0, str(ROOT))
 
 from jailtui.engine.actions import Actions  # noqa: E402
 from jailtui.engine.audit import AuditLog  # noqa: E402
-from jailtui.engine.simulated import SimulatedHost  # noqa: E402
+from jailtui.engine.simulated import ManualClock, SimulatedHost  # noqa: E402
 from jailtui.tui.app import JailtuiApp  # noqa: E402
 from jailtui.tui.screens.detail import JailDetailScreen  # noqa: E402
 from jailtui.tui.screens.help import HelpScreen  # noqa: E402
 from jailtui.tui.screens.limit_editor import LimitEditor  # noqa: E402
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class SteppedHost:
     """The demo host, two seconds of simulated time per sample."""
 
-    def __init__(self, inner: SimulatedHost, clock: Clock) -> None:
+    def __init__(self, inner: SimulatedHost, clock: ManualClock) -> None:
         self.inner = inner
         self.clock = clock
 
@@ -61,7 +53,7 @@ async def until(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignor
 
 
 async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
-    clock = Clock()
+    clock = ManualClock(10_000.0)
     host = SteppedHost(SimulatedHost(seed=1, jails=12, clock=clock), clock)
     actions = Actions(host, audit=AuditLog(None))
     app = JailtuiApp(host, actions, interval=2.0, autosample=False)

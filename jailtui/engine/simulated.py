@@ -602,6 +602,19 @@ def _synced(method: Callable[Concatenate[SimulatedHost, P], R]
 # -- the host ------------------------------------------------------------------------------
 
 
+class ManualClock:
+    """A monotonic clock that moves only when told: drives the host deterministically."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float = 1.0) -> None:
+        self.now += seconds
+
+
 class _StartFailed(Exception):
     """A jail that service jail could not start: it exits 0 and prints jail(8)'s complaint."""
 

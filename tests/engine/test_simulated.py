@@ -13,35 +13,23 @@ from jailtui.engine.host import Host
 from jailtui.engine.model import JailState, Rule, Usage
 from jailtui.engine.rctl import RuleFilter, jail_filter
 from jailtui.engine.simulated import PID_MAX, PID_WRAP, SimulatedHost
+from jailtui.engine.simulated import ManualClock
 
 MiB = 1 << 20
 GiB = 1 << 30
 
 
-class FakeClock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def host(clock: FakeClock) -> SimulatedHost:
+def host(clock: ManualClock) -> SimulatedHost:
     return SimulatedHost(seed=7, clock=clock)
 
 
-def run_for(host: SimulatedHost, clock: FakeClock, seconds: int, step: float = 1.0):
+def run_for(host: SimulatedHost, clock: ManualClock, seconds: int, step: float = 1.0):
     """Advance ``seconds`` in ``step``s, yielding a sample after each step."""
     for _ in range(int(seconds / step)):
         clock.advance(step)
@@ -114,7 +102,7 @@ def test_processes_of_one_jail_stopped_and_unknown(host: SimulatedHost) -> None:
         host.processes("nosuch")
 
 
-def test_more_jails_are_generated_with_unique_names(clock: FakeClock) -> None:
+def test_more_jails_are_generated_with_unique_names(clock: ManualClock) -> None:
     host = SimulatedHost(jails=40, clock=clock)
     jails = host.jails()
     assert len(jails) == 40
@@ -124,7 +112,7 @@ def test_more_jails_are_generated_with_unique_names(clock: FakeClock) -> None:
     assert [j.name for j in few.jails()] == ["db", "build", "www"]
 
 
-def test_processes_per_jail_sets_the_counts(clock: FakeClock) -> None:
+def test_processes_per_jail_sets_the_counts(clock: ManualClock) -> None:
     host = SimulatedHost(jails=12, processes_per_jail=25, clock=clock)
     for jail in host.jails():
         assert len(host.processes(jail.name)) == (25 if jail.running else 0)
@@ -136,20 +124,20 @@ def test_processes_per_jail_sets_the_counts(clock: FakeClock) -> None:
 def test_same_seed_and_clock_give_equal_samples() -> None:
     samples = []
     for _ in range(2):
-        clock = FakeClock()
+        clock = ManualClock()
         host = SimulatedHost(seed=3, clock=clock)
         samples.append(list(run_for(host, clock, 30, step=1.5)))
     assert samples[0] == samples[1]
     assert samples[0][-1].usage == samples[1][-1].usage
 
 
-def test_different_seeds_differ(clock: FakeClock) -> None:
+def test_different_seeds_differ(clock: ManualClock) -> None:
     a = SimulatedHost(seed=1, clock=clock).processes()
     b = SimulatedHost(seed=2, clock=clock).processes()
     assert [p.pid for p in a] != [p.pid for p in b]
 
 
-def test_state_only_moves_with_the_clock(host: SimulatedHost, clock: FakeClock) -> None:
+def test_state_only_moves_with_the_clock(host: SimulatedHost, clock: ManualClock) -> None:
     first = host.sample()
     assert host.sample() == first
     clock.advance(0.5)
@@ -158,7 +146,7 @@ def test_state_only_moves_with_the_clock(host: SimulatedHost, clock: FakeClock) 
     assert later.time == first.time + 0.5
 
 
-def test_processes_come_and_go(host: SimulatedHost, clock: FakeClock) -> None:
+def test_processes_come_and_go(host: SimulatedHost, clock: ManualClock) -> None:
     seen = [{p.pid for p in sample.processes} for sample in run_for(host, clock, 300, step=2.0)]
     first, last = seen[0], seen[-1]
     assert first - last, "some processes exited"
@@ -171,7 +159,7 @@ def test_processes_come_and_go(host: SimulatedHost, clock: FakeClock) -> None:
 
 
 def test_cputime_grows_with_pcpu_and_etime_with_the_clock(host: SimulatedHost,
-                                                          clock: FakeClock) -> None:
+                                                          clock: ManualClock) -> None:
     before = {p.pid: p for p in host.processes()}
     clock.advance(1.0)
     after = {p.pid: p for p in host.processes()}
@@ -183,7 +171,7 @@ def test_cputime_grows_with_pcpu_and_etime_with_the_clock(host: SimulatedHost,
 
 
 def test_cputime_is_monotone_per_pid_over_minutes(host: SimulatedHost,
-                                                  clock: FakeClock) -> None:
+                                                  clock: ManualClock) -> None:
     last: dict[int, float] = {}
     for sample in run_for(host, clock, 180, step=3.0):
         for p in sample.processes:
@@ -191,7 +179,7 @@ def test_cputime_is_monotone_per_pid_over_minutes(host: SimulatedHost,
             last[p.pid] = p.cputime
 
 
-def test_pids_wrap_at_pid_max(host: SimulatedHost, clock: FakeClock) -> None:
+def test_pids_wrap_at_pid_max(host: SimulatedHost, clock: ManualClock) -> None:
     host._next_pid = PID_MAX - 3
     before = {p.pid for p in host.processes()}
     for _ in run_for(host, clock, 120):
@@ -201,7 +189,7 @@ def test_pids_wrap_at_pid_max(host: SimulatedHost, clock: FakeClock) -> None:
     assert any(pid < 50_000 for pid in new)
 
 
-def test_a_long_pause_is_caught_up_quickly(host: SimulatedHost, clock: FakeClock) -> None:
+def test_a_long_pause_is_caught_up_quickly(host: SimulatedHost, clock: ManualClock) -> None:
     etime = next(p.etime for p in host.processes() if p.pid == 1)
     clock.advance(86_400)
     started = time.perf_counter()
@@ -211,7 +199,7 @@ def test_a_long_pause_is_caught_up_quickly(host: SimulatedHost, clock: FakeClock
     assert info.loadavg[0] >= 0
 
 
-def test_host_info_is_consistent(host: SimulatedHost, clock: FakeClock) -> None:
+def test_host_info_is_consistent(host: SimulatedHost, clock: ManualClock) -> None:
     info = host.host_info()
     idle_before = next(p for p in host.processes() if p.command == "[idle]").cputime
     assert info.hostname == "jailhost.example.org"
@@ -235,7 +223,7 @@ def test_host_info_is_consistent(host: SimulatedHost, clock: FakeClock) -> None:
 # -- racct -----------------------------------------------------------------------------------
 
 
-def test_usage_is_summed_from_processes(host: SimulatedHost, clock: FakeClock) -> None:
+def test_usage_is_summed_from_processes(host: SimulatedHost, clock: ManualClock) -> None:
     clock.advance(5)
     procs = host.processes("db")
     usage = host.usage("db")
@@ -250,7 +238,7 @@ def test_usage_is_summed_from_processes(host: SimulatedHost, clock: FakeClock) -
     assert usage.coredumpsize == usage.memorylocked == 0
 
 
-def test_parent_jail_usage_includes_its_child(host: SimulatedHost, clock: FakeClock) -> None:
+def test_parent_jail_usage_includes_its_child(host: SimulatedHost, clock: ManualClock) -> None:
     clock.advance(3)
     own = host.processes("build")
     child = host.processes("build.ports")
@@ -258,7 +246,7 @@ def test_parent_jail_usage_includes_its_child(host: SimulatedHost, clock: FakeCl
     assert host.usage("build.ports").maxproc == len(child)
 
 
-def test_cumulative_usage_never_goes_back(host: SimulatedHost, clock: FakeClock) -> None:
+def test_cumulative_usage_never_goes_back(host: SimulatedHost, clock: ManualClock) -> None:
     last = Usage()
     for sample in run_for(host, clock, 240, step=4.0):
         usage = sample.usage["build"]
@@ -281,7 +269,7 @@ def test_sample_matches_the_generic_implementation(host: SimulatedHost) -> None:
     assert set(mine.usage) == {j.name for j in mine.jails if j.running}
 
 
-def test_racct_disabled(clock: FakeClock) -> None:
+def test_racct_disabled(clock: ManualClock) -> None:
     host = SimulatedHost(clock=clock, racct=False)
     info = host.host_info()
     assert not info.racct.enabled and info.racct.present
@@ -338,7 +326,7 @@ def test_remove_rules(host: SimulatedHost) -> None:
     assert err.value.argv == ("rctl", "-r", "jail:www")
 
 
-def test_memoryuse_deny_holds_rss_at_the_limit(host: SimulatedHost, clock: FakeClock) -> None:
+def test_memoryuse_deny_holds_rss_at_the_limit(host: SimulatedHost, clock: ManualClock) -> None:
     before = host.usage("db")
     limit = before.memoryuse // 2
     host.add_rule(Rule("jail", "db", "memoryuse", "deny", limit))
@@ -348,7 +336,7 @@ def test_memoryuse_deny_holds_rss_at_the_limit(host: SimulatedHost, clock: FakeC
     assert sum(p.rss for p in host.processes("db")) <= limit
 
 
-def test_maxproc_deny_stops_new_processes(host: SimulatedHost, clock: FakeClock) -> None:
+def test_maxproc_deny_stops_new_processes(host: SimulatedHost, clock: ManualClock) -> None:
     limit = host.usage("build").maxproc
     host.add_rule(Rule("jail", "build", "maxproc", "deny", limit))
     pids: set[int] = set()
@@ -364,7 +352,7 @@ def test_maxproc_deny_applies_when_a_jail_starts(host: SimulatedHost) -> None:
     assert len(host.processes("staging")) == 2
 
 
-def test_pcpu_deny_throttles_the_jail(host: SimulatedHost, clock: FakeClock) -> None:
+def test_pcpu_deny_throttles_the_jail(host: SimulatedHost, clock: ManualClock) -> None:
     host.add_rule(Rule("jail", "build", "pcpu", "deny", 100))
     clock.advance(2)
     before = {p.pid: p.cputime for p in host.processes("build") + host.processes("build.ports")}
@@ -375,14 +363,14 @@ def test_pcpu_deny_throttles_the_jail(host: SimulatedHost, clock: FakeClock) -> 
     assert used <= 60 * 1.0 + 1.0
 
 
-def test_vmemoryuse_deny_caps_growth(host: SimulatedHost, clock: FakeClock) -> None:
+def test_vmemoryuse_deny_caps_growth(host: SimulatedHost, clock: ManualClock) -> None:
     limit = host.usage("www").vmemoryuse
     host.add_rule(Rule("jail", "www", "vmemoryuse", "deny", limit))
     for sample in run_for(host, clock, 300, step=3.0):
         assert sample.usage["www"].vmemoryuse <= limit
 
 
-def test_readbps_throttle_caps_reads(host: SimulatedHost, clock: FakeClock) -> None:
+def test_readbps_throttle_caps_reads(host: SimulatedHost, clock: ManualClock) -> None:
     limit = 50 * MiB
     peak_throttled = max(s.usage["build"].readbps for s in run_for(host, clock, 120))
     assert 0 < peak_throttled <= limit
@@ -394,7 +382,7 @@ def test_readbps_throttle_caps_reads(host: SimulatedHost, clock: FakeClock) -> N
 def test_log_rules_change_nothing() -> None:
     samples = []
     for extra in (False, True):
-        clock = FakeClock()
+        clock = ManualClock()
         host = SimulatedHost(seed=5, clock=clock)
         if extra:
             host.add_rule(Rule("jail", "db", "memoryuse", "log", 1))
@@ -406,7 +394,7 @@ def test_log_rules_change_nothing() -> None:
 # -- start, stop, restart --------------------------------------------------------------------
 
 
-def test_stop_and_start_give_a_new_jid(host: SimulatedHost, clock: FakeClock) -> None:
+def test_stop_and_start_give_a_new_jid(host: SimulatedHost, clock: ManualClock) -> None:
     old_jid = host.jail("www").jid
     highest = max(j.jid for j in host.jails() if j.running)
     result = host.stop("www")
@@ -474,7 +462,7 @@ def test_a_misconfigured_jail_fails_to_start(host: SimulatedHost) -> None:
     assert host.jail("staging").jid == last_jid + 1
 
 
-def test_action_delay_takes_time(clock: FakeClock) -> None:
+def test_action_delay_takes_time(clock: ManualClock) -> None:
     host = SimulatedHost(clock=clock, action_delay=0.05)
     started = time.perf_counter()
     host.stop("git")
@@ -485,7 +473,7 @@ def test_action_delay_takes_time(clock: FakeClock) -> None:
 
 
 def test_term_removes_a_worker_and_its_master_respawns_it(host: SimulatedHost,
-                                                          clock: FakeClock) -> None:
+                                                          clock: ManualClock) -> None:
     worker = next(p for p in host.processes("www") if p.command.startswith("nginx: worker"))
     host.signal(worker.pid, "TERM")
     assert worker.pid not in {p.pid for p in host.processes()}
@@ -495,7 +483,7 @@ def test_term_removes_a_worker_and_its_master_respawns_it(host: SimulatedHost,
 
 
 def test_killing_a_master_takes_its_workers_and_the_service_restarts(
-        host: SimulatedHost, clock: FakeClock) -> None:
+        host: SimulatedHost, clock: ManualClock) -> None:
     master = next(p for p in host.processes("www") if p.command.startswith("nginx: master"))
     host.signal(master.pid, "KILL")
     assert not [p for p in host.processes("www") if p.command.startswith("nginx:")]
@@ -508,7 +496,7 @@ def test_killing_a_master_takes_its_workers_and_the_service_restarts(
 
 
 def test_hup_keeps_the_process_and_stop_cont_pause_it(host: SimulatedHost,
-                                                      clock: FakeClock) -> None:
+                                                      clock: ManualClock) -> None:
     worker = next(p for p in host.processes("www") if p.command.startswith("nginx: worker"))
     host.signal(worker.pid, "HUP")
     host.signal(worker.pid, "STOP")
@@ -571,7 +559,7 @@ def test_run_in_jail_answers_a_few_commands(host: SimulatedHost) -> None:
 # -- scale -----------------------------------------------------------------------------------
 
 
-def test_five_hundred_jails_build_and_tick_fast(clock: FakeClock) -> None:
+def test_five_hundred_jails_build_and_tick_fast(clock: ManualClock) -> None:
     started = time.perf_counter()
     host = SimulatedHost(jails=500, processes_per_jail=40, clock=clock)
     running = [j for j in host.jails() if j.running]

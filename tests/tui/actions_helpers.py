@@ -13,7 +13,7 @@ from jailtui.engine.simulated import SimulatedHost
 from jailtui.tui.app import JailtuiApp
 from jailtui.tui.screens.detail import JailDetailScreen
 
-from tui_helpers import StepClock, SteppingHost, sample, started, wait_until
+from tui_helpers import ManualClock, SteppingHost, sample, started, wait_until
 
 
 class Terminal:
@@ -34,7 +34,7 @@ class Terminal:
 def make_change_app(tmp_path: Path, *, read_only: bool = False, action_delay: float = 0.0,
                     terminal: Terminal | None = None) -> JailtuiApp:
     """The demo host (12 jails) with changes on; audit log and rctl.conf under ``tmp_path``."""
-    clock = StepClock()
+    clock = ManualClock()
     inner = SimulatedHost(seed=1, jails=12, clock=clock, action_delay=action_delay)
     host = SteppingHost(inner, clock)
     actions = Actions(host, read_only=read_only, rctl_conf=tmp_path / "rctl.conf",

@@ -12,27 +12,15 @@ import pytest
 pytest.importorskip("textual")
 
 from jailtui.engine.model import Process, Sample  # noqa: E402
+from jailtui.engine.simulated import ManualClock  # noqa: E402
 from jailtui.engine.simulated import SimulatedHost  # noqa: E402
 from jailtui.tui.app import JailtuiApp  # noqa: E402
-
-
-class StepClock:
-    """A monotonic clock that only moves when told (one second per sample by default)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float = 1.0) -> None:
-        self.now += seconds
 
 
 class SteppingHost:
     """Wraps a host: moves the clock a second before each sample, can fail or add processes."""
 
-    def __init__(self, inner: Any, clock: StepClock) -> None:
+    def __init__(self, inner: Any, clock: ManualClock) -> None:
         self.inner = inner
         self.clock = clock
         self.fail_next: list[Exception] = []
@@ -55,7 +43,7 @@ class SteppingHost:
 
 def make_app(jails: int = 12, interval: float = 60.0, racct: bool = True,
              read_only: bool = False, processes_per_jail: int | None = None) -> JailtuiApp:
-    clock = StepClock()
+    clock = ManualClock()
     inner = SimulatedHost(seed=1, jails=jails, clock=clock, racct=racct,
                           processes_per_jail=processes_per_jail)
     return JailtuiApp(SteppingHost(inner, clock), None, interval=interval, read_only=read_only)
