@@ -138,14 +138,23 @@ def _actions(args: argparse.Namespace, host: Any):  # -> Actions
                    shell_command=(args.shell,))
 
 
-def _snapshot(args: argparse.Namespace, host: Any = None):  # -> (Sampler, Snapshot)
+def _snapshot(args: argparse.Namespace):  # -> Snapshot
     from .engine.sampler import Sampler
 
-    sampler = Sampler(host or _host(args))
-    snapshot = sampler.sample()
+    snapshot = Sampler(_host(args)).sample()
     if snapshot.stale:
         raise JailtuiError(snapshot.error or "the host did not answer")
-    return sampler, snapshot
+    return snapshot
+
+
+def _stats(snap: Any, name: str):  # -> JailStats
+    """The jail called ``name`` (or with JID ``name``) in a snapshot."""
+    from .engine.errors import UnknownJail
+
+    for stats in snap.jails:
+        if stats.jail.answers_to(name):
+            return stats
+    raise UnknownJail(name)
 
 
 class _Out:
@@ -188,7 +197,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
 
-    _, snap = _snapshot(args)
+    snap = _snapshot(args)
     if args.json:
         return _print_json(report.document("jails", snap,
                                            jails=[report.stats_json(s) for s in snap.jails]))
@@ -261,15 +270,10 @@ def cmd_usage(args: argparse.Namespace) -> int:
     from .engine import units
     from .engine.rctl import RESOURCES, UNIT_WORDS
 
-    _, snap = _snapshot(args)
+    snap = _snapshot(args)
     _require_racct(snap)
     if args.jail:
-        host_jail = next((s for s in snap.jails if s.jail.name == args.jail
-                          or (args.jail.isdigit() and s.jail.jid == int(args.jail))), None)
-        if host_jail is None:
-            from .engine.errors import UnknownJail
-            raise UnknownJail(args.jail)
-        stats = [host_jail]
+        stats = [_stats(snap, args.jail)]
     else:
         stats = [s for s in snap.jails if s.jail.running]
         if stats and all(s.usage is None for s in stats) and snap.warnings:
@@ -320,6 +324,7 @@ def cmd_top(args: argparse.Namespace) -> int:
 
     from . import report
     from .engine import units
+    from .engine.rctl import Unit
     from .engine.sampler import Sampler
 
     if args.delay <= 0:
@@ -335,8 +340,7 @@ def cmd_top(args: argparse.Namespace) -> int:
                                           "WRITE"))
         running = sorted((s for s in snap.jails if s.jail.running), key=lambda s: -s.cpu)
         for s in running:
-            from .engine.rctl import Unit
-            worst = max(s.limits, key=lambda lim: lim.fraction or 0.0, default=None)
+            worst = report.worst_limit(s.limits)
             report.row(t, [s.jail.jid, s.jail.name, s.nproc, s.nthr, units.percent(s.cpu),
                            units.size(s.rss), units.size(s.vsz),
                            units.rate(s.readbps, Unit.BYTES_PER_SECOND),
@@ -413,15 +417,11 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     from . import report
     from .engine import units
 
-    _, snap = _snapshot(args)
+    snap = _snapshot(args)
     _require_racct(snap)
     stats = snap.jails
     if jail is not None:
-        chosen = [s for s in stats if s.jail.name == jail]
-        if not chosen:
-            from .engine.errors import UnknownJail
-            raise UnknownJail(jail)
-        stats = tuple(chosen)
+        stats = (_stats(snap, jail),)
     limits = [lim for s in stats for lim in s.limits]
     if args.json:
         return _print_json(report.document("limits", snap,

@@ -126,16 +126,43 @@ def header_line(snapshot: Snapshot) -> Text:
                 f"jails {host.running} running, {host.stopped} stopped  {racct}")
 
 
-def limit_text(limit: LimitUse) -> Text:
-    """``412M/512M 80%``, red near a deny limit, yellow near others."""
+def limit_style(limit: LimitUse) -> str:
+    """Red near a deny limit, yellow near any other; dim for rules far from their amount."""
+    fraction = limit.fraction
+    if fraction is None:
+        return "dim"
+    if limit.rule.action == "deny":
+        if fraction >= 0.9:
+            return "bold red"
+        if fraction >= 0.75:
+            return "yellow"
+        return ""
+    if fraction >= 1.0:
+        return "bold magenta"
+    if fraction >= 0.75:
+        return "yellow"
+    return "dim"
+
+
+def limit_label(limit: LimitUse) -> str:
+    """``memoryuse 412M/512M 80%``."""
     rule = limit.rule
-    used = units.amount(rule.resource, limit.used) if limit.used is not None else "?"
-    text = f"{rule.resource} {used}/{units.amount(rule.resource, rule.amount)}"
-    if limit.fraction is None:
-        return Text(f"{text} {rule.action}")
-    style = ""
-    if limit.fraction >= 0.9:
-        style = "bold red" if rule.action == "deny" else "yellow"
-    elif limit.fraction >= 0.75:
-        style = "yellow"
-    return Text(f"{text} {limit.fraction * 100:.0f}% {rule.action}", style=style)
+    used = "?" if limit.used is None else units.amount(rule.resource, limit.used)
+    amount = units.amount(rule.resource, rule.amount)
+    if used.endswith("/s") and amount.endswith("/s"):
+        used = used[:-2]
+    text = f"{rule.resource} {used}/{amount}"
+    if limit.fraction is not None:
+        text += f" {limit.fraction * 100:.0f}%"
+    return text
+
+
+def worst_limit(limits: tuple[LimitUse, ...]) -> LimitUse | None:
+    """The rule closest to (or furthest past) its amount; deny rules win ties."""
+    return max(limits, key=lambda lim: (lim.fraction if lim.fraction is not None else -1.0,
+                                       lim.rule.action == "deny"), default=None)
+
+
+def limit_text(limit: LimitUse) -> Text:
+    """``412M/512M 80% deny``, coloured as on the dashboard."""
+    return Text(f"{limit_label(limit)} {limit.rule.action}", style=limit_style(limit))

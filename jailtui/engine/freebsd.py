@@ -9,6 +9,7 @@ otherwise.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Sequence
 from typing import Literal
 
@@ -99,7 +100,7 @@ class FreeBSDHost(Host):
         running = parse.parse_jls(self._checked(("jls", "--libxo", "json", "-v")).stdout)
         configured = self._configured()
         names = {jail.name for jail in running}
-        jails = [_replace(jail, configured=jail.name in configured) for jail in running]
+        jails = [replace(jail, configured=jail.name in configured) for jail in running]
         jails += [conf for name, conf in configured.items() if name not in names]
         return jails
 
@@ -236,12 +237,6 @@ def _strip_tool(line: str) -> str:
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip() not in ("", ".")]
     return lines[-1] if lines else ""
-
-
-def _replace(jail: Jail, **changes: object) -> Jail:
-    from dataclasses import replace
-
-    return replace(jail, **changes)
 
 
 def _addresses(value: str | list[str]) -> tuple[str, ...]:

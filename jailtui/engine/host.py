@@ -35,7 +35,7 @@ class Host(ABC):
         from .errors import UnknownJail
 
         for jail in self.jails():
-            if jail.name == name or (name.isdigit() and jail.jid == int(name)):
+            if jail.answers_to(name):
                 return jail
         raise UnknownJail(name)
 

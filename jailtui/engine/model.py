@@ -38,6 +38,10 @@ class Jail:
     def ips(self) -> tuple[str, ...]:
         return self.ip4 + self.ip6
 
+    def answers_to(self, name: str) -> bool:
+        """True for its name, or for its JID given as digits (as jls -j and jexec take it)."""
+        return self.name == name or (name.isdigit() and self.jid == int(name))
+
 
 @dataclass(frozen=True, slots=True)
 class Process:

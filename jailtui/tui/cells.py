@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.text import Text
 
-from ..engine import units
 from ..engine.sampler import LimitUse
+from ..report import limit_label, limit_style, worst_limit
 
 Cell = tuple[Any, ...]
 DIM = "dim"
@@ -40,43 +40,6 @@ def plain(cell: Cell) -> str:
     if len(cell) > 3:
         return cell[0] + "".join(segment for segment, _ in cell[3])
     return cell[0]
-
-
-def limit_style(limit: LimitUse) -> str:
-    """Red near a deny limit, yellow near any other; dim for rules far from their amount."""
-    fraction = limit.fraction
-    if fraction is None:
-        return DIM
-    if limit.rule.action == "deny":
-        if fraction >= 0.9:
-            return "bold red"
-        if fraction >= 0.75:
-            return "yellow"
-        return ""
-    if fraction >= 1.0:
-        return "bold magenta"
-    if fraction >= 0.75:
-        return "yellow"
-    return DIM
-
-
-def limit_label(limit: LimitUse) -> str:
-    """``memoryuse 412M/512M 80%``."""
-    rule = limit.rule
-    used = "?" if limit.used is None else units.amount(rule.resource, limit.used)
-    amount = units.amount(rule.resource, rule.amount)
-    if used.endswith("/s") and amount.endswith("/s"):
-        used = used[:-2]
-    text = f"{rule.resource} {used}/{amount}"
-    if limit.fraction is not None:
-        text += f" {limit.fraction * 100:.0f}%"
-    return text
-
-
-def worst_limit(limits: tuple[LimitUse, ...]) -> LimitUse | None:
-    """The rule closest to (or furthest past) its amount; deny rules win ties."""
-    return max(limits, key=lambda lim: (lim.fraction if lim.fraction is not None else -1.0,
-                                       lim.rule.action == "deny"), default=None)
 
 
 def limits_cell(limits: tuple[LimitUse, ...]) -> Cell:
