@@ -29,6 +29,11 @@ class Jail:
     cpusetid: int | None = None
     configured: bool = False
     params: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Who runs the jail: ``bastille``, ``iocage``, ``appjail``, ``pot``, ``jail.conf``, or
+    #: ``none`` (made by hand, no config names it); "" when not worked out.
+    manager: str = ""
+    #: The jail.conf file rc.d/jail would use for it ("" when none names it).
+    conf: str = ""
 
     @property
     def running(self) -> bool:
