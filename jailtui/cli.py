@@ -40,26 +40,31 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help=f"host to read (default here: {default_backend()})")
     g.add_argument("--demo", dest="backend", action="store_const", const="simulated",
                    default=default(None), help="use the simulated demo host (same as --backend simulated)")
-    g.add_argument("--control", choices=("service", "jail"), default=default("service"),
+    g.add_argument("--control", choices=("service", "jail"), default=default(None),
                    help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
-    g.add_argument("--jail-conf", default=default("/etc/jail.conf"), metavar="PATH",
+    g.add_argument("--jail-conf", default=default(None), metavar="PATH",
                    help="jail.conf listing configured jails (default /etc/jail.conf)")
-    g.add_argument("--timeout", type=float, default=default(10.0), metavar="SEC",
+    g.add_argument("--timeout", type=float, default=default(None), metavar="SEC",
                    help="timeout of each host command (default 10)")
     g.add_argument("--seed", type=int, default=default(1), help=argparse.SUPPRESS)
     g.add_argument("--demo-jails", type=int, default=default(12), metavar="N",
                    help="number of jails on the demo host (default 12)")
     c = p.add_argument_group("changes")
-    c.add_argument("--read-only", action="store_true", default=default(False),
+    c.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=default(None),
                    help="refuse every change")
-    c.add_argument("--rctl-conf", type=Path, default=default(Path("/etc/rctl.conf")),
+    c.add_argument("--rctl-conf", type=Path, default=default(None),
                    metavar="PATH", help="where 'persist' writes rules (default /etc/rctl.conf)")
     c.add_argument("--audit-log", type=Path, metavar="PATH", default=default(None),
                    help="audit log of changes (default $XDG_STATE_HOME/jailtui/audit.log)")
     c.add_argument("--shell", default=default("/bin/sh"), help="shell for console (default /bin/sh)")
     t = p.add_argument_group("dashboard")
-    t.add_argument("--interval", type=float, default=default(2.0), metavar="SEC",
+    t.add_argument("--interval", type=float, default=default(None), metavar="SEC",
                    help="refresh interval of the dashboard (default 2)")
+    o = p.add_argument_group("settings")
+    o.add_argument("--config", type=Path, default=default(None), metavar="PATH",
+                   help="config file (default $XDG_CONFIG_HOME/jailtui/config.toml)")
+    o.add_argument("--print-config", action="store_true", default=default(False),
+                   help="print the effective settings and where each comes from, then exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,8 +108,49 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: argparse dest -> Settings field, for the options a config file may set.
+SETTINGS_OPTIONS = ("control", "jail_conf", "timeout", "read_only", "rctl_conf", "audit_log",
+                    "interval")
+
+
+def apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options the command line left unset from the config file (or the defaults);
+    ``args.settings`` is the effective Settings, ``args.config_problems`` what was wrong."""
+    from dataclasses import replace
+
+    from . import config
+
+    loaded = config.load(args.config)
+    settings = loaded.settings
+    origin = dict(settings.origin)
+    given = {}
+    for name in SETTINGS_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            setattr(args, name, getattr(settings, name))
+        else:
+            given[name] = value
+            origin[name] = "command line"
+    args.settings = replace(settings, **given, origin=origin)
+    args.config_path = loaded.path
+    args.config_problems = loaded.problems
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line with the config file's settings filled in."""
     args = build_parser().parse_args(argv)
+    apply_settings(args)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    for problem in args.config_problems:
+        print(f"jailtui: warning: {problem}", file=sys.stderr)
+    if args.print_config:
+        state = "" if args.config_path.exists() else " (not found)"
+        sys.stdout.write(f"# {args.config_path}{state}\n{args.settings.as_toml()}")
+        return EXIT_OK
     try:
         if args.command is None:
             return _run_tui(args)

@@ -23,6 +23,12 @@ def _load_state_module():
 fake_state = _load_state_module()
 
 
+@pytest.fixture(autouse=True)
+def _own_config_home(tmp_path_factory, monkeypatch) -> None:
+    """No test reads the developer's own ~/.config/jailtui/config.toml."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+
+
 class FakeFreeBSD:
     """Handle on the fake host: its state file and the log of tool invocations."""
 

@@ -463,7 +463,7 @@ def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
 
 
 def test_run_builds_the_app_from_the_command_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from jailtui.cli import build_parser
+    from jailtui.cli import parse_args
     from jailtui.tui import app as app_module
 
     built = []
@@ -472,7 +472,7 @@ def test_run_builds_the_app_from_the_command_line(monkeypatch) -> None:  # type:
         built.append(self)
 
     monkeypatch.setattr(app_module.JailtuiApp, "run", fake_run)
-    args = build_parser().parse_args(["--demo", "--demo-jails", "3", "--read-only",
+    args = parse_args(["--demo", "--demo-jails", "3", "--read-only",
                                       "--interval", "0.1"])
     assert app_module.run(args) == 0
     app = built[0]
