@@ -203,12 +203,12 @@ def cmd_ls(args: argparse.Namespace) -> int:
                                            jails=[report.stats_json(s) for s in snap.jails]))
     t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
                      "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
-    for s in snap.jails:
+    for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
         report.row(t, [
             "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
-            ",".join(j.ips) or "-",
+            report.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -217,10 +217,22 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
+        for note in report.children_note(snap.jails):
+            con.print(note, style="dim")
     else:
         con.print("no jails", style="dim")
     _warn(snap)
     return EXIT_OK
+
+
+def _family_order(jails: Sequence[Any]) -> list[Any]:
+    """Jail stats with each jail's children right after it (jails of one name: first come)."""
+    from .engine.sampler import under_parents
+
+    by_name: dict[str, list[Any]] = {}
+    for stats in jails:
+        by_name.setdefault(stats.jail.name, []).append(stats)
+    return [stats for name in under_parents(list(by_name)) for stats in by_name[name]]
 
 
 def cmd_ps(args: argparse.Namespace) -> int:
@@ -463,6 +475,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
 def cmd_console(args: argparse.Namespace) -> int:
     actions = _actions(args, _host(args))
     argv = actions.shell_argv(args.jail, list(args.argv) or None)
+    _done(actions)
     sys.stdout.flush()
     os.execvp(argv[0], argv)
     return EXIT_FAILED  # not reached
