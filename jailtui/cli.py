@@ -239,13 +239,16 @@ def cmd_ps(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
 
+    from .engine.model import JailState
+
     host = _host(args)
     names = {j.jid: j.name for j in host.jails() if j.running}
     if args.jail:
         jail = host.jail(args.jail)
         if not jail.running:
             raise JailtuiError(f"jail \"{jail.name}\" is not running", f"jailtui start {jail.name}")
-        procs = host.processes(jail.name)
+        # a dying jail has no processes left, and ps -J cannot name it (jail_getid skips it)
+        procs = [] if jail.state is JailState.DYING else host.processes(jail.name)
     else:
         procs = [p for p in host.processes() if args.host or p.jid != 0]
     if args.json:
@@ -260,7 +263,10 @@ def cmd_ps(args: argparse.Namespace) -> int:
                        units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
                        units.size(p.vsz), p.nlwp, p.state, units.cputime(p.cputime),
                        units.duration(p.etime), p.command])
-    _console().print(t)
+    con = _console()
+    con.print(t)
+    if not procs:
+        con.print("no processes", style="dim")
     return EXIT_OK
 
 

@@ -333,8 +333,12 @@ class FreeBSDHost(Host):
         jail), else ``ps -o pid,jid,lstart -p PID``, which prints ``{ }`` and exits 1 when
         there is no such process."""
         if self.this_machine:
-            start = local.start_time(pid)
-            return None if start is None else ProcessIdentity(pid, None, start)
+            try:
+                start = local.start_time(pid)
+            except PermissionError:
+                pass
+            else:
+                return None if start is None else ProcessIdentity(pid, None, start)
         result = self._run(("ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", str(pid)))
         if not result.ok and result.stderr.strip():
             raise error_from(result)

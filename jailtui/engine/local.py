@@ -14,11 +14,14 @@ import psutil
 
 
 def start_time(pid: int) -> float | None:
-    """When process ``pid`` started (seconds since the epoch), None when there is none."""
+    """When process ``pid`` started (seconds since the epoch), None when there is none;
+    PermissionError when this user may not look."""
     try:
         return psutil.Process(pid).create_time()
-    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+    except psutil.NoSuchProcess:
         return None
+    except psutil.AccessDenied:
+        raise PermissionError(f"not allowed to look at PID {pid}") from None
 
 
 @dataclass(frozen=True, slots=True)

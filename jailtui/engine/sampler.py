@@ -271,6 +271,8 @@ class Sampler:
         with self._lock:
             seen = set()
             for stats in snapshot.jails:
+                if stats.jail.name in seen:  # a dying jail left behind under a live one's name
+                    continue
                 seen.add(stats.jail.name)
                 track = self._tracks.get(stats.jail.name)
                 if track is None:

@@ -348,3 +348,15 @@ def test_swap_comes_from_psutil_on_this_machine_only(fake_freebsd, tmp_path) -> 
     remote = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
                          this_machine=False)
     assert remote.host_info().swap_total is None
+
+
+def test_when_psutil_may_not_look_ps_answers(fake_freebsd, tmp_path, monkeypatch) -> None:
+    def denied(pid: int) -> float:
+        raise PermissionError(f"not allowed to look at PID {pid}")
+
+    monkeypatch.setattr("jailtui.engine.local.start_time", denied)
+    host = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
+                       this_machine=True)
+    identity = host.process_identity(3189)
+    assert identity is not None and identity.jid == 2
+    assert identity.start == next(p.start for p in host.processes() if p.pid == 3189)
