@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from jailtui.engine.model import HostInfo, RacctStatus
-from jailtui.engine.sampler import HostStats, Snapshot
+from jailtui.engine.model import HostInfo, Jail, JailState, RacctStatus
+from jailtui.engine.sampler import HostStats, JailStats, Snapshot
 from jailtui.tui.screens.signal import SignalScreen
 from jailtui.tui.widgets.header import Status, host_line
 from jailtui.tui.widgets.jail_table import JailTable
@@ -38,6 +38,20 @@ def test_ip_column_and_children_under_their_parent() -> None:
             assert table.get_cell("build", "files").plain.endswith("*")
             assert not table.get_cell("build.ports", "files").plain.endswith("*")
             assert not table.get_cell("www", "files").plain.endswith("*")
+    run(go())
+
+
+def test_a_dying_jail_under_a_live_ones_name_gets_its_own_row() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 40)) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JailTable)
+            gone = JailStats(Jail("www", 1, JailState.DYING, path="/usr/local/jails/www"))
+            table.show_jails((*app.snapshot.jails, gone))
+            await pilot.pause()
+            assert table.get_cell("www (JID 1)", "state").plain == "DYING"
+            assert table.get_cell("www", "state").plain == "ACTIVE"
     run(go())
 
 
