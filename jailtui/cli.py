@@ -249,12 +249,12 @@ def cmd_ls(args: argparse.Namespace) -> int:
                                            jails=[report.stats_json(s) for s in snap.jails]))
     t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
                      "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
-    for s in snap.jails:
+    for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
         report.row(t, [
             "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
-            ",".join(j.ips) or "-",
+            report.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -263,15 +263,29 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
+        for note in report.children_note(snap.jails):
+            con.print(note, style="dim")
     else:
         con.print("no jails", style="dim")
     _warn(snap)
     return EXIT_OK
 
 
+def _family_order(jails: Sequence[Any]) -> list[Any]:
+    """Jail stats with each jail's children right after it (jails of one name: first come)."""
+    from .engine.sampler import under_parents
+
+    by_name: dict[str, list[Any]] = {}
+    for stats in jails:
+        by_name.setdefault(stats.jail.name, []).append(stats)
+    return [stats for name in under_parents(list(by_name)) for stats in by_name[name]]
+
+
 def cmd_ps(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
+
+    from .engine.model import JailState
 
     host = _host(args)
     names = {j.jid: j.name for j in host.jails() if j.running}
@@ -279,7 +293,8 @@ def cmd_ps(args: argparse.Namespace) -> int:
         jail = host.jail(args.jail)
         if not jail.running:
             raise JailtuiError(f"jail \"{jail.name}\" is not running", f"jailtui start {jail.name}")
-        procs = host.processes(jail.name)
+        # a dying jail has no processes left, and ps -J cannot name it (jail_getid skips it)
+        procs = [] if jail.state is JailState.DYING else host.processes(jail.name)
     else:
         procs = [p for p in host.processes() if args.host or p.jid != 0]
     if args.json:
@@ -294,7 +309,10 @@ def cmd_ps(args: argparse.Namespace) -> int:
                        units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
                        units.size(p.vsz), p.nlwp, p.state, units.cputime(p.cputime),
                        units.duration(p.etime), p.command])
-    _console().print(t)
+    con = _console()
+    con.print(t)
+    if not procs:
+        con.print("no processes", style="dim")
     return EXIT_OK
 
 
@@ -509,6 +527,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
 def cmd_console(args: argparse.Namespace) -> int:
     actions = _actions(args, _host(args))
     argv = actions.shell_argv(args.jail, list(args.argv) or None)
+    _done(actions)
     sys.stdout.flush()
     os.execvp(argv[0], argv)
     return EXIT_FAILED  # not reached

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 FAKEBIN = Path(__file__).resolve().parent / "fakebin"
+# The fake tools are Python: without this, Python itself would switch a C LC_CTYPE to C.UTF-8
+# at start-up (PEP 538) and the fakes could not see the locale a real tool would get.
+os.environ["PYTHONCOERCECLOCALE"] = "0"
 
 
 def _load_state_module():
