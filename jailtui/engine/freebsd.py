@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from . import parse
+from .jailconf import JailConf, parse_jail_conf
 from .errors import (CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail,
                      UsageError)
 from .host import DEFAULT_SHELL, Host
@@ -113,7 +114,7 @@ class FreeBSDHost(Host):
             if text is None:
                 continue
             try:
-                conf = parse.parse_jail_conf(text)
+                conf = parse_jail_conf(text)
             except JailtuiError:
                 continue
             for entry in conf.jails:
@@ -245,7 +246,7 @@ def _addresses(value: str | list[str]) -> tuple[str, ...]:
     return tuple(item.strip().split("|")[-1].split("/")[0] for item in items if item.strip())
 
 
-def _configured_jail(entry: parse.JailConf) -> Jail:
+def _configured_jail(entry: JailConf) -> Jail:
     params = entry.params
 
     def text(key: str) -> str:
