@@ -1,17 +1,20 @@
 """jail.conf(5): the lexer and parser of jail(8)'s config files (jaillex.l, jailparse.y and
-config.c's load_config), pure functions on text.
-
-Which file rc.d/jail uses for a jail, following ``.include``, is in
-:mod:`jailtui.engine.rcjail`.
+config.c's load_config), pure functions on text; and :class:`JailConfs`, which finds the file
+rc.d/jail and jail(8) would use for a jail (rc.conf's ``jail_NAME_conf``,
+``/etc/jail.NAME.conf``, ``/etc/jail.conf.d/NAME.conf``, ``jail_conf``), following
+``.include`` (docs/freebsd/rc-jail.md).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .errors import ParseError
+from .errors import JailtuiError, ParseError
+from .shvars import parse_sh_vars
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,9 @@ class _ConfParser:
         self.pos = 0
         self.last_line = last_line
         self.blocks: list[_Block] = []
-        self.includes: list[str] = []
+        #: ``.include`` patterns with the number of blocks before each (jail(8) reads the
+        #: included files at that point).
+        self.includes: list[tuple[int, str]] = []
 
     def parse(self) -> None:
         while (token := self._peek()) is not None:
@@ -229,7 +234,7 @@ class _ConfParser:
                 self._block("")
             elif token.kind == "word" and token.raw == ".include":
                 self.pos += 1
-                self.includes += [_text(value) for value in self._values()]
+                self.includes += [(len(self.blocks), _text(value)) for value in self._values()]
                 self._expect(";", ".include")
             else:
                 self._global_block().statements.append(self._statement())
@@ -260,7 +265,8 @@ class _ConfParser:
                 and second is not None and second.kind == "{")
 
     def _global_block(self) -> _Block:
-        if not self.blocks or self.blocks[-1].name != "*":
+        after_include = bool(self.includes) and self.includes[-1][0] == len(self.blocks)
+        if not self.blocks or self.blocks[-1].name != "*" or after_include:
             self.blocks.append(_Block("*", []))
         return self.blocks[-1]
 
@@ -321,12 +327,22 @@ def _literal(token: _Token, what: str) -> str:
 
 def parse_jail_conf(text: str) -> JailConfFile:
     """jail.conf(5): each jail with its effective parameters, and the ``.include`` globs."""
+    blocks, includes = _parsed(text)
+    return JailConfFile(_jails(blocks), [pattern for _, pattern in includes])
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> tuple[tuple[_Block, ...], tuple[tuple[int, str], ...]]:
+    """The blocks of one file and its ``.include`` patterns (never mutated once parsed)."""
     lexer = _Lexer(text)
     parser = _ConfParser(lexer.tokens(), lexer.line(len(text)))
     parser.parse()
-    names = dict.fromkeys(block.name for block in parser.blocks if not block.wildcard)
-    jails = [JailConf(name, _effective_params(name, parser.blocks)) for name in names]
-    return JailConfFile(jails, parser.includes)
+    return tuple(parser.blocks), tuple(parser.includes)
+
+
+def _jails(blocks: Sequence[_Block]) -> list[JailConf]:
+    names = dict.fromkeys(block.name for block in blocks if not block.wildcard)
+    return [JailConf(name, _effective_params(name, blocks)) for name in names]
 
 
 def _wildcard_matches(wildcard: str, name: str) -> bool:
@@ -348,7 +364,7 @@ class _Setting:
     variable: bool
 
 
-def _effective_params(name: str, blocks: list[_Block]) -> dict[str, str | list[str]]:
+def _effective_params(name: str, blocks: Sequence[_Block]) -> dict[str, str | list[str]]:
     """Apply the jail's own, global and wildcard statements in file order (later ones win),
     then expand variables per jail, as jail(8)'s load_config does."""
     implied = "jid" if name.isascii() and name.isdigit() and int(name) != 0 else "name"
@@ -407,3 +423,170 @@ class _Expander:
             found = self.values(piece.name) if isinstance(piece, _Var) else [piece]
             out.append(found[0] if found and len(found) == 1 else _text((piece,)))
         return ["".join(out)]
+
+
+# -- the files of a host, as rc.d/jail and jail(8) find them --------------------------------
+
+#: config.c include_config(): ``.include`` nests at most this deep.
+MAX_INCLUDE_DEPTH = 32
+JAIL_CONF = "/etc/jail.conf"
+#: What load_rc_config reads for rc.d/jail (libexec/rc/rc.subr): rc_conf_files of
+#: /etc/defaults/rc.conf, then rc.conf.d/jail under /etc and under ${local_startup%/rc.d}.
+RC_CONF_FILES = ("/etc/rc.conf", "/etc/rc.conf.local")
+RC_CONF_D = ("/etc/rc.conf.d/jail", "/usr/local/etc/rc.conf.d/jail")
+#: rc.d/jail parse_options skips /etc/jail.conf.d/NAME.conf when jail_conf includes that dir.
+_INCLUDES_CONF_D = re.compile(r"""^\s*\.include\s*["']?/etc/jail\.conf\.d/""", re.MULTILINE)
+_GLOB_MAGIC = re.compile(r"[*?[]")
+
+
+def rc_name(name: str) -> str:
+    """rc.d/jail's ``_j``: the name with ``/`` and ``.`` turned into ``_`` (``tr /. _``)."""
+    return name.replace("/", "_").replace(".", "_")
+
+
+def rc_var(name: str) -> str:
+    """rc.d/jail's ``_jv``, used in rc.conf variable names (``tr -c '[:alnum:]' _``)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", rc_name(name))
+
+
+@dataclass(frozen=True, slots=True)
+class ConfLookup:
+    """Where one jail's configuration lives. ``conf`` is the top-level file whose tree
+    (``.include`` followed) defines the jail, "" when none does; ``rc_conf`` is the file
+    rc.d/jail would hand to ``jail -f`` for this name ("" when it would ignore the jail)."""
+
+    name: str
+    conf: str = ""
+    rc_conf: str = ""
+    entry: JailConf | None = None
+
+    @property
+    def by_service(self) -> bool:
+        """True when ``service jail`` acts on this very jail: rc.d keeps the name as it is and
+        picks the file that defines it."""
+        return bool(self.conf) and self.rc_conf == self.conf and rc_name(self.name) == self.name
+
+
+class JailConfs:
+    """The jail.conf files of a host, read through ``read`` and ``glob`` (a Runner's).
+
+    :meth:`refresh` reads rc.conf and every file rc.d/jail may use (``jail_conf``,
+    ``/etc/jail.*.conf``, ``/etc/jail.conf.d/*.conf``, ``jail_NAME_conf``) with their
+    includes; a file jail(8) could not load is left out and named in :attr:`warnings`.
+    """
+
+    def __init__(self, read: Callable[[str], str | None], glob: Callable[[str], list[str]],
+                 jail_conf: str | None = None) -> None:
+        self._read = read
+        self._glob = glob
+        self._jail_conf = jail_conf
+        self.rc: dict[str, str] = {}
+        self._problems: list[str] = []
+        self._texts: dict[str, str | None] = {}
+        self._trees: dict[str, tuple[JailConf, ...]] = {}
+        self._cache: dict[tuple[tuple[str, str], ...], tuple[JailConf, ...]] = {}
+
+    @property
+    def jail_conf(self) -> str:
+        return self._jail_conf or self.rc.get("jail_conf") or JAIL_CONF
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Files that could not be read or that jail(8) could not load."""
+        return tuple(dict.fromkeys(self._problems))
+
+    def refresh(self) -> None:
+        self._texts = {}
+        self._problems = []
+        self.rc = read_rc_conf(self._text, self._glob)
+        tops = [self.jail_conf, *self._glob("/etc/jail.*.conf"),
+                *self._glob("/etc/jail.conf.d/*.conf"),
+                *(value for key, value in self.rc.items()
+                  if key.startswith("jail_") and key.endswith("_conf") and key != "jail_conf"
+                  and value)]
+        trees: dict[str, tuple[JailConf, ...]] = {}
+        for path in dict.fromkeys(tops):
+            if self._text(path) is None:
+                continue
+            try:
+                trees[path] = self._tree(path)
+            except ParseError as exc:
+                self._problems.append(f"{exc.message}: jail(8) cannot use {path}")
+        self._trees = trees
+
+    def defined(self) -> dict[str, ConfLookup]:
+        """Every jail some file defines, with its lookup, in file order."""
+        names = dict.fromkeys(entry.name for tree in self._trees.values() for entry in tree)
+        return {name: self.lookup(name) for name in names}
+
+    def lookup(self, name: str) -> ConfLookup:
+        """rc.d/jail's parse_options for ``name``, and the file that really defines it."""
+        j, jv = rc_name(name), rc_var(name)
+        candidates = [self.rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"]
+        main = self._text(self.jail_conf)
+        if not (main and _INCLUDES_CONF_D.search(main)):
+            candidates.append(f"/etc/jail.conf.d/{j}.conf")
+        candidates.append(self.jail_conf)
+        rc_conf = next((path for path in candidates if self._text(path) is not None), "")
+        for path in [*candidates, *self._trees]:
+            entry = next((e for e in self._trees.get(path, ()) if e.name == name), None)
+            if entry is not None:
+                return ConfLookup(name, path, rc_conf, entry)
+        return ConfLookup(name, "", rc_conf)
+
+    def _text(self, path: str) -> str | None:
+        if path not in self._texts:
+            try:
+                self._texts[path] = self._read(path)
+            except JailtuiError as exc:
+                self._problems.append(str(exc))
+                self._texts[path] = None
+        return self._texts[path]
+
+    def _tree(self, path: str) -> tuple[JailConf, ...]:
+        files: list[tuple[str, str]] = []
+        blocks = self._blocks(path, files, 0)
+        key = tuple(files)
+        if key not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = tuple(_jails(blocks))
+        return self._cache[key]
+
+    def _blocks(self, path: str, files: list[tuple[str, str]], depth: int) -> list[_Block]:
+        """config.c parse_config/include_config: the blocks of ``path`` with each ``.include``
+        replaced by the blocks of the files it names, in order."""
+        text = self._text(path)
+        if text is None:
+            raise ParseError(f"{path}: No such file or directory")
+        files.append((path, text))
+        try:
+            blocks, includes = _parsed(text)
+        except ParseError as exc:
+            raise ParseError(f"{path}: {exc.message}") from None
+        out: list[_Block] = []
+        done = 0
+        for position, pattern in includes:
+            out += blocks[done:position]
+            done = position
+            if depth + 1 > MAX_INCLUDE_DEPTH:
+                raise ParseError(f"{path}: maximum include depth exceeded")
+            if not pattern.startswith("/") and "/" in path:
+                pattern = path[:path.rindex("/") + 1] + pattern
+            names = self._glob(pattern) if _GLOB_MAGIC.search(pattern) else [pattern]
+            for name in names:
+                out += self._blocks(name, files, depth + 1)
+        return out + list(blocks[done:])
+
+
+def read_rc_conf(read: Callable[[str], str | None], glob: Callable[[str], list[str]]
+                 ) -> dict[str, str]:
+    """The rc.conf(5) variables rc.d/jail sees, in load_rc_config's order: a rc.conf.d entry
+    is a file or a directory of files."""
+    values: dict[str, str] = {}
+    for path in RC_CONF_FILES:
+        values = parse_sh_vars(read(path) or "", values)
+    for path in RC_CONF_D:
+        for each in glob(path + "/*") or [path]:
+            values = parse_sh_vars(read(each) or "", values)
+    return values
