@@ -19,6 +19,7 @@ from typing import TypeVar
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
+from .managers import ControlPlan
 from .model import ActionResult, CommandResult, Jail, Rule
 from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import RuleFilter, jail_filter, parse_filter, parse_rule, validate
@@ -108,16 +109,27 @@ class Actions:
 
     # -- jails -----------------------------------------------------------------------------
 
-    def start(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("start", name, expect_jid)
+    def start(self, name: str, *, expect_jid: int | None = None,
+              force: bool = False) -> ActionResult:
+        return self._jail_action("start", name, expect_jid, force)
 
-    def stop(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("stop", name, expect_jid)
+    def stop(self, name: str, *, expect_jid: int | None = None,
+             force: bool = False) -> ActionResult:
+        return self._jail_action("stop", name, expect_jid, force)
 
-    def restart(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("restart", name, expect_jid)
+    def restart(self, name: str, *, expect_jid: int | None = None,
+                force: bool = False) -> ActionResult:
+        return self._jail_action("restart", name, expect_jid, force)
 
-    def _jail_action(self, action: str, name: str, expect_jid: int | None) -> ActionResult:
+    def plan(self, action: str, name: str) -> ControlPlan:
+        """How ``action`` of jail ``name`` would be done now (its manager's command, rc.d,
+        ``jail -f CONF``), or why jailtui refuses it."""
+        return self.host.plan(action, self.host.jail(name))
+
+    def _jail_action(self, action: str, name: str, expect_jid: int | None,
+                     force: bool) -> ActionResult:
+        """Through the jail's manager or config; a jail no config names is only removed with
+        ``force``, and never restarted (it could not start again)."""
         def call() -> ActionResult:
             self._writable(f"{action} jail {name}")
             jail = self._current(name, expect_jid)
@@ -126,10 +138,10 @@ class Actions:
             if action != "start" and not jail.running:
                 raise WrongJailState(f'jail "{jail.name}" is not running',
                                      "start it instead" if action == "restart" else "")
-            operation: Callable[[str], ActionResult] = getattr(self.host, action)
-            return operation(jail.name)
+            return self.host.change(action, jail.name, force=force, jail=jail)
 
         return self._audited(f"jail-{action}", f"jail:{name}", call,
+                             detail="force" if force else "",
                              failure=lambda result: None if result.ok else result.message)
 
     def _current(self, name: str, expect_jid: int | None) -> Jail:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from .managers import ControlPlan, Refused
 from .model import ActionResult, CommandResult, HostInfo, Jail, Process, Rule, Sample, Usage
 from .rctl import RuleFilter
 
@@ -60,16 +61,39 @@ class Host(ABC):
         """Remove every rule matching ``filter`` (``rctl -r``); raises when none matched."""
 
     @abstractmethod
-    def start(self, name: str) -> ActionResult:
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        """How ``action`` (start, stop, restart) of ``jail`` would be done, or why not."""
+
+    @abstractmethod
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run ``plan`` (refusals already dealt with) and confirm the jail's state after it;
+        ``jail`` is the jail as it was before."""
+
+    def change(self, action: str, name: str, *, force: bool = False,
+               jail: Jail | None = None) -> ActionResult:
+        """Start, stop or restart jail ``name`` the way its owner does it; raises Refused when
+        that would skip its teardown (``force`` lifts that for a jail made by hand)."""
+        jail = jail if jail is not None else self.jail(name)
+        plan = self.plan(action, jail)
+        if plan.refused and not (force and plan.forceable):
+            raise Refused(plan.refusal, plan.hint)
+        return self.execute(plan, jail)
+
+    def start(self, name: str, *, force: bool = False) -> ActionResult:
         """Start a configured jail and confirm it runs."""
+        return self.change("start", name, force=force)
 
-    @abstractmethod
-    def stop(self, name: str) -> ActionResult:
+    def stop(self, name: str, *, force: bool = False) -> ActionResult:
         """Stop a running jail and confirm it is gone."""
+        return self.change("stop", name, force=force)
 
-    @abstractmethod
-    def restart(self, name: str) -> ActionResult:
-        """Stop and start a jail; it comes back with a new JID."""
+    def restart(self, name: str, *, force: bool = False) -> ActionResult:
+        """Stop and start a jail and confirm it runs again with a new JID."""
+        return self.change("restart", name, force=force)
+
+    def config_warnings(self) -> tuple[str, ...]:
+        """Problems met reading the jails' configuration in the last :meth:`jails`."""
+        return ()
 
     @abstractmethod
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
@@ -97,7 +121,7 @@ class Host(ABC):
         jails = self.jails()
         processes = self.processes()
         usage: dict[str, Usage] = {}
-        warnings: list[str] = []
+        warnings: list[str] = list(self.config_warnings())
         rules: list[Rule] = []
         if info.racct.enabled:
             try:

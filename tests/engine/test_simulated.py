@@ -43,16 +43,19 @@ def test_default_host_has_twelve_jails_of_many_kinds(host: SimulatedHost) -> Non
     jails = host.jails()
     names = [jail.name for jail in jails]
     assert len(jails) == 12
-    assert {"www", "db", "build", "build.ports", "cache", "mail", "dns", "monitor", "git",
-            "staging", "legacy"} <= set(names)
+    assert {"www", "db", "build", "build.ports", "cache", "mail", "dns", "ioc-monitor", "git",
+            "sandbox", "staging", "legacy"} == set(names)
     running = [jail for jail in jails if jail.running]
     stopped = [jail for jail in jails if not jail.running]
     assert jails == running + stopped
     assert [j.jid for j in running] == sorted(j.jid for j in running)
     assert all(j.state is JailState.STOPPED and j.jid is None and j.configured for j in stopped)
+    assert {j.name: j.manager for j in jails if j.manager != "jail.conf"} == {
+        "cache": "bastille", "ioc-monitor": "iocage", "sandbox": "none"}
     assert any(j.ip4 and j.ip6 for j in jails)
     assert any(j.ip6 and not j.ip4 for j in jails)
-    assert all(j.path.startswith(("/usr/local/jails/", "/jails/")) for j in jails)
+    assert all(j.path.startswith(("/usr/local/jails/", "/jails/", "/usr/local/bastille/jails/",
+                                  "/zroot/iocage/jails/")) for j in jails)
     assert all(ip.startswith(("10.0.0.", "192.168.")) for j in jails for ip in j.ip4)
     assert all(ip.startswith("2001:db8:") for j in jails for ip in j.ip6)
 

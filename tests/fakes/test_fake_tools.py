@@ -591,11 +591,10 @@ def test_service_jail_start_and_stop(fake_freebsd):
 
 
 def test_service_jail_failure_has_the_shape_of_the_real_output(fake_freebsd):
-    state = fake_freebsd.state()
-    state["config"]["gitea"] = {"host.hostname": "gitea", "path": "/usr/local/jails/gitea",
-                                "fail": "ifconfig epair14 create up",
-                                "fail_output": ["ifconfig: interface epair14 already exists"]}
-    fake_freebsd.set_state(state)
+    fake_freebsd.add_conf_jail("gitea", {
+        "host.hostname": "gitea", "path": "/usr/local/jails/gitea",
+        "fail": "ifconfig epair14 create up",
+        "fail_output": ["ifconfig: interface epair14 already exists"]})
     start, stop = run("service", "jail", "start", "gitea"), run("service", "jail", "stop", "gitea")
     assert (start.returncode, stop.returncode) == (0, 0)
     sample = [line for line in data("service_jail_start_failure_vnet.txt").splitlines()
@@ -803,8 +802,8 @@ def test_every_error_row_is_covered():
 def test_error_rows(fake_freebsd, command, stderr, status):
     argv, changes, stdout = ERROR_ROWS[command]
     if changes == "foo-running":
+        fake_freebsd.add_conf_jail("foo", {"host.hostname": "foo", "path": "/jails/foo"})
         state = fake_freebsd.state()
-        state["config"]["foo"] = {"host.hostname": "foo", "path": "/jails/foo"}
         state["jails"].append(one_jail(200, "foo", "foo"))
         fake_freebsd.set_state(state)
     else:
