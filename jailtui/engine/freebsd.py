@@ -19,7 +19,8 @@ from .errors import (ChangeTimedOut, CommandFailed, JailtuiError, NotPermitted, 
                      UnknownJail, UsageError)
 from .host import DEFAULT_SHELL, Host
 from .jailconf import JailConfs, rc_name
-from .managers import COMMANDS, NONE, ControlPlan, Owner, Owners, plan
+from .managers import (BASTILLE, COMMANDS, IOCAGE, NONE, ControlPlan, Owner, Owners, RuleKeeping,
+                       plan, rule_keeping)
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
                     Rule, Usage)
 from .racct import RacctSyscall
@@ -107,7 +108,7 @@ class FreeBSDHost(Host):
         """Running jails (jls) and the stopped ones a jail.conf or a manager knows, each with
         its manager and config file."""
         running = parse.parse_jls(self._checked(("jls", "--libxo", "json", "-v")).stdout)
-        self.owners.refresh([jail.path for jail in running])
+        self.owners.refresh({jail.name: jail.path for jail in running})
         jails = [_owned(jail, self.owners.owner(jail.name, jail.path)) for jail in running]
         names = {jail.name for jail in running}
         jails += [_configured_jail(name, owner, params)
@@ -197,6 +198,35 @@ class FreeBSDHost(Host):
             else:
                 message = f"{action} {name} failed: jail is {state}"
         return ActionResult(action, name, ok, message, (*results, check), jid)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """From the owners as the last jails() found them (read now if never): no spawn."""
+        if rule.subject != "jail":
+            return None
+        if not self.owners.refreshed:
+            self.owners.refresh()
+        owner = self.owners.owner(rule.subject_id, self.owners.paths.get(rule.subject_id, ""))
+        record = {BASTILLE: owner.conf.rsplit("/", 1)[0] + "/rctl.conf",
+                  IOCAGE: owner.conf}.get(owner.manager)
+        return rule_keeping(owner, rule, (self.runner.read_text(record) if record else "") or "")
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        results: list[CommandResult] = []
+        for argv in keeping.commands:
+            result = self.runner.run(argv, timeout=self.change_timeout)
+            results.append(result)
+            if not result.ok:
+                raise CommandFailed(f"{shlex.join(argv)}: "
+                                    f"{_last_line(result.output) or f'exit {result.returncode}'}",
+                                    result.argv, result.output)
+        if keeping.check is not None and results:
+            path, line = keeping.check
+            if line not in (self.runner.read_text(path) or "").splitlines():
+                last = results[-1]
+                raise CommandFailed(f"{shlex.join(last.argv)} did not write {line} to {path}"
+                                    + (f": {_last_line(last.output)}" if last.output else ""),
+                                    last.argv, last.output)
+        return tuple(results)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
         return ["jexec", "-l", "-U", "root", name, *(command or DEFAULT_SHELL)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from .managers import ControlPlan, Refused
+from .managers import ControlPlan, Refused, RuleKeeping
 from .model import ActionResult, CommandResult, HostInfo, Jail, Process, Rule, Sample, Usage
 from .rctl import RuleFilter
 
@@ -90,6 +90,16 @@ class Host(ABC):
     def restart(self, name: str, *, force: bool = False) -> ActionResult:
         """Stop and start a jail and confirm it runs again with a new JID."""
         return self.change("restart", name, force=force)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """How ``rule`` survives its jail's restarts when a jail manager runs the jail (its
+        command, or a note); None when no manager does (rctl.conf is the place)."""
+        return None
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """Run the manager's commands of ``keeping``; CommandFailed when one fails or the
+        manager did not record the rule."""
+        return ()
 
     def config_warnings(self) -> tuple[str, ...]:
         """Problems met reading the jails' configuration in the last :meth:`jails`."""

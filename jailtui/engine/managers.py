@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .jailconf import ConfLookup, JailConf, JailConfs, parse_jail_conf
@@ -142,10 +142,15 @@ class Owners:
         self.appjail: dict[str, str] = {}
         self.pot: dict[str, str] = {}
         self.iocage: dict[str, str] = {}
+        #: Running jails' paths by name, as given to the last refresh.
+        self.paths: dict[str, str] = {}
+        self.refreshed = False
 
-    def refresh(self, paths: Sequence[str] = ()) -> None:
-        """Re-read the managers' settings and jail lists; ``paths`` are running jails' paths
-        (an iocage root seen there is searched too)."""
+    def refresh(self, paths: Mapping[str, str] | None = None) -> None:
+        """Re-read the managers' settings and jail lists; ``paths`` are the running jails'
+        paths by name (an iocage root seen there is searched too)."""
+        self.refreshed = True
+        self.paths = dict(paths or {})
         self.confs.refresh()
         bastille = _sh_file(self._text(BASTILLE_CONF))
         prefix = bastille.get("bastille_prefix") or BASTILLE_PREFIX
@@ -157,7 +162,7 @@ class Owners:
                                         "/*/conf/jail.conf", 3)
         fs_root = _sh_file(self._text(POT_CONF)).get("POT_FS_ROOT") or POT_FS_ROOT
         self.pot = self._jail_files(f"{fs_root}/jails/*/conf/pot.conf", 3)
-        roots = {path[:path.index("/iocage/jails/")] for path in paths
+        roots = {path[:path.index("/iocage/jails/")] for path in self.paths.values()
                  if "/iocage/jails/" in path}
         globs = [*IOCAGE_GLOBS, *(f"{root}/iocage/jails/*/config.json" for root in roots)]
         self.iocage = {}
@@ -267,39 +272,104 @@ def _iocage_handle(name: str, path: str, known: Mapping[str, str]) -> str | None
 # -- rctl rules and managers ------------------------------------------------------------------
 
 
-def restart_note(manager: str, rule: Rule, handle: str = "") -> str:
-    """What the jail's manager does to ``rule`` at the jail's next stop and start."""
+@dataclass(frozen=True, slots=True)
+class RuleKeeping:
+    """How a jail's rule fares across its manager's restart: ``commands`` keep it through the
+    manager (empty when the manager cannot hold this rule); ``note`` says what happens to a
+    rule kept elsewhere; ``check`` is a file and a line the manager must have written."""
+
+    manager: str
+    commands: tuple[tuple[str, ...], ...] = ()
+    note: str = ""
+    check: tuple[str, str] | None = None
+
+
+def manager_note(manager: str, name: str) -> str:
+    """One line for a limit editor: what the manager does to the jail's rules on restart."""
+    return {
+        BASTILLE: f"bastille runs {name}: its next start re-applies jails/{name}/rctl.conf, "
+                  f"replacing a deny rule of the same resource; persisting keeps a deny rule "
+                  f"there (bastille limits)",
+        IOCAGE: f"iocage runs {name}: iocage stop removes every rule of the jail and start "
+                f"applies only its properties; persisting keeps the rule as one (iocage set)",
+        APPJAIL: f"appjail runs {name}: only its own limits (appjail limits) come back after a "
+                 f"restart",
+        POT: f"pot runs {name}: pot start sets only memoryuse:deny (pot set-rss -M); other rules "
+             f"last until reboot",
+    }.get(manager, "")
+
+
+def rule_keeping(owner: Owner, rule: Rule, kept: str = "") -> RuleKeeping | None:
+    """How ``rule`` (on a jail ``owner`` runs) survives restarts; None for a jail no manager
+    runs. ``kept`` is the manager's own record as it is now: bastille's jails/NAME/rctl.conf,
+    iocage's config.json.
+
+    bastille (limits.sh): ``limits NAME add RES AMOUNT`` writes ``jail:NAME:RES:deny=AMOUNT/jail``
+    but leaves an existing deny line for RES as it was, so a change removes it first
+    (``limits NAME remove RES``: its ``rctl -r`` names the old amount and spares the live
+    rule); deny rules per jail only. iocage (ioc_json.py IOCRCTL): ``set RES=ACTION=AMOUNT
+    NAME``, one rule per resource and per jail, so never over a property of another action.
+    appjail and pot: no command jailtui uses.
+    """
+    manager, name = owner.manager, owner.handle or rule.subject_id
+    if manager not in MANAGERS:
+        return None
+    note = restart_note(manager, rule, name)
+    if rule.subject != "jail" or rule.per != "jail":
+        return RuleKeeping(manager, note=note)
+    if manager == BASTILLE and rule.action == "deny":
+        add = (BASTILLE, "limits", name, "add", rule.resource, str(rule.amount))
+        line = f"jail:{name}:{rule.resource}:deny={rule.amount}/jail"
+        held = any(f"jail:{name}:{rule.resource}:deny" in each for each in kept.splitlines())
+        remove = ((BASTILLE, "limits", name, "remove", rule.resource),) if held else ()
+        path = owner.conf.rsplit("/", 1)[0] + "/rctl.conf"
+        return RuleKeeping(manager, (*remove, add), note, (path, line))
+    if manager == IOCAGE:
+        try:
+            props = json.loads(kept or "{}")
+        except ValueError:
+            props = {}
+        current = props.get(rule.resource, "off") if isinstance(props, dict) else "off"
+        if current not in ("off", "") and not str(current).startswith(f"{rule.action}="):
+            return RuleKeeping(manager, note=f"iocage keeps {rule.resource}={current} for {name} "
+                                             f"(one rule per resource): {note}")
+        return RuleKeeping(manager, ((IOCAGE, "set", f"{rule.resource}={rule.action}="
+                                      f"{rule.amount}", name),), note)
+    return RuleKeeping(manager, note=note)
+
+
+def removal_note(manager: str, rule: Rule, handle: str = "") -> str:
+    """What brings a removed rule back: the manager's record, applied at the next start."""
     name = handle or rule.subject_id
     if manager == BASTILLE:
-        return (f"bastille stop removes only the rules in its jails/{name}/rctl.conf and "
-                f"bastille start adds them again, replacing a deny rule of the same resource: "
-                f"persist with bastille limits {name} add RESOURCE AMOUNT to keep a deny limit")
+        return (f"bastille start re-adds the rules in jails/{name}/rctl.conf: "
+                f"bastille limits {name} remove {rule.resource} drops one for good")
     if manager == IOCAGE:
-        return (f"iocage stop removes every rule of jail:{rule.subject_id} (rctl -r "
-                f"jail:{rule.subject_id}:) and iocage start applies only its own properties: "
-                f"this rule is gone after the next restart unless set with iocage set "
-                f"{rule.resource}={rule.action}={rule.amount} {name}")
+        return (f"iocage start applies its {rule.resource} property again: "
+                f"iocage set {rule.resource}=off {name} drops it for good")
     if manager == APPJAIL:
-        return (f"appjail applies its own limits at start (appjail limits on) and removes them "
-                f"at stop: persist with appjail limits set {name} "
-                f"{rule.resource}:{rule.action}={rule.amount}")
+        return f"appjail start applies its own limits again (appjail limits list {name})"
     if manager == POT:
-        return (f"pot start adds only jail:{name}:memoryuse:deny from pot set-rss -M; other "
-                f"rules stay live until reboot and come back from rctl.conf only at boot")
+        return f"pot start sets memoryuse:deny again when pot set-rss -M gave one for {name}"
     return ""
 
 
-def persist_command(manager: str, rule: Rule, handle: str = "") -> tuple[str, ...] | None:
-    """The manager's own command that keeps ``rule`` across restarts, when it has one that
-    can hold it: ``bastille limits NAME add RESOURCE AMOUNT`` writes
-    ``jail:NAME:RESOURCE:deny=AMOUNT/jail`` (limits.sh, deny only); ``iocage set
-    RESOURCE=ACTION=AMOUNT NAME`` keeps one rule per resource, per jail (ioc_json.py
-    IOCRCTL, validate_rctl_props)."""
-    if rule.subject != "jail" or rule.per != "jail":
-        return None
+def restart_note(manager: str, rule: Rule, handle: str = "") -> str:
+    """What the jail's manager does to ``rule`` (kept only live or in rctl.conf) at the jail's
+    next stop and start."""
     name = handle or rule.subject_id
-    if manager == BASTILLE and rule.action == "deny":
-        return (BASTILLE, "limits", name, "add", rule.resource, str(rule.amount))
+    if manager == BASTILLE:
+        return (f"bastille stop removes only the rules in jails/{name}/rctl.conf and bastille "
+                f"start adds them again, replacing a deny rule of the same resource; "
+                f"bastille limits {name} add RESOURCE AMOUNT keeps a deny limit")
     if manager == IOCAGE:
-        return (IOCAGE, "set", f"{rule.resource}={rule.action}={rule.amount}", name)
-    return None
+        return (f"iocage stop removes every rule of jail:{rule.subject_id} and iocage start "
+                f"applies only its own properties: {rule} is gone after the next restart "
+                f"unless set with iocage set {rule.resource}={rule.action}={rule.amount} {name}")
+    if manager == APPJAIL:
+        return (f"appjail applies only its own limits at start: keep the rule with appjail "
+                f"limits set {name} {rule.resource}:{rule.action}={rule.amount}")
+    if manager == POT:
+        return (f"pot start adds only jail:{name}:memoryuse:deny from pot set-rss -M; {rule} "
+                f"stays live until reboot and comes back from rctl.conf only at boot")
+    return ""

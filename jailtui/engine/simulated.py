@@ -25,7 +25,8 @@ from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
 from .host import DEFAULT_SHELL, Host
 from .jailconf import ConfLookup
-from .managers import BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, plan
+from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
+                       rule_keeping)
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
                     Rule, Sample, Usage)
 from .rctl import RuleFilter, parse_rule
@@ -1275,6 +1276,14 @@ class SimulatedHost(Host):
 
     def plan(self, action: str, jail: Jail) -> ControlPlan:
         return plan(action, jail.name, self._find(jail.name).spec.owner)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        found = self._by_name.get(rule.subject_id) if rule.subject == "jail" else None
+        return rule_keeping(found.spec.owner, rule) if found is not None else None
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """The demo's managers keep what they are asked to."""
+        return tuple(CommandResult(argv, 0) for argv in keeping.commands)
 
     def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
         """Run the plan (``service jail one<action> NAME``, the manager's command, ...): the
