@@ -65,7 +65,7 @@ class Change:
     after: tuple[Rule, ...]
     persisted: bool = False
     conf_before: tuple[Rule, ...] = ()
-    #: The jail manager that keeps the rule (its own record, not rctl.conf), if any.
+    #: The jail manager's command that keeps the rule (not rctl.conf), if any.
     kept_by: str = ""
 
     @property
@@ -278,8 +278,9 @@ class Actions:
         if keeping is None or not (persist and keeping.commands):
             self._manager_notes((rule,))
             return False
+        kept_by = " && ".join(shlex.join(argv) for argv in keeping.commands)
         if change.before != change.after:
-            self._changes.append(replace(change, kept_by=keeping.manager))
+            self._changes.append(replace(change, kept_by=kept_by))
         try:
             results = self.host.keep_rule(keeping)
         except JailtuiError as exc:
@@ -287,7 +288,7 @@ class Actions:
                                 f"it: {exc.message}", keeping.note) from exc
         for result in results:
             self._record("rctl-keep", str(rule), "ok", shlex.join(result.argv))
-        self.kept_by = " && ".join(shlex.join(argv) for argv in keeping.commands)
+        self.kept_by = kept_by
         return True
 
     def _manager_notes(self, rules: Sequence[Rule], *, removal: bool = False) -> None:
@@ -334,8 +335,8 @@ class Actions:
                         else f"removed {', '.join(map(str, change.after))}")
             message = f"undid {change.description}: {restored}"
             if change.kept_by:
-                self.warnings.append(f"{change.kept_by} still keeps {change.target}: its next "
-                                     f"start applies it again")
+                self.warnings.append(f"{change.target} stays kept by {change.kept_by}: the "
+                                     f"jail's next start applies it again")
             if change.persisted:
                 try:
                     self._save(lambda text: synced(text, list(change.conf_before),
