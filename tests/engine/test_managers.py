@@ -182,6 +182,20 @@ def test_a_restart_that_keeps_the_old_jid_failed(fake_freebsd) -> None:
     assert 'jail: "git7" already exists' in result.message
 
 
+def test_a_manager_restart_that_changed_nothing_failed(managed_freebsd) -> None:
+    """bastille exits 0 when its jail -r fails (stop.sh) and start.sh finds the jail still
+    running ("Jail is already running."): no failure line, only the same JID tells."""
+    fake = managed_freebsd
+    host = fake.host()
+    www = host.jail("www")
+    fake.update(root=False)
+    result = host.change("restart", "www", jail=www)
+    assert result.commands[0].argv == ("bastille", "restart", "www")
+    assert result.commands[0].returncode == 0
+    assert not result.ok and result.jid == 120
+    assert result.message.startswith("restart www failed: it still runs as JID 120")
+
+
 def test_rc_d_failure_lines_count_even_when_jls_looks_right(fake_freebsd) -> None:
     """A start that rc.d reports as failed is a failure though the jail runs (someone else
     started it meanwhile, as jls shows)."""
