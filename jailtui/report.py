@@ -42,6 +42,7 @@ def jail_json(jail: Jail) -> dict[str, Any]:
         "name": jail.name, "jid": jail.jid, "state": jail.state.value, "running": jail.running,
         "configured": jail.configured, "hostname": jail.hostname, "path": jail.path,
         "ip4": list(jail.ip4), "ip6": list(jail.ip6), "cpusetid": jail.cpusetid,
+        "manager": jail.manager or None, "conf": jail.conf or None,
     }
 
 
