@@ -126,10 +126,10 @@ class Actions:
                 force: bool = False) -> ActionResult:
         return self._jail_action("restart", name, expect_jid, force)
 
-    def plan(self, action: str, name: str) -> ControlPlan:
-        """How ``action`` of jail ``name`` would be done now (its manager's command, rc.d,
-        ``jail -f CONF``), or why jailtui refuses it."""
-        return self.host.plan(action, self.host.jail(name))
+    def plan(self, action: str, jail: Jail | str) -> ControlPlan:
+        """How ``action`` of ``jail`` (as last seen, or looked up by name) would be done (its
+        manager's command, rc.d, ``jail -f CONF``), or why jailtui refuses it."""
+        return self.host.plan(action, jail if isinstance(jail, Jail) else self.host.jail(jail))
 
     def _jail_action(self, action: str, name: str, expect_jid: int | None,
                      force: bool) -> ActionResult:

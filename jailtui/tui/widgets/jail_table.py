@@ -33,6 +33,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
     Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
            "ACTIVE, DYING or STOPPED (configured, not running)"),
+    Column("manager", "MANAGER", 7, 7, False, lambda s: s.jail.manager,
+           "who starts and stops it: bastille, iocage, appjail, pot, jail.conf, or none "
+           "(made by hand: jailtui will not stop it without a second confirmation)"),
     Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
     Column("ip", "IP", 8, 4, False, lambda s: s.jail.ips[0] if s.jail.ips else None,
            "first address, +N more"),
@@ -61,13 +64,15 @@ def jail_cells(s: JailStats) -> tuple[Cell, ...]:
     jail = s.jail
     ips = jail.ips
     ip = ips[0] + (f" +{len(ips) - 1}" if len(ips) > 1 else "") if ips else "-"
+    manager = jail.manager or "-"
     if not jail.running:
-        return (DASH, text(jail.name, DIM), text(jail.state.value, DIM),
+        return (DASH, text(jail.name, DIM), text(jail.state.value, DIM), text(manager, DIM),
                 text(jail.hostname or "-", DIM), text(ip, DIM), DASH, DASH, DASH, DASH, DASH,
                 DASH, DASH, DASH, limits_cell(s.limits))
     state = "yellow" if jail.state.value == "DYING" else ""
     return (
         num(str(jail.jid)), text(jail.name, "bold"), text(jail.state.value, state),
+        text(manager, "yellow" if manager == "none" else ""),
         text(jail.hostname or "-"), text(ip),
         num(str(s.nproc)), num(str(s.nthr)), num(units.percent(s.cpu), _cpu_style(s.cpu)),
         num(units.size(s.rss)), num(units.size(s.vsz)),
