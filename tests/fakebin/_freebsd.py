@@ -2097,13 +2097,14 @@ TOOLS = {"jls": jls_main, "ps": ps_main, "rctl": rctl_main, "jail": jail_main,
          "service": service_main, "jexec": jexec_main, "sysctl": sysctl_main, "kill": kill_main}
 
 
-def main(argv: list[str]) -> int:
-    """Run the tool named by argv[0] and return its exit status."""
+def main(argv: list[str], tools: dict | None = None) -> int:
+    """Run the tool named by argv[0] (from ``tools``, by default the base tools) and return its
+    exit status."""
     name = os.path.basename(argv[0])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8", errors="surrogateescape")
     log_invocation(name, argv[1:])
     try:
-        return TOOLS[name](Tool(name), list(argv[1:]))
+        return (tools or TOOLS)[name](Tool(name), list(argv[1:]))
     except Exit as leave:
         return leave.code

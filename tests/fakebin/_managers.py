@@ -11,13 +11,12 @@ settings and jail directories) live under $JAILTUI_FAKE_ROOT like every fake hos
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 
 from _freebsd import (Exit, JailRun, Tool, config_params, create_jail, jail_from_config,
-                      jail_lookup, log_invocation, read_host_file, remove_jail, rctl_in_state,
-                      sh_assignments, state_path, stored_rules, transaction, write_host_file)
+                      jail_lookup, read_host_file, remove_jail, rctl_in_state, sh_assignments,
+                      state_path, stored_rules, transaction, write_host_file)
+from _freebsd import main as freebsd_main
 
 
 def _running(state: dict, name: str) -> bool:
@@ -374,11 +373,5 @@ TOOLS = {"bastille": bastille_main, "iocage": iocage_main, "appjail": appjail_ma
 
 
 def main(argv: list[str]) -> int:
-    name = os.path.basename(argv[0])
-    for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(encoding="utf-8", errors="surrogateescape")
-    log_invocation(name, argv[1:])
-    try:
-        return TOOLS[name](Tool(name), list(argv[1:]))
-    except Exit as leave:
-        return leave.code
+    """Run the manager named by argv[0] and return its exit status."""
+    return freebsd_main(argv, TOOLS)
