@@ -1296,11 +1296,16 @@ class SimulatedHost(Host):
             self._advance()
             found = self._find(jail.name)
             argv = plan.commands[0]
+            running = {each.name for each in self._configured if each.running}
             try:
                 text = change(found, argv)
             except _StartFailed as failed:
                 return ActionResult(action, found.name, False, failed.message,
                                     (CommandResult(argv, 0, failed.output + "\n"),), None)
+            if argv[0] != "service":
+                started = [each.name for each in reversed(found.holders())
+                           if action != "start" or each.name not in running]
+                text = _jail8_output(action, started, plan.manager)
             return ActionResult(action, found.name, True, text,
                                 (CommandResult(argv, 0, text + "\n"),), found.jid)
 
@@ -1454,6 +1459,16 @@ def _conf_params(spec: _JailSpec) -> dict[str, str]:
     if spec.osrelease != OSRELEASE:
         params["osrelease"] = spec.osrelease
     return {**params, **spec.conf}
+
+
+def _jail8_output(action: str, names: Sequence[str], manager: str) -> str:
+    """What jail(8) prints for the change (``NAME: removed``, ``NAME: created``; a start
+    brings up the parents first, usr.sbin/jail/state.c dep_setup), after bastille's
+    ``[NAME]:`` header when bastille runs it."""
+    name = names[-1]
+    lines = {"start": [f"{each}: created" for each in names], "stop": [f"{name}: removed"],
+             "restart": [f"{name}: removed", f"{name}: created"]}[action]
+    return "\n".join([f"[{name}]:", *lines] if manager == BASTILLE else lines)
 
 
 def _fail(message: str, argv: tuple[str, ...]) -> NoReturn:

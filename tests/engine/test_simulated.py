@@ -434,7 +434,8 @@ def test_stopping_a_parent_stops_its_child(host: SimulatedHost) -> None:
     assert not host.jail("build.ports").running
     result = host.start("build.ports")
     assert host.jail("build").running and host.jail("build.ports").running
-    assert result.message == "Starting jails: build build.ports."
+    assert result.commands[0].argv == ("jail", "-f", "/etc/jail.conf", "-c", "build.ports")
+    assert result.message == "build: created\nbuild.ports: created"
 
 
 def test_jail_action_errors(host: SimulatedHost) -> None:
