@@ -126,11 +126,11 @@ class Changes:
         try:
             plan = self.actions.plan(verb, jail)
         except JailtuiError as exc:
-            self._warn(str(exc))
+            self._warn(vis(str(exc)))
             return
         if plan.refused and not plan.forceable:
-            self.app.notify(f"{plan.refusal} ({plan.hint})" if plan.hint else plan.refusal,
-                            title=f"{verb} jail {jail.name}: refused", severity="error",
+            self.app.notify(vis(f"{plan.refusal} ({plan.hint})" if plan.hint else plan.refusal),
+                            title=vis(f"{verb} jail {jail.name}: refused"), severity="error",
                             markup=False, timeout=15)
             return
         who = jail_name(jail)
@@ -153,7 +153,7 @@ class Changes:
                 run()
                 return
             self.app.push_screen(ConfirmScreen(
-                f"Really remove jail {who} with jail -r?",
+                vis(f"Really remove jail {who} with jail -r?"),
                 Text(f"This skips {plan.skipped}. Nothing can start it again: no config "
                      f"knows it.\nEnter cancels; press y to remove it."),
                 confirm=f"Remove {jail.name}", default_no=True), again)
@@ -162,7 +162,7 @@ class Changes:
         how = (f"made by hand: {plan.refusal}" if plan.refused
                else f"via {plan.via}" if plan.commands else "")
         self.app.push_screen(ConfirmScreen(f"{verb.capitalize()} jail {who}?",
-                                           Text("\n".join(p for p in (details, how) if p)),
+                                           Text("\n".join(p for p in (details, vis(how)) if p)),
                                            confirm=verb.capitalize()), answered)
 
     def shell(self, name: str) -> None:
