@@ -43,7 +43,8 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
     g.add_argument("--control", choices=("service", "jail"), default=default(None),
                    help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
     g.add_argument("--jail-conf", default=default(None), metavar="PATH",
-                   help="jail.conf listing configured jails (default /etc/jail.conf)")
+                   help="jail.conf rc.d/jail falls back to (default: rc.conf's jail_conf, "
+                        "/etc/jail.conf)")
     g.add_argument("--timeout", type=float, default=default(None), metavar="SEC",
                    help="timeout of each host command (default 10)")
     g.add_argument("--seed", type=int, default=default(1), help=argparse.SUPPRESS)
@@ -100,8 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--force", action="store_true",
                     help="with add: accept a rule for a jail that does not exist")
     for verb in ("start", "stop", "restart"):
-        sp = cmd(verb, f"{verb} a jail", json_flag=True)
+        sp = cmd(verb, f"{verb} a jail through its manager, rc.d/jail or jail -f CONF",
+                 json_flag=True)
         sp.add_argument("jail")
+        sp.add_argument("--force", action="store_true",
+                        help="stop a jail no config knows (made by hand) with jail -r anyway, "
+                             "skipping its exec.stop scripts, unmounts and teardown; such a "
+                             "jail is never started or restarted")
     sp = cmd("console", "open a shell (or run COMMAND) in a jail with jexec", json_flag=False)
     sp.add_argument("jail")
     sp.add_argument("argv", nargs=argparse.REMAINDER, metavar="COMMAND")
@@ -131,6 +137,7 @@ def apply_settings(args: argparse.Namespace) -> None:
         else:
             given[name] = value
             origin[name] = "command line"
+    args.jail_conf = args.jail_conf or None  # unset: rc.conf's jail_conf decides
     args.settings = replace(settings, **given, origin=origin)
     args.config_path = loaded.path
     args.config_problems = loaded.problems
@@ -247,13 +254,14 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if args.json:
         return _print_json(report.document("jails", snap,
                                            jails=[report.stats_json(s) for s in snap.jails]))
-    t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
-                     "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
+    t = report.table("JID", "NAME", "STATE", "MANAGER", "HOSTNAME", "IP", "PROCS", "THR", "%CPU",
+                     "RSS", "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
     for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
         report.row(t, [
-            "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
+            "-" if j.jid is None else j.jid, j.name, j.state.value, j.manager or "-",
+            j.hostname or "-",
             report.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
@@ -463,7 +471,9 @@ def cmd_limits(args: argparse.Namespace) -> int:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
     if verb == "add":
         rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
-        print(f"added {rule}" + (f" (and to {args.rctl_conf})" if args.persist else ""))
+        kept = f" (kept by {actions.kept_by})" if actions.kept_by else (
+            f" (and to {args.rctl_conf})" if args.persist else "")
+        print(f"added {rule}{kept}")
     else:
         removed = actions.remove_rules(operands[0], persist=args.persist)
         for rule in removed:
@@ -510,7 +520,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
         from . import report
 
         actions = _actions(args, _host(args))
-        result = getattr(actions, verb)(args.jail)
+        result = getattr(actions, verb)(args.jail, force=args.force)
         if args.json:
             _print_json(report.document(
                 "action", action=verb, jail=result.jail, ok=result.ok, jid=result.jid,

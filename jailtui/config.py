@@ -13,7 +13,7 @@ theme = "textual-ansi"          # any Textual theme; textual-ansi keeps the term
 read_only = false
 rctl_conf = "/etc/rctl.conf"
 audit_log = "/var/log/jailtui-audit.log"
-jail_conf = "/etc/jail.conf"
+jail_conf = "/etc/jail.conf"    # default: rc.conf's jail_conf, then /etc/jail.conf
 control = "service"             # or "jail"
 timeout = 10.0                  # seconds for each host command
 ```
@@ -51,7 +51,7 @@ class Settings:
     read_only: bool = False
     rctl_conf: Path = Path("/etc/rctl.conf")
     audit_log: Path | None = None
-    jail_conf: str = "/etc/jail.conf"
+    jail_conf: str = ""
     control: str = "service"
     timeout: float = 10.0
     origin: Mapping[str, str] = field(default_factory=dict, compare=False)

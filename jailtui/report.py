@@ -47,6 +47,7 @@ def jail_json(jail: Jail) -> dict[str, Any]:
         "vnet": jail.vnet or None, "ip4_mode": jail.ip4_mode or None,
         "ip6_mode": jail.ip6_mode or None, "network": jail.network or None,
         "parent": jail.parent or None,
+        "manager": jail.manager or None, "conf": jail.conf or None,
     }
 
 

@@ -75,3 +75,13 @@ class ReadOnly(JailtuiError):
 
 class ParseError(JailtuiError):
     """A host command printed something jailtui does not understand."""
+
+
+class ChangeTimedOut(HostUnreachable):
+    """A change command did not finish in time and was left running, not killed half-way."""
+
+    def __init__(self, argv: tuple[str, ...], timeout: float | None) -> None:
+        after = f" after {timeout:g} s" if timeout is not None else ""
+        super().__init__(f"{' '.join(argv)}: no answer{after}; left running")
+        self.argv = argv
+        self.timeout = timeout

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import glob
 import re
+import shlex
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
 from . import local, parse
-from .errors import (CommandFailed, JailtuiError, NotPermitted, ParseError, RacctUnavailable,
-                     UnknownJail, UsageError)
+from .errors import (ChangeTimedOut, CommandFailed, JailtuiError, NotPermitted, ParseError,
+                     RacctUnavailable, UnknownJail, UsageError)
 from .host import DEFAULT_SHELL, Host
+from .jailconf import JailConfs, rc_name
+from .managers import (BASTILLE, COMMANDS, IOCAGE, NONE, ControlPlan, Owner, Owners, RuleKeeping,
+                       plan, rule_keeping)
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
                     ProcessIdentity, RacctStatus, Rule, Usage)
 from .racct import RacctSyscall
@@ -56,6 +60,8 @@ RACCT_ABSENT = RacctStatus(enabled=False, present=False,
                            reason="RACCT/RCTL support not present in kernel; "
                                   "build a kernel with options RACCT and RCTL")
 ROOT_HINT = "run jailtui as root on the host, not inside a jail"
+#: rc.d/jail and the managers run exec.* scripts and wait stop.timeout (10 s) per jail.
+CHANGE_TIMEOUT = 600.0
 Control = Literal["service", "jail"]
 
 
@@ -63,16 +69,18 @@ class FreeBSDHost(Host):
     """A FreeBSD host reached through ``runner`` (this machine by default)."""
 
     def __init__(self, runner: Runner | None = None, *, control: Control = "service",
-                 jail_conf: str = "/etc/jail.conf",
-                 jail_conf_globs: Sequence[str] = ("/etc/jail.conf.d/*.conf", "/etc/jail.*.conf"),
-                 timeout: float = 10.0, syscall: RacctSyscall | None | bool = None,
+                 jail_conf: str | None = None, timeout: float = 10.0,
+                 change_timeout: float = CHANGE_TIMEOUT,
+                 syscall: RacctSyscall | None | bool = None,
                  this_machine: bool | None = None) -> None:
+        """``jail_conf`` overrides rc.conf's ``jail_conf`` (default /etc/jail.conf)."""
         self.runner = runner or LocalRunner()
         self.label = self.runner.label
         self.control = control
-        self.jail_conf = jail_conf
-        self.jail_conf_globs = tuple(jail_conf_globs)
         self.timeout = timeout
+        self.change_timeout = change_timeout
+        self.owners = Owners(self.runner.read_text, self.runner.glob,
+                             JailConfs(self.runner.read_text, self.runner.glob, jail_conf))
         if syscall is None:
             syscall = RacctSyscall.load() if self.runner.local else False
         self.syscall: RacctSyscall | None = syscall or None
@@ -120,6 +128,8 @@ class FreeBSDHost(Host):
         return warnings
 
     def jails(self) -> list[Jail]:
+        """Running jails (jls, dying ones included) and the stopped ones a jail.conf or a
+        manager knows, each with its manager and config file."""
         skipped: list[str] = []
         found = parse.parse_jls(self._jls_list().stdout, skipped)
         self._warnings += skipped
@@ -127,10 +137,12 @@ class FreeBSDHost(Host):
                    + [jail for jail in found if jail.state is JailState.DYING])
         self._paths = {jail.jid: jail.path for jail in running if jail.jid is not None}
         self._seen = {jail.name: jail for jail in reversed(running)}
-        configured = self._configured()
+        self.owners.refresh({jail.name: jail.path for jail in running})
+        jails = [_owned(jail, self.owners.owner(jail.name, jail.path)) for jail in running]
         names = {jail.name for jail in running}
-        jails = [replace(jail, configured=jail.name in configured) for jail in running]
-        jails += [conf for name, conf in configured.items() if name not in names]
+        jails += [_configured_jail(name, owner, params)
+                  for name, (owner, params) in self.owners.configured().items()
+                  if name not in names]
         return jails
 
     def _jls_list(self) -> CommandResult:
@@ -146,21 +158,8 @@ class FreeBSDHost(Host):
             raise error_from(result)
         return result
 
-    def _configured(self) -> dict[str, Jail]:
-        """Jails named in jail.conf and its usual companions, as STOPPED jails."""
-        found: dict[str, Jail] = {}
-        paths = [self.jail_conf] + [p for g in self.jail_conf_globs for p in self.runner.glob(g)]
-        for path in paths:
-            text = self.runner.read_text(path)
-            if text is None:
-                continue
-            try:
-                conf = parse.parse_jail_conf(text)
-            except JailtuiError:
-                continue
-            for entry in conf.jails:
-                found.setdefault(entry.name, _configured_jail(entry))
-        return found
+    def config_warnings(self) -> tuple[str, ...]:
+        return self.owners.warnings
 
     def processes(self, jail: str | None = None) -> list[Process]:
         argv = ["ps", "--libxo", "json", "-ax", "-o", PS_KEYWORDS]
@@ -238,42 +237,85 @@ class FreeBSDHost(Host):
     def remove_rules(self, filter: RuleFilter) -> None:
         self._checked(("rctl", "-r", str(filter)))
 
-    def start(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onestart", name) if self.control == "service"
-                else ("jail", "-c", name))
-        return self._change("start", name, argv, want_running=True)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        owner = self.owners.owner(jail.name, jail.path)
+        return plan(action, jail.name, owner, control=self.control, installed=self._installed)
 
-    def stop(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onestop", name) if self.control == "service"
-                else ("jail", "-r", name))
-        return self._change("stop", name, argv, want_running=False)
+    def _installed(self, manager: str) -> bool:
+        return bool(self.runner.glob(COMMANDS[manager]))
 
-    def restart(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onerestart", name) if self.control == "service"
-                else ("jail", "-rc", name))
-        return self._change("restart", name, argv, want_running=True)
-
-    def _change(self, action: str, name: str, argv: Sequence[str], *,
-                want_running: bool) -> ActionResult:
-        """Run the command, then ask jls: ``service jail`` exits 0 even when a jail fails."""
-        result = self._run(argv, timeout=max(self.timeout, 120.0))
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run the plan's commands with a long timeout, then ask jls: rc.d/jail and bastille
+        exit 0 even when a jail fails, and a restart worked only if the JID changed."""
+        name, action = jail.name, plan.action
+        results: list[CommandResult] = []
+        timed_out: ChangeTimedOut | None = None
+        for argv in plan.commands:
+            try:
+                result = self.runner.run(argv, timeout=self.change_timeout,
+                                         leave_running_on_timeout=True)
+            except ChangeTimedOut as exc:
+                timed_out = exc
+                break
+            results.append(result)
+            if not result.ok:
+                break
         check = self._run(("jls", "--libxo", "json", "-v", "-j", name))
-        jid = None
-        if check.ok:
-            found = parse.parse_jls(check.stdout)
-            jid = found[0].jid if found else None
-        ok = result.ok and (jid is not None) == want_running
-        output = result.output
-        if ok:
-            message = output or f"{name}: {action} done"
-        else:
-            failure = parse.service_failures(result.stdout).get(name, "") if argv[0] == "service" else ""
+        found = parse.parse_jls(check.stdout) if check.ok else []
+        jid = found[0].jid if found else None
+        state = f"running as JID {jid}" if jid is not None else "not running"
+        output = "\n".join(r.output for r in results if r.output)
+        failure = "\n".join(parse.service_failures(r.stdout).get(rc_name(name), "")
+                            for r in results if r.argv[0] == "service").strip()
+        if timed_out is not None:
+            message = (f"{action} {name}: {shlex.join(timed_out.argv)} gave no answer in "
+                       f"{timed_out.timeout:g} s and was left running; {name} is {state} now")
+            ok = False
+        elif action == "restart" and jid is not None and jid == jail.jid:
             detail = _last_line(failure or output)
-            state = f"running as JID {jid}" if jid is not None else "not running"
-            message = f"{action} {name} failed: {detail}" if detail else f"{action} {name} failed: jail is {state}"
-            if failure:
-                output = failure
-        return ActionResult(action, name, ok, message, (result, check), jid)
+            message = (f"restart {name} failed: it still runs as JID {jid}"
+                       + (f" ({detail})" if detail else ""))
+            ok = False
+        else:
+            ok = (all(r.ok for r in results) and not failure
+                  and (jid is not None) == (action != "stop"))
+            detail = _last_line(failure or output)
+            if ok:
+                message = output or f"{name}: {action} done"
+            elif detail:
+                message = f"{action} {name} failed: {detail}"
+            else:
+                message = f"{action} {name} failed: jail is {state}"
+        return ActionResult(action, name, ok, message, (*results, check), jid)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """From the owners as the last jails() found them (read now if never): no spawn."""
+        if rule.subject != "jail":
+            return None
+        if not self.owners.refreshed:
+            self.owners.refresh()
+        owner = self.owners.owner(rule.subject_id, self.owners.paths.get(rule.subject_id, ""))
+        record = {BASTILLE: owner.conf.rsplit("/", 1)[0] + "/rctl.conf",
+                  IOCAGE: owner.conf}.get(owner.manager)
+        return rule_keeping(owner, rule, (self.runner.read_text(record) if record else "") or "")
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        results: list[CommandResult] = []
+        for argv in keeping.commands:
+            result = self.runner.run(argv, timeout=self.change_timeout)
+            results.append(result)
+            if not result.ok:
+                raise CommandFailed(f"{shlex.join(argv)}: "
+                                    f"{_last_line(result.output) or f'exit {result.returncode}'}",
+                                    result.argv, result.output)
+        if keeping.check is not None and results:
+            path, line = keeping.check
+            if line not in (self.runner.read_text(path) or "").splitlines():
+                last = results[-1]
+                raise CommandFailed(f"{shlex.join(last.argv)} did not write {line} to {path}"
+                                    + (f": {_last_line(last.output)}" if last.output else ""),
+                                    last.argv, last.output)
+        return tuple(results)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
         return [*self._jexec(name), *(command or DEFAULT_SHELL)]
@@ -448,14 +490,20 @@ def _addresses(value: str | list[str]) -> tuple[str, ...]:
     return tuple(item.strip().split("|")[-1].split("/")[0] for item in items if item.strip())
 
 
-def _configured_jail(entry: parse.JailConf) -> Jail:
-    params = entry.params
+def _owned(jail: Jail, owner: Owner) -> Jail:
+    return replace(jail, manager=owner.manager, conf=owner.conf,
+                   configured=owner.manager != NONE)
+
+
+def _configured_jail(name: str, owner: Owner, params: Mapping[str, str | list[str]]) -> Jail:
+    """A stopped jail as its jail.conf (or its manager's config) describes it."""
 
     def text(key: str) -> str:
         value = params.get(key, "")
         return ",".join(value) if isinstance(value, list) else value
 
-    return Jail(name=entry.name, jid=None, state=JailState.STOPPED,
+    return Jail(name=name, jid=None, state=JailState.STOPPED,
                 hostname=text("host.hostname"), path=text("path"),
                 ip4=_addresses(params.get("ip4.addr", [])), ip6=_addresses(params.get("ip6.addr", [])),
-                configured=True, params={k: text(k) for k in params})
+                configured=True, params={k: text(k) for k in params},
+                manager=owner.manager, conf=owner.conf)

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from .errors import JailtuiError
+from .managers import ControlPlan, Refused, RuleKeeping
 from .model import (ActionResult, CommandResult, HostInfo, Jail, Process, ProcessIdentity, Rule,
                     Sample, Usage)
 from .rctl import RuleFilter
@@ -69,16 +70,49 @@ class Host(ABC):
         """Remove every rule matching ``filter`` (``rctl -r``); raises when none matched."""
 
     @abstractmethod
-    def start(self, name: str) -> ActionResult:
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        """How ``action`` (start, stop, restart) of ``jail`` would be done, or why not."""
+
+    @abstractmethod
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run ``plan`` (refusals already dealt with) and confirm the jail's state after it;
+        ``jail`` is the jail as it was before."""
+
+    def change(self, action: str, name: str, *, force: bool = False,
+               jail: Jail | None = None) -> ActionResult:
+        """Start, stop or restart jail ``name`` the way its owner does it; raises Refused when
+        that would skip its teardown (``force`` lifts that for a jail made by hand)."""
+        jail = jail if jail is not None else self.jail(name)
+        plan = self.plan(action, jail)
+        if plan.refused and not (force and plan.forceable):
+            raise Refused(plan.refusal, plan.hint)
+        return self.execute(plan, jail)
+
+    def start(self, name: str, *, force: bool = False) -> ActionResult:
         """Start a configured jail and confirm it runs."""
+        return self.change("start", name, force=force)
 
-    @abstractmethod
-    def stop(self, name: str) -> ActionResult:
+    def stop(self, name: str, *, force: bool = False) -> ActionResult:
         """Stop a running jail and confirm it is gone."""
+        return self.change("stop", name, force=force)
 
-    @abstractmethod
-    def restart(self, name: str) -> ActionResult:
-        """Stop and start a jail; it comes back with a new JID."""
+    def restart(self, name: str, *, force: bool = False) -> ActionResult:
+        """Stop and start a jail and confirm it runs again with a new JID."""
+        return self.change("restart", name, force=force)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """How ``rule`` survives its jail's restarts when a jail manager runs the jail (its
+        command, or a note); None when no manager does (rctl.conf is the place)."""
+        return None
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """Run the manager's commands of ``keeping``; CommandFailed when one fails or the
+        manager did not record the rule."""
+        return ()
+
+    def config_warnings(self) -> tuple[str, ...]:
+        """Problems met reading the jails' configuration in the last :meth:`jails`."""
+        return ()
 
     @abstractmethod
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
@@ -140,7 +174,7 @@ class Host(ABC):
         jails = self.jails()
         processes = self.processes()
         usage: dict[str, Usage] = {}
-        warnings: list[str] = self.drain_warnings()
+        warnings: list[str] = [*self.config_warnings(), *self.drain_warnings()]
         rules: list[Rule] = []
         if info.racct.enabled:
             try:

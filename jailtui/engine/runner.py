@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import HostUnreachable
+from .errors import ChangeTimedOut, HostUnreachable
 from .model import CommandResult
 
 DEFAULT_TIMEOUT = 10.0
@@ -28,8 +30,13 @@ class Runner(ABC):
     local: bool = True
 
     @abstractmethod
-    def run(self, argv: Sequence[str], *, timeout: float | None = DEFAULT_TIMEOUT) -> CommandResult:
-        """Run ``argv`` to completion; a non-zero exit is a result, not an exception."""
+    def run(self, argv: Sequence[str], *, timeout: float | None = DEFAULT_TIMEOUT,
+            leave_running_on_timeout: bool = False) -> CommandResult:
+        """Run ``argv`` to completion; a non-zero exit is a result, not an exception.
+
+        With ``leave_running_on_timeout`` (changes: rc.d/jail, a jail manager) a command that
+        outlives ``timeout`` is not killed: it goes on and ChangeTimedOut is raised.
+        """
 
     @abstractmethod
     def read_text(self, path: str) -> str | None:
@@ -46,8 +53,11 @@ class LocalRunner(Runner):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self.env = {**os.environ, **C_LOCALE, **(env or {})}
 
-    def run(self, argv: Sequence[str], *, timeout: float | None = DEFAULT_TIMEOUT) -> CommandResult:
+    def run(self, argv: Sequence[str], *, timeout: float | None = DEFAULT_TIMEOUT,
+            leave_running_on_timeout: bool = False) -> CommandResult:
         argv = tuple(argv)
+        if leave_running_on_timeout:
+            return self._run_or_leave(argv, timeout)
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, errors="replace",
                                   timeout=timeout, env=self.env, stdin=subprocess.DEVNULL)
@@ -59,6 +69,28 @@ class LocalRunner(Runner):
         except subprocess.TimeoutExpired:
             raise HostUnreachable(f"{' '.join(argv)}: no answer after {timeout:g} s") from None
         return CommandResult(argv, proc.returncode, proc.stdout, proc.stderr)
+
+    def _run_or_leave(self, argv: tuple[str, ...], timeout: float | None) -> CommandResult:
+        """Output goes to unlinked files, not pipes, and the command gets its own session, so
+        it can outlive the wait (and jailtui) without SIGPIPE or a terminal's ^C."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                        env=self.env, start_new_session=True)
+            except FileNotFoundError:
+                raise HostUnreachable(f"{argv[0]}: command not found") from None
+            except PermissionError as exc:
+                raise HostUnreachable(f"{argv[0]}: {exc.strerror}") from None
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                threading.Thread(target=proc.wait, daemon=True).start()
+                raise ChangeTimedOut(argv, timeout) from None
+            texts = []
+            for stream in (out, err):
+                stream.seek(0)
+                texts.append(stream.read().decode(errors="replace"))
+        return CommandResult(argv, proc.returncode, *texts)
 
     def read_text(self, path: str) -> str | None:
         try:

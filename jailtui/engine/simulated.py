@@ -24,6 +24,9 @@ from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
 from .host import DEFAULT_SHELL, Host
+from .jailconf import ConfLookup
+from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
+                       rule_keeping)
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
                     ProcessIdentity, RacctStatus, Rule, Sample, Usage)
 from .rctl import RuleFilter, parse_rule
@@ -413,6 +416,20 @@ class _JailSpec:
     #: ``vnet``: a network stack of its own (jls vnet=new); ``inherit``: the host's addresses
     #: (ip4=inherit, ip6=inherit); "": the addresses given.
     network: str = ""
+    manager: str = JAIL_CONF
+
+    @property
+    def owner(self) -> Owner:
+        """Who runs it: /etc/jail.conf, bastille, iocage (``ioc-NAME``), or nobody."""
+        if self.manager == BASTILLE:
+            return Owner(BASTILLE, f"/usr/local/bastille/jails/{self.name}/jail.conf", self.name)
+        if self.manager == IOCAGE:
+            handle = self.name.removeprefix("ioc-")
+            return Owner(IOCAGE, f"/zroot/iocage/jails/{handle}/config.json", handle)
+        if self.manager == NONE:
+            return Owner(NONE, "", self.name)
+        conf = "/etc/jail.conf"
+        return Owner(JAIL_CONF, conf, self.name, ConfLookup(self.name, conf, conf))
 
 
 LEGACY_MOUNT = "/sbin/mount -t nullfs -o ro /usr/ports /usr/local/jails/legacy/usr/ports"
@@ -424,16 +441,18 @@ DEFAULT_JAILS = (
               children_max=4),
     _JailSpec("build.ports", "ports", "ports.build.example.org", "/jails/build/ports",
               ("10.0.0.12",)),
-    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/jails/cache", ("10.0.0.14",)),
+    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/bastille/jails/cache/root",
+              ("10.0.0.14",), manager=BASTILLE),
     _JailSpec("mail", "mail", "mail.example.org", "/usr/local/jails/mail",
               ("10.0.0.25", "192.168.1.25")),
     _JailSpec("dns", "dns", "ns1.example.org", "/usr/local/jails/dns", (),
               ("2001:db8:0:53::53",)),
-    _JailSpec("monitor", "monitor", "monitor.example.org", "/jails/monitor", raw_sockets=True,
+    _JailSpec("ioc-monitor", "monitor", "monitor.example.org",
+              "/zroot/iocage/jails/monitor/root", raw_sockets=True, manager=IOCAGE,
               network="vnet", conf={"vnet": "true", "vnet.interface": "epair20b"}),
     _JailSpec("git", "git", "git.example.org", "/jails/git", ("10.0.0.22",), age=0.2),
     _JailSpec("sandbox", "idle", "sandbox.example.org", "/jails/sandbox", network="inherit",
-              conf={"ip4": "inherit", "ip6": "inherit"}),
+              conf={"ip4": "inherit", "ip6": "inherit"}, manager=NONE),
     _JailSpec("staging", "www", "staging.example.org", "/usr/local/jails/staging",
               ("10.0.0.40",), running=False),
     _JailSpec("legacy", "www", "legacy.example.org", "/usr/local/jails/legacy", ("10.0.0.50",),
@@ -1160,14 +1179,17 @@ class SimulatedHost(Host):
             spec = jail.spec
             ip4, ip6 = _ip_mode(spec, spec.ip4, jail.parent), _ip_mode(spec, spec.ip6, jail.parent)
             vnet = "new" if spec.network == "vnet" else "inherit"
+            owner = spec.owner
+            known = owner.manager != NONE
             if jail.running:
                 jail.view = Jail(spec.name, jail.jid, JailState.ACTIVE, spec.hostname, spec.path,
-                                 spec.ip4, spec.ip6, jail.cpuset, True, self._jls_params(jail),
-                                 vnet=vnet, ip4_mode=ip4, ip6_mode=ip6)
+                                 spec.ip4, spec.ip6, jail.cpuset, known, self._jls_params(jail),
+                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4, ip6_mode=ip6)
             else:
                 jail.view = Jail(spec.name, None, JailState.STOPPED, spec.hostname, spec.path,
-                                 spec.ip4, spec.ip6, None, True, _conf_params(spec),
-                                 vnet=vnet, ip4_mode=ip4, ip6_mode=ip6)
+                                 spec.ip4, spec.ip6, None, known, _conf_params(spec),
+                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4,
+                                 ip6_mode=ip6)
         return jail.view
 
     def _jls_params(self, jail: _SimJail) -> dict[str, str]:
@@ -1272,31 +1294,40 @@ class SimulatedHost(Host):
 
     # -- jail actions ----------------------------------------------------------------------
 
-    def start(self, name: str) -> ActionResult:
-        return self._jail_action("start", name, self._start)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        return plan(action, jail.name, self._find(jail.name).spec.owner)
 
-    def stop(self, name: str) -> ActionResult:
-        return self._jail_action("stop", name, self._stop)
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        found = self._by_name.get(rule.subject_id) if rule.subject == "jail" else None
+        return rule_keeping(found.spec.owner, rule) if found is not None else None
 
-    def restart(self, name: str) -> ActionResult:
-        return self._jail_action("restart", name, self._restart)
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """The demo's managers keep what they are asked to."""
+        return tuple(CommandResult(argv, 0) for argv in keeping.commands)
 
-    def _jail_action(self, action: str, name: str,
-                     change: Callable[[_SimJail, tuple[str, ...]], str]) -> ActionResult:
-        """Run ``service jail one<action> NAME``: ``change`` does it and returns its output."""
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run the plan (``service jail one<action> NAME``, the manager's command, ...): the
+        change is made and its output returned as that command's."""
+        change = {"start": self._start, "stop": self._stop, "restart": self._restart}[plan.action]
+        action = plan.action
         if self._action_delay > 0:
             time.sleep(self._action_delay)
         with self._lock:
             self._advance()
-            jail = self._find(name)
-            argv = ("service", "jail", f"one{action}", jail.name)
+            found = self._find(jail.name)
+            argv = plan.commands[0]
+            running = {each.name for each in self._configured if each.running}
             try:
-                text = change(jail, argv)
+                text = change(found, argv)
             except _StartFailed as failed:
-                return ActionResult(action, jail.name, False, failed.message,
+                return ActionResult(action, found.name, False, failed.message,
                                     (CommandResult(argv, 0, failed.output + "\n"),), None)
-            return ActionResult(action, jail.name, True, text,
-                                (CommandResult(argv, 0, text + "\n"),), jail.jid)
+            if argv[0] != "service":
+                started = [each.name for each in reversed(found.holders())
+                           if action != "start" or each.name not in running]
+                text = _jail8_output(action, started, plan.manager)
+            return ActionResult(action, found.name, True, text,
+                                (CommandResult(argv, 0, text + "\n"),), found.jid)
 
     def _start(self, jail: _SimJail, argv: tuple[str, ...]) -> str:
         if jail.running:
@@ -1459,6 +1490,16 @@ def _conf_params(spec: _JailSpec) -> dict[str, str]:
     if spec.osrelease != OSRELEASE:
         params["osrelease"] = spec.osrelease
     return {**params, **spec.conf}
+
+
+def _jail8_output(action: str, names: Sequence[str], manager: str) -> str:
+    """What jail(8) prints for the change (``NAME: removed``, ``NAME: created``; a start
+    brings up the parents first, usr.sbin/jail/state.c dep_setup), after bastille's
+    ``[NAME]:`` header when bastille runs it."""
+    name = names[-1]
+    lines = {"start": [f"{each}: created" for each in names], "stop": [f"{name}: removed"],
+             "restart": [f"{name}: removed", f"{name}: created"]}[action]
+    return "\n".join([f"[{name}]:", *lines] if manager == BASTILLE else lines)
 
 
 def _fail(message: str, argv: tuple[str, ...]) -> NoReturn:

@@ -54,9 +54,9 @@ def test_ls_shows_child_dying_empty_vnet_and_inherit_jails(capsys, busy_host) ->
     rows = ls_rows(out)
     assert {"build", "build.ports", "gone", "router", "shared", "pg"} <= rows.keys()
     assert rows["gone"].split()[2] == "DYING"
-    assert rows["router"].split()[4] == "vnet"
-    assert rows["shared"].split()[4] == "inherit"
-    assert rows["git7"].split()[4] == "172.16.20.98"
+    assert rows["router"].split()[5] == "vnet"
+    assert rows["shared"].split()[5] == "inherit"
+    assert rows["git7"].split()[5] == "172.16.20.98"
     names = list(rows)
     assert names.index("build.ports") == names.index("build") + 1
     assert "racct of build includes its child jails: build.ports" in out

@@ -18,6 +18,8 @@ from jailtui.engine.audit import AuditLog, default_path
 from jailtui.engine.errors import (CommandFailed, JailtuiError, NotPermitted, ReadOnly,
                                    UnknownJail, UsageError)
 from jailtui.engine.host import Host, ProcessChanged
+from jailtui.engine.jailconf import ConfLookup
+from jailtui.engine.managers import JAIL_CONF, ControlPlan, Owner, plan
 from jailtui.engine.model import (ActionResult, CommandResult, HostInfo, Jail, JailState,
                                   Process, ProcessIdentity, Rule, Usage)
 from jailtui.engine.rctl import RuleFilter, parse_rule
@@ -87,16 +89,16 @@ class MemoryHost(Host):
         self.table[name] = replace(self.table[name], jid=jid, state=state)
         return ActionResult(action, name, True, f"{name}: {action} done", jid=jid)
 
-    def start(self, name: str) -> ActionResult:
-        self.next_jid += 1
-        return self._set("start", name, self.next_jid)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        return plan(action, jail.name, Owner(jail.manager or JAIL_CONF, "/etc/jail.conf",
+                                            lookup=ConfLookup(jail.name, "/etc/jail.conf",
+                                                              "/etc/jail.conf")))
 
-    def stop(self, name: str) -> ActionResult:
-        return self._set("stop", name, None)
-
-    def restart(self, name: str) -> ActionResult:
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        if plan.action == "stop":
+            return self._set("stop", jail.name, None)
         self.next_jid += 1
-        return self._set("restart", name, self.next_jid)
+        return self._set(plan.action, jail.name, self.next_jid)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
         self.calls.append(("shell_argv", name))

@@ -25,11 +25,9 @@ LIST = ["jls", "--libxo", "json", "-d", *JLS_PARAMS]
 
 @pytest.fixture
 def host(fake_freebsd, tmp_path: Path) -> FreeBSDHost:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
+    fake_freebsd.write_file("/etc/jail.conf", JAIL_CONF)
     fake_freebsd.clear_log()
-    return FreeBSDHost(jail_conf=str(conf), jail_conf_globs=(), syscall=False,
-                       this_machine=False)
+    return fake_freebsd.host(this_machine=False)
 
 
 def add_jail(fake, jid: int, name: str, *, path: str | None = None, ip4=(), dying=False,
@@ -50,13 +48,13 @@ def add_process(fake, jid: int, pid: int, command: str, **extra) -> None:
     fake.set_state(state)
 
 
-def jail_tree(root: Path, passwd: str, *, database: bool = True) -> str:
-    """A jail's tree on disk: etc/passwd, and etc/pwd.db standing for pwd_mkdb's database."""
-    (root / "etc").mkdir(parents=True)
-    (root / "etc" / "passwd").write_text(passwd)
+def jail_tree(fake, path: str, passwd: str, *, database: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """A jail's tree on the fake host's disk: etc/passwd, and etc/pwd.db standing for
+    pwd_mkdb's database; returns the jail's path on the host."""
+    fake.write_file(f"{path}/etc/passwd", passwd)
     if database:
-        (root / "etc" / "pwd.db").write_bytes(b"")
-    return str(root)
+        fake.write_file(f"{path}/etc/pwd.db", "")
+    return path
 
 
 # -- locale: ps's command line is strvis()ed in the character set of LC_CTYPE ------------------
@@ -66,8 +64,7 @@ def test_non_ascii_command_lines_come_through_whatever_jailtui_was_started_with(
     monkeypatch.setenv("LC_ALL", "C")
     monkeypatch.setenv("LC_NUMERIC", "de_DE.UTF-8")
     add_process(fake_freebsd, 2, 7001, "/usr/local/bin/café --naïve Ärger")
-    host = FreeBSDHost(jail_conf=str(tmp_path / "none.conf"), jail_conf_globs=(),
-                       syscall=False, this_machine=False)
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=False, this_machine=False)
     by_pid = {p.pid: p for p in host.processes("git7")}
     assert by_pid[7001].command == "/usr/local/bin/café --naïve Ärger"
     assert by_pid[3189].pcpu == 1.3
@@ -135,7 +132,7 @@ def test_a_jail_without_processes_has_no_processes(host, fake_freebsd) -> None:
 
 def test_users_of_jailed_processes_come_from_the_jails_own_passwd(host, fake_freebsd,
                                                                   tmp_path) -> None:
-    root = jail_tree(tmp_path / "pg", "# comment\nroot:*:0:0::/root:/bin/sh\n"
+    root = jail_tree(fake_freebsd, "/jails/pg", "# comment\nroot:*:0:0::/root:/bin/sh\n"
                                       "postgres:*:770:770::/var/db/postgres:/bin/sh\n")
     add_jail(fake_freebsd, 70, "pg", path=root)
     state = fake_freebsd.state()
@@ -144,7 +141,7 @@ def test_users_of_jailed_processes_come_from_the_jails_own_passwd(host, fake_fre
     add_process(fake_freebsd, 70, 7100, "postgres: checkpointer", uid=770)
     add_process(fake_freebsd, 70, 7101, "/usr/local/bin/worker", uid=4242)
     add_process(fake_freebsd, 70, 7102, "/usr/sbin/cron -s", uid=0)
-    rooted = jail_tree(tmp_path / "rooted", "toor:*:0:0::/root:/bin/csh\n")
+    rooted = jail_tree(fake_freebsd, "/jails/rooted", "toor:*:0:0::/root:/bin/csh\n")
     add_jail(fake_freebsd, 72, "rooted", path=rooted)
     add_process(fake_freebsd, 72, 7110, "/usr/sbin/syslogd -s", uid=0)
     host.jails()
@@ -222,7 +219,7 @@ def test_a_parent_jails_racct_is_marked_as_including_its_children(host, fake_fre
 
 def test_a_jail_without_a_password_database_gets_plain_jexec(host, fake_freebsd,
                                                             tmp_path) -> None:
-    root = jail_tree(tmp_path / "deb", "root:x:0:0:root:/root:/bin/bash\n", database=False)
+    root = jail_tree(fake_freebsd, "/jails/deb", "root:x:0:0:root:/root:/bin/bash\n", database=False)
     add_jail(fake_freebsd, 90, "deb", path=root)
     failed = subprocess.run(["jexec", "-l", "-U", "root", "deb", "/bin/echo", "hi"],
                             capture_output=True, text=True)
@@ -235,7 +232,7 @@ def test_a_jail_without_a_password_database_gets_plain_jexec(host, fake_freebsd,
 
 def test_a_jail_whose_database_lacks_root_gets_plain_jexec_too(host, fake_freebsd,
                                                               tmp_path) -> None:
-    root = jail_tree(tmp_path / "odd", "toor:*:0:0::/root:/bin/sh\n")
+    root = jail_tree(fake_freebsd, "/jails/odd", "toor:*:0:0::/root:/bin/sh\n")
     add_jail(fake_freebsd, 91, "odd", path=root)
     failed = subprocess.run(["jexec", "-l", "-U", "root", "odd", "/bin/echo"],
                             capture_output=True, text=True)
@@ -244,7 +241,7 @@ def test_a_jail_whose_database_lacks_root_gets_plain_jexec_too(host, fake_freebs
 
 
 def test_a_freebsd_jail_keeps_the_login_shell(host, fake_freebsd, tmp_path) -> None:
-    root = jail_tree(tmp_path / "fbsd", "root:*:0:0::/root:/bin/sh\n")
+    root = jail_tree(fake_freebsd, "/jails/fbsd", "root:*:0:0::/root:/bin/sh\n")
     add_jail(fake_freebsd, 92, "fbsd", path=root)
     assert host.shell_argv("fbsd") == ["jexec", "-l", "-U", "root", "fbsd", "/bin/sh"]
     assert host.shell_note("fbsd") == ""
@@ -253,7 +250,7 @@ def test_a_freebsd_jail_keeps_the_login_shell(host, fake_freebsd, tmp_path) -> N
 
 def test_the_shell_note_reaches_the_operator_through_actions(host, fake_freebsd,
                                                             tmp_path) -> None:
-    root = jail_tree(tmp_path / "deb", "root:x:0:0:root:/root:/bin/bash\n", database=False)
+    root = jail_tree(fake_freebsd, "/jails/deb", "root:x:0:0:root:/root:/bin/bash\n", database=False)
     add_jail(fake_freebsd, 93, "deb", path=root)
     actions = Actions(host, rctl_conf=tmp_path / "rctl.conf", audit=AuditLog(tmp_path / "a.log"))
     assert actions.shell_argv("deb") == ["jexec", "deb", "/bin/sh"]
@@ -322,7 +319,7 @@ def child():
 def test_on_this_machine_psutil_tells_the_start_time_without_a_spawn(fake_freebsd, tmp_path,
                                                                      child) -> None:
     proc, started = child
-    host = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=False,
                        this_machine=True)
     fake_freebsd.clear_log()
     identity = host.process_identity(proc.pid)
@@ -341,11 +338,11 @@ def test_on_this_machine_psutil_tells_the_start_time_without_a_spawn(fake_freebs
 # -- psutil on this machine: swap -------------------------------------------------------------
 
 def test_swap_comes_from_psutil_on_this_machine_only(fake_freebsd, tmp_path) -> None:
-    local = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
+    local = FreeBSDHost(fake_freebsd.runner(), syscall=False,
                         this_machine=True)
     info = local.host_info()
     assert info.swap_total == psutil.swap_memory().total
-    remote = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
+    remote = FreeBSDHost(fake_freebsd.runner(), syscall=False,
                          this_machine=False)
     assert remote.host_info().swap_total is None
 
@@ -355,7 +352,7 @@ def test_when_psutil_may_not_look_ps_answers(fake_freebsd, tmp_path, monkeypatch
         raise PermissionError(f"not allowed to look at PID {pid}")
 
     monkeypatch.setattr("jailtui.engine.local.start_time", denied)
-    host = FreeBSDHost(jail_conf=str(tmp_path / "none"), jail_conf_globs=(), syscall=False,
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=False,
                        this_machine=True)
     identity = host.process_identity(3189)
     assert identity is not None and identity.jid == 2

@@ -42,7 +42,7 @@ class ScriptedHost(Host):
         raise AssertionError("the sampler calls sample() only")
 
     host_info = jails = processes = usage = rules = add_rule = remove_rules = _unused  # type: ignore[assignment]
-    start = stop = restart = shell_argv = run_in_jail = signal = process_identity = _unused  # type: ignore[assignment]
+    plan = execute = shell_argv = run_in_jail = signal = process_identity = _unused  # type: ignore[assignment]
 
 
 def proc(pid: int, jid: int = 1, cputime: float = 0.0, etime: int = 1000, pcpu: float = 0.0,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 STATE_ENV = "JAILTUI_FAKE_STATE"
 LOG_ENV = "JAILTUI_FAKE_LOG"
 JAIL_ENV = "JAILTUI_FAKE_JAIL"
+ROOT_ENV = "JAILTUI_FAKE_ROOT"
 
 EPERM, ESRCH, E2BIG, EINVAL, ERANGE, ENOSYS, ENAMETOOLONG, EOPNOTSUPP = (
     "Operation not permitted", "No such process", "Argument list too long", "Invalid argument",
@@ -131,6 +132,58 @@ def log_invocation(tool: str, args: list[str]) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         fh.write(json.dumps([tool, *args]) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# The fake host's files: /PATH on the host is $JAILTUI_FAKE_ROOT/PATH here
+
+
+def host_path(path: str) -> str:
+    root = os.environ.get(ROOT_ENV)
+    if not root:
+        sys.stderr.write(f"fake FreeBSD tool: ${ROOT_ENV} is not set\n")
+        raise Exit(70)
+    return os.path.join(root, path.lstrip("/"))
+
+
+def read_host_file(path: str) -> str | None:
+    try:
+        with open(host_path(path), encoding="utf-8") as fh:
+            return fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def write_host_file(path: str, text: str) -> None:
+    full = host_path(path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def host_glob(pattern: str) -> list[str]:
+    """glob(3) on the host: sorted host paths."""
+    import glob
+
+    root = host_path("/").rstrip("/")
+    return sorted(found[len(root):] for found in glob.glob(host_path(pattern)))
+
+
+def sh_assignments(text: str, values: dict | None = None) -> dict:
+    """``name=value`` lines of an sh-sourced file (rc.conf, bastille.conf, pot.conf), with
+    quotes removed and ``${name}`` expanded; enough for the files the fakes read."""
+    values = dict(values or {})
+    for line in text.splitlines():
+        m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s#;]*)", line)
+        if m:
+            raw = m.group(2)
+            if raw[:1] == "'":
+                values[m.group(1)] = raw[1:-1]
+            else:
+                raw = raw[1:-1] if raw[:1] == '"' else raw
+                values[m.group(1)] = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+                                            lambda v: values.get(v.group(1), ""), raw)
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1550,6 +1603,15 @@ def rctl_main(tool: Tool, args: list[str]) -> int:
         return failed
 
 
+def rctl_in_state(tool: Tool, state: dict, op: str, rule: str) -> int:
+    """``rctl -a RULE`` (op "a") or ``rctl -r FILTER`` (op "r") on the state the caller holds,
+    as a jail manager's script runs rctl(8); 1 after reporting a failure."""
+    expanded = expand_rule(tool, rule, True, state)
+    if expanded is None:
+        return 1
+    return _rctl_one(tool, Kernel(state), op, expanded, rule, False, False)
+
+
 # ---------------------------------------------------------------------------------------------
 # jail(8)
 
@@ -1578,12 +1640,9 @@ def _next_pid(state: dict) -> int:
     return max([p["pid"] for p in state.get("processes", [])] + [999]) + 1
 
 
-def create_jail(tool: Tool, state: dict, name: str, run: JailRun, params: dict | None = None) -> bool:
-    """Start a configured jail (or one given as param=value); False after reporting a failure."""
-    conf = params if params is not None else state.get("config", {}).get(name)
-    if conf is None:
-        tool.warnx(f'"{name}" not found')
-        return False
+def create_jail(tool: Tool, state: dict, name: str, run: JailRun, conf: dict) -> bool:
+    """Start jail ``name`` with the parameters ``conf`` (hostname, path, addresses, and the
+    fake's ``fail``); False after reporting a failure."""
     if jail_lookup(state, name)[0] is not None:
         tool.warnx(f'"{name}" already exists')
         return False
@@ -1614,8 +1673,13 @@ def create_jail(tool: Tool, state: dict, name: str, run: JailRun, params: dict |
     return True
 
 
-def remove_jail(tool: Tool, state: dict, key: str, run: JailRun) -> bool:
-    """Stop a running jail by name or JID; False after reporting a failure."""
+def remove_jail(tool: Tool, state: dict, key: str, run: JailRun, conf: str = "") -> bool:
+    """Stop a running jail by name or JID; False after reporting a failure.
+
+    ``conf`` is the config file that defines the jail, "" when jail(8) only found it running
+    (state.c start_state's running_jail): then it has no exec.prestop/stop/poststop, fstab
+    or devfs to undo. Each removal is logged in the state's ``removed`` as [name, conf].
+    """
     jail, _ = jail_lookup(state, key)
     if jail is None:
         if run.verbose >= 0:
@@ -1627,6 +1691,7 @@ def remove_jail(tool: Tool, state: dict, key: str, run: JailRun) -> bool:
     state["jails"] = [j for j in state["jails"] if j is not jail]
     drop_processes(state, {p["pid"] for p in state.get("processes", []) if p.get("jid") == jail["jid"]})
     state.get("usage", {}).pop(jail["name"], None)
+    state.setdefault("removed", []).append([jail["name"], conf])
     if run.verbose >= 0:
         tool.print(f"{jail['name']}: removed\n")
     return True
@@ -1651,6 +1716,91 @@ def _param_jail(tool: Tool, words: list[str]) -> tuple[str, dict]:
     return name, conf
 
 
+_CONF_TOKENS = re.compile(r"""\s+|#[^\n]*|//[^\n]*|/\*.*?\*/|"((?:\\.|[^"\\])*)"|'([^']*)'"""
+                          r"""|\+=|[{};,=]|[^\s{};,="'#]+""", re.S)
+MAX_INCLUDE_DEPTH = 32
+
+
+def conf_jails(tool: Tool, path: str, depth: int = 0) -> list[str]:
+    """The jails config file ``path`` and the files it includes define, in order.
+
+    usr.sbin/jail/config.c: parse_config fails (err(1)) on a missing file; include_config
+    takes a relative name from the including file's directory, reads every match of a glob
+    (none is fine) and a plain name that must exist, at most 32 deep; blocks nest as
+    ``parent.child`` (jailparse.y). Only names matter here: a jail's parameters come from the
+    state's ``config``.
+    """
+    text = read_host_file(path)
+    if text is None:
+        tool.errx(f"{path}: No such file or directory")
+    tokens = [(m.group(0), m.group(1) if m.group(1) is not None else m.group(2))
+              for m in _CONF_TOKENS.finditer(text)
+              if not m.group(0)[:1].isspace() and not m.group(0).startswith(("#", "//", "/*"))]
+    names: list[str] = []
+    blocks: list[str] = []
+    i = 0
+    while i < len(tokens):
+        raw, quoted = tokens[i]
+        word = quoted if quoted is not None else raw
+        if raw == ".include" and i + 1 < len(tokens):
+            pattern = tokens[i + 1][1] if tokens[i + 1][1] is not None else tokens[i + 1][0]
+            if depth + 1 > MAX_INCLUDE_DEPTH:
+                tool.errx("maximum include depth exceeded")
+            if not pattern.startswith("/") and "/" in path:
+                pattern = path[:path.rindex("/") + 1] + pattern
+            for each in host_glob(pattern) if re.search(r"[*?[]", pattern) else [pattern]:
+                names += conf_jails(tool, each, depth + 1)
+            i += 2
+        elif i + 1 < len(tokens) and tokens[i + 1][0] == "{" and raw not in "{};,=":
+            blocks.append(word)
+            full = ".".join(blocks)
+            if "*" not in full.split(".") and full not in names:
+                names.append(full)
+            i += 2
+        elif raw == "}" and quoted is None:
+            blocks = blocks[:-1]
+            i += 1
+        else:
+            i += 1
+    return names
+
+
+def config_params(state: dict, name: str) -> dict:
+    """The parameters the fake starts jail ``name`` with: the state's ``config`` entry."""
+    return dict(state.get("config", {}).get(name, {}))
+
+
+def jail_from_config(tool: Tool, state: dict, cfname: str, start: bool, stop: bool,
+                     names: list[str], run: JailRun, rflag: bool = False) -> int:
+    """``jail [-f cfname] -c|-r|-rc [NAME]`` (usr.sbin/jail/jail.c main, state.c start_state).
+
+    -r alone: the config is read only if the file exists (docf); a name not in it is still
+    removed when a jail by that name runs (running_jail), with nothing to tear down.
+    -c and -rc: the file must exist and name the jail, else ``"NAME" not found``.
+    -R never reads the config; its ``*`` is every running jail, -r's every configured one.
+    """
+    if stop and not start:
+        docf = not rflag and read_host_file(cfname) is not None
+        defined = conf_jails(tool, cfname) if docf else []
+        keys = names
+        if names == ["*"]:
+            keys = ([j["name"] for j in state.get("jails", [])] if rflag
+                    else [n for n in defined if jail_lookup(state, n)[0]])
+        return int(not all([remove_jail(tool, state, key, run, cfname if key in defined else "")
+                            for key in keys]))
+    defined = conf_jails(tool, cfname)
+    targets = names[:1] or [n for n in defined if jail_lookup(state, n)[0] is None]
+    ok = True
+    for name in targets:
+        if name not in defined:
+            tool.errx(f'"{name}" not found')
+        if stop and not remove_jail(tool, state, name, run, cfname):
+            ok = False
+            continue
+        ok = create_jail(tool, state, name, run, config_params(state, name)) and ok
+    return int(not ok)
+
+
 def jail_main(tool: Tool, args: list[str]) -> int:
     try:
         opts, names = getopt(tool, args, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
@@ -1660,35 +1810,23 @@ def jail_main(tool: Tool, args: list[str]) -> int:
     for flag, _ in opts:
         run.verbose = {"q": -1, "i": -1, "v": 1}.get(flag, run.verbose)
     run.iflag = "i" in flags
+    cfname = dict(opts).get("f") or "/etc/jail.conf"
     start, stop = "c" in flags, bool(flags & {"r", "R"})
     if "e" in flags:
         state = read_state(state_path())
         sep = dict(opts)["e"]
-        tool.print("".join(f"name={n}{sep}path={c.get('path', '')}\n"
-                           for n, c in state.get("config", {}).items()))
+        tool.print("".join(f"name={n}{sep}path={config_params(state, n).get('path', '')}\n"
+                           for n in conf_jails(tool, cfname)))
         return 0
     if not (start or stop or "m" in flags) or (stop and not names):
         tool.usage(*JAIL_USAGE)
     with transaction(state_path()) as state:
-        if stop and not start:
-            keys = [j["name"] for j in state.get("jails", [])] if names == ["*"] else names
-            return int(not all([remove_jail(tool, state, key, run) for key in keys]))
         if start and (len(names) > 1 or (names and "=" in names[0])):
             name, conf = _param_jail(tool, names)
             return int(not create_jail(tool, state, name, run, conf))
         if "m" in flags and not start:
             return _modify(tool, state, names, run)
-        targets = names[:1] or [n for n in state.get("config", {})
-                                if jail_lookup(state, n)[0] is None]
-        ok = True
-        for name in targets:
-            if name not in state.get("config", {}):
-                tool.errx(f'"{name}" not found')
-            if stop and not remove_jail(tool, state, name, run):
-                ok = False
-                continue
-            ok = create_jail(tool, state, name, run) and ok
-        return int(not ok)
+        return jail_from_config(tool, state, cfname, start, stop, names, run, "R" in flags)
 
 
 def _modify(tool: Tool, state: dict, names: list[str], run: JailRun) -> int:
@@ -1719,35 +1857,90 @@ class _Capture:
         self.text += text
 
 
-def _rc_start(tool: Tool, state: dict, names: list[str] | None) -> None:
+def rc_conf() -> dict:
+    """load_rc_config (libexec/rc/rc.subr): rc.conf, rc.conf.local, then rc.conf.d/jail under
+    /etc and /usr/local/etc (a file, or a directory of files); jail_conf defaults to
+    /etc/jail.conf (/etc/defaults/rc.conf)."""
+    values = {"jail_conf": "/etc/jail.conf"}
+    for path in ("/etc/rc.conf", "/etc/rc.conf.local"):
+        values = sh_assignments(read_host_file(path) or "", values)
+    for path in ("/etc/rc.conf.d/jail", "/usr/local/etc/rc.conf.d/jail"):
+        for each in host_glob(path + "/*") or [path]:
+            values = sh_assignments(read_host_file(each) or "", values)
+    return values
+
+
+def _rc_parse_options(tool: Tool, rc: dict, j: str, jv: str) -> str | None:
+    """rc.d/jail parse_options: the first readable of jail_JV_conf (else /etc/jail.J.conf),
+    /etc/jail.conf.d/J.conf (unless jail_conf includes /etc/jail.conf.d/) and jail_conf;
+    none readable: a warning and the jail is ignored. The fake has no rc.conf-only jails
+    (jail_J_rootdir and jail_J_hostname)."""
+    jail_conf = rc["jail_conf"]
+    jconf = rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"
+    if read_host_file(jconf) is not None:
+        return jconf
+    included = re.search(r"""^\s*\.include\s*["']?/etc/jail\.conf\.d/""",
+                         read_host_file(jail_conf) or "", re.M)
+    if read_host_file(f"/etc/jail.conf.d/{j}.conf") is not None and not included:
+        return f"/etc/jail.conf.d/{j}.conf"
+    if read_host_file(jail_conf) is not None:
+        return jail_conf
+    tool.err.write(f"{RC_JAIL}: WARNING: Invalid configuration for {j} (no jail.conf, no "
+                   f"hostname, or no path).  Jail {j} was ignored.\n")
+    return None
+
+
+def _rc_jail(state: dict, cfname: str, start: bool, stop: bool, names: list[str],
+             run: JailRun) -> tuple[bool, str]:
+    """``jail [flags] -f CONF -c|-r NAME`` with its output captured as rc.d/jail does
+    (``>> $_tmp 2>&1``); an error exit of jail(8) is a failure too."""
+    capture = _Capture()
+    try:
+        ok = jail_from_config(Tool("jail", capture, capture), state, cfname, start, stop, names,
+                              run) == 0
+    except Exit:
+        ok = False
+    return ok, capture.text
+
+
+def _rc_start(tool: Tool, state: dict, rc: dict, names: list[str] | None) -> None:
+    """rc.d/jail jail_start: one ``jail -i -f CONF -c J`` per name (``echo " J"`` on success,
+    `` cannot start jail  "J": `` and jail(8)'s output on failure), or ``jail -f jail_conf -c``
+    for all; it never fails."""
     out = "Starting jails:"
     if names is None:
-        capture = _Capture()
-        quiet = Tool("jail", capture, capture)
-        pending = [n for n in state.get("config", {}) if jail_lookup(state, n)[0] is None]
-        ok = all([create_jail(quiet, state, n, JailRun(verbose=0)) for n in pending])
+        ok, text = _rc_jail(state, rc["jail_conf"], True, False, [], JailRun(verbose=0))
         running = [j["name"] for j in state.get("jails", []) if not j.get("dying")]
-        out += "".join(f" {name}" for name in running) if ok else capture.text
+        out += "".join(f" {name}" for name in running) if ok else text
     for name in names or []:
-        capture = _Capture()
-        if create_jail(Tool("jail", capture, capture), state, name, JailRun(-1, True)):
-            out += f" {name}"
-        else:
-            out += f' cannot start jail  "{name}": \n' + capture.text
+        j, jv = re.sub(r"[/.]", "_", name), re.sub(r"[^A-Za-z0-9]", "_", re.sub(r"[/.]", "_", name))
+        conf = _rc_parse_options(tool, rc, j, jv)
+        if conf is None:
+            continue
+        ok, text = _rc_jail(state, conf, True, False, [j], JailRun(-1, True))
+        out += f" {j}" if ok else f' cannot start jail  "{j}": \n' + text
     tool.print(out + ".\n")
 
 
-def _rc_stop(tool: Tool, state: dict, names: list[str] | None) -> None:
+def _rc_stop(tool: Tool, state: dict, rc: dict, names: list[str] | None) -> None:
+    """rc.d/jail jail_stop: for each name rc.d finds a config for and ``jls -j J`` sees,
+    ``jail -q -f CONF -r J`` (a name CONF does not define is removed all the same,
+    state.c start_state); without names, ``jail -f jail_conf -r J`` for every running J."""
     out = "Stopping jails:"
-    running = [j["name"] for j in state.get("jails", []) if not j.get("dying")]
-    for name in names if names is not None else running:
-        if jail_lookup(state, name)[0] is None:
+    if names is None:
+        for name in [j["name"] for j in state.get("jails", []) if not j.get("dying")]:
+            out += f" {name}"
+            ok, text = _rc_jail(state, rc["jail_conf"], False, True, [name], JailRun())
+            out += text if jail_lookup(state, name)[0] is not None else ""
+    for name in names or []:
+        j, jv = re.sub(r"[/.]", "_", name), re.sub(r"[^A-Za-z0-9]", "_", re.sub(r"[/.]", "_", name))
+        conf = _rc_parse_options(tool, rc, j, jv)
+        if conf is None or jail_lookup(state, j)[0] is None:
             continue
-        out += f" {name}"
-        capture = _Capture()
-        remove_jail(Tool("jail", capture, capture), state, name, JailRun(verbose=-1))
-        if jail_lookup(state, name)[0] is not None:
-            out += capture.text
+        out += f" {j}"
+        ok, text = _rc_jail(state, conf, False, True, [j], JailRun(verbose=-1))
+        if jail_lookup(state, j)[0] is not None:
+            out += text
     tool.print(out + ".\n")
 
 
@@ -1770,13 +1963,18 @@ def service_main(tool: Tool, args: list[str]) -> int:
         tool.usage(f"Usage: {RC_JAIL} [fast|force|one|quiet]({'|'.join(RC_KEYWORDS)})")
     if verb == "status":
         return jls_main(Tool("jls", tool.out, tool.err), ["-N"])
-    names = [re.sub(r"[/.]", "_", n) for n in args[2:]] or None
-    with transaction(state_path()) as state:
-        names = names or state.get("jail_list") or None
-        if verb in ("stop", "restart"):
-            _rc_stop(tool, state, names)
-        if verb in ("start", "restart"):
-            _rc_start(tool, state, names)
+    rc = rc_conf()
+    names = args[2:] or rc.get("jail_list", "").split() or None
+    # rc.subr run_rc_command: restart is stop, then start, whatever stop did. The state's
+    # ``rc_pause`` (seconds) is how long the fake waits in between, the lock released.
+    if verb in ("stop", "restart"):
+        with transaction(state_path()) as state:
+            _rc_stop(tool, state, rc, names)
+    if verb == "restart":
+        time.sleep(float(read_state(state_path()).get("rc_pause", 0)))
+    if verb in ("start", "restart"):
+        with transaction(state_path()) as state:
+            _rc_start(tool, state, rc, names)
     return 0
 
 
@@ -1801,8 +1999,8 @@ def _jail_passwd(tool: Tool, state: dict, jail: dict, username: str) -> dict:
     a jail whose tree exists on disk here, a pwd.db or spwd.db file stands for the database
     and etc/passwd gives its entries; with no database getpwnam fails with ENOENT and jexec.c
     says "getpwnam: NAME: No such file or directory"; with no entry, "NAME: no such user".
-    Jails without a tree on disk use the state's users."""
-    etc = os.path.join(jail["path"], "etc")
+    Jails without a tree on the fake host's disk use the state's users."""
+    etc = host_path(os.path.join(jail["path"], "etc"))
     if not os.path.isdir(etc):
         return _passwd(tool, state, username)
     if not any(os.path.exists(os.path.join(etc, db)) for db in ("spwd.db", "pwd.db")):
@@ -2046,13 +2244,14 @@ TOOLS = {"jls": jls_main, "ps": ps_main, "rctl": rctl_main, "jail": jail_main,
          "service": service_main, "jexec": jexec_main, "sysctl": sysctl_main, "kill": kill_main}
 
 
-def main(argv: list[str]) -> int:
-    """Run the tool named by argv[0] and return its exit status."""
+def main(argv: list[str], tools: dict | None = None) -> int:
+    """Run the tool named by argv[0] (from ``tools``, by default the base tools) and return its
+    exit status."""
     name = os.path.basename(argv[0])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8", errors="surrogateescape")
     log_invocation(name, argv[1:])
     try:
-        return TOOLS[name](Tool(name), list(argv[1:]))
+        return (tools or TOOLS)[name](Tool(name), list(argv[1:]))
     except Exit as leave:
         return leave.code

@@ -25,7 +25,7 @@ def test_ip_column_and_children_under_their_parent() -> None:
         async with app.run_test(size=(160, 40)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            assert table.get_cell("monitor", "ip").plain == "vnet"
+            assert table.get_cell("ioc-monitor", "ip").plain == "vnet"
             assert table.get_cell("sandbox", "ip").plain == "inherit"
             assert table.get_cell("www", "ip").plain == "10.0.0.10 +1"
             for column in ("jid", "cpu", "name"):

@@ -19,6 +19,7 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...report import addresses, children_note
+from ...engine.vis import vis
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -217,6 +218,11 @@ class JailDetailScreen(JailScreen):
             title.append(f"  JID {jail.jid if jail.jid is not None else '-'}")
             title.append(f"  {jail.state.value}",
                          style="green" if jail.running else "yellow")
+            if jail.manager:
+                title.append(f"  {jail.manager}", style="yellow" if jail.manager == "none"
+                             else "magenta")
+                if jail.conf:
+                    title.append(f" {vis(jail.conf)}", style="dim")
             if jail.running:
                 title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
                              f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")

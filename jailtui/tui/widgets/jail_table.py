@@ -38,6 +38,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
     Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
            "ACTIVE, DYING or STOPPED (configured, not running)"),
+    Column("manager", "MANAGER", 7, 7, False, lambda s: s.jail.manager,
+           "who starts and stops it: bastille, iocage, appjail, pot, jail.conf, or none "
+           "(made by hand: jailtui will not stop it without a second confirmation)"),
     Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
     Column("ip", "IP", 8, 4, False,
            lambda s: s.jail.ips[0] if s.jail.ips else (s.jail.network or None),
@@ -74,14 +77,16 @@ def jail_cells(s: JailStats) -> tuple[Cell, ...]:
     jail = s.jail
     ip = addresses(jail, compact=True)
     name = jail.name
+    manager = jail.manager or "-"
     if not jail.running:
-        return (DASH, text(name, DIM), text(jail.state.value, DIM),
+        return (DASH, text(name, DIM), text(jail.state.value, DIM), text(manager, DIM),
                 text(jail.hostname or "-", DIM), text(ip, DIM), DASH, DASH, DASH, DASH, DASH,
                 DASH, DASH, DASH, limits_cell(s.limits))
     state = "yellow" if jail.state is JailState.DYING else ""
     mark = _children_mark if s.racct_includes_children else _plain
     return (
         num(str(jail.jid)), text(name, "bold"), text(jail.state.value, state),
+        text(manager, "yellow" if manager == "none" else ""),
         text(jail.hostname or "-"), text(ip),
         num(str(s.nproc)), mark(num(str(s.nthr))),
         num(units.percent(s.cpu), _cpu_style(s.cpu)),
