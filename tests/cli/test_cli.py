@@ -100,6 +100,12 @@ def test_top_one_shot_json(capsys) -> None:
     (["start", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
     (["usage", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
     (["limits", "rm", "jail"], 2, "invalid rule"),
+    (["limits", "add", "jail:www:memoryuse:deny=1g\njail:db:memoryuse:deny=1g"], 2,
+     r"invalid numeric value '1g\njail:db:memoryuse:deny=1g'"),
+    (["limits", "add", "-jail:www:memoryuse:deny=1g"], 2, "unknown subject '-jail'"),
+    (["limits", "rm", "-j:www"], 2, "unknown subject '-j'"),
+    (["limits", "add", "jail:www:pcpu:deny=9223372036855"], 2,
+     "'9223372036855' is too large (at most 9223372036854)"),
 ])
 def test_bad_input_is_one_line_error(capsys, changes, argv, code, needle) -> None:
     got, out, err = run(capsys, *changes, *argv)

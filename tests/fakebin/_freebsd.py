@@ -1041,7 +1041,9 @@ NOT_DENIABLE = {"cputime", "wallclock", "readbps", "writebps", "readiops", "writ
 THROTTLEABLE = {"readbps", "writebps", "readiops", "writeiops"}
 SLOPPY = {"pseudoterminals", "swapuse", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nshm",
           "shmsize"}
-IN_MILLIONS = {"cputime", "wallclock"}
+# kern_racct.c racct_types: RACCT_IN_MILLIONS (kern_rctl.c rctl_string_to_rule refuses an amount
+# above INT64_MAX / 1000000 for these with ERANGE, then multiplies it).
+IN_MILLIONS = {"cputime", "wallclock", "pcpu"}
 INT64_MAX = 2**63 - 1
 SUBJECT_ALIASES = {"u": "user", "g": "group", "p": "process", "l": "loginclass",
                    "c": "loginclass", "class": "loginclass", "j": "jail"}

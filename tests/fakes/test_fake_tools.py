@@ -420,6 +420,13 @@ def test_rctl_add_other_actions_only_replace_identical_rules(fake_freebsd):
     assert rules == ["jail:sto2:vmemoryuse:log=4294967296", "jail:sto2:vmemoryuse:log=8589934592"]
 
 
+def test_rctl_pcpu_amounts_are_in_millions(fake_freebsd):
+    assert run("rctl", "-a", "jail:git7:pcpu:deny=9223372036854").returncode == 0
+    result = run("rctl", "-a", "jail:git7:pcpu:deny=9223372036855")
+    assert result.stderr == ("rctl: failed to add rule 'jail:git7:pcpu:deny=9223372036855': "
+                             "Result too large\n")
+
+
 def test_rctl_add_user_rule_is_stored_with_the_uid(fake_freebsd):
     assert run("rctl", "-a", "user:www:maxproc:deny=100/jail").returncode == 0
     assert fake_freebsd.state()["rules"][-1] == "user:80:maxproc:deny=100/jail"
