@@ -427,9 +427,15 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     stats = snap.jails
     if jail is not None:
         stats = (_stats(snap, jail),)
+    if snap.rules_error is not None:
+        error = f"cannot read rules: {snap.rules_error}"
+        if not args.json:
+            raise JailtuiError(error)
+        _print_json(report.document("limits", snap, rules=[], error=error))
+        return EXIT_FAILED
     limits = [lim for s in stats for lim in s.limits]
     if args.json:
-        return _print_json(report.document("limits", snap,
+        return _print_json(report.document("limits", snap, error=None,
                                            rules=[report.limit_json(lim) for lim in limits]))
     t = report.table("RULE", "AMOUNT", "USED", "%", right=("AMOUNT", "USED", "%"))
     for lim in limits:

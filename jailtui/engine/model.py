@@ -174,7 +174,9 @@ class Sample:
     """Everything read from a host in one pass.
 
     ``usage`` is keyed by jail name and empty when racct is off; ``warnings`` lists partial
-    failures (one jail's usage unreadable, say) that did not stop the sample.
+    failures (one jail's usage unreadable, say) that did not stop the sample. ``rules_error``
+    says why the rctl rules could not be listed (not root, racct off, a timeout): ``rules`` is
+    then empty but unknown, never "no rules".
     """
 
     time: float
@@ -185,6 +187,7 @@ class Sample:
     usage: Mapping[str, Usage] = field(default_factory=dict, compare=False, hash=False)
     rules: tuple[Rule, ...] = ()
     warnings: tuple[str, ...] = ()
+    rules_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1120,7 +1120,8 @@ class SimulatedHost(Host):
         monotonic = self._clock0 + self._now
         return Sample(time=self._epoch + monotonic, monotonic=monotonic, host=info,
                       jails=tuple(self._jail_views()), processes=tuple(self._ps(self._running)),
-                      usage=usage, rules=rules)
+                      usage=usage, rules=rules,
+                      rules_error=None if self._racct else info.racct.reason)
 
     def _host_info(self) -> HostInfo:
         rss = sum(p.rss for jail in self._running for p in jail.procs)

@@ -160,3 +160,33 @@ def test_racct_disabled_gives_the_fix(capsys, fake_freebsd) -> None:
     code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "ls"])
     out, _ = capsys.readouterr()
     assert code == 0 and "git7" in out and "racct off" in out
+
+
+FREEBSD = ["--backend", "freebsd", "--jail-conf", "/nonexistent"]
+
+
+def test_limits_as_non_root_says_the_rules_cannot_be_read(capsys, fake_freebsd) -> None:
+    code = main([*FREEBSD, "limits"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "jail:git7:memoryuse:deny=1073741824" in out
+    fake_freebsd.update(root=False)
+    for argv in (["limits"], ["limits", "git7"]):
+        code = main([*FREEBSD, *argv])
+        out, err = capsys.readouterr()
+        assert code == 1
+        assert err == ("jailtui: cannot read rules: failed to show rules for 'jail:': Operation "
+                       "not permitted (run jailtui as root on the host, not inside a jail)\n")
+        assert "no rules" not in out
+    code = main([*FREEBSD, "limits", "--json"])
+    out, _ = capsys.readouterr()
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["kind"] == "limits" and doc["rules"] == []
+    assert doc["error"].startswith("cannot read rules: failed to show rules for 'jail:': "
+                                   "Operation not permitted")
+
+
+def test_limits_json_has_no_error_when_the_rules_were_read(capsys) -> None:
+    doc = run_json(capsys, "limits")
+    assert doc["error"] is None and doc["rules"]
+

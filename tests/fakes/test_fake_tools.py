@@ -515,8 +515,11 @@ def test_rctl_needs_host_root(fake_freebsd, changes):
     result = run("rctl", "-r", "jail:git7")
     assert result.stderr == "rctl: failed to remove rule 'jail:git7': Operation not permitted\n"
     listing = run("rctl")
-    assert (listing.returncode, listing.stderr) == (
-        0, "rctl: failed to show rules for '::': Operation not permitted\n")
+    assert (listing.returncode, listing.stdout, listing.stderr) == (
+        0, "", "rctl: failed to show rules for '::': Operation not permitted\n")
+    filtered = run("rctl", "::")
+    assert (filtered.returncode, filtered.stdout, filtered.stderr) == (
+        1, "", "rctl: failed to show rules for '::': Operation not permitted\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -88,12 +88,17 @@ def test_a_jail_missing_from_the_tools_config_reads_well(tmp_path, fake_freebsd)
     run(go())
 
 
-async def limit_editor(pilot, app, fake, name: str) -> LimitEditor:  # type: ignore[no-untyped-def]
+async def limits_tab(pilot, app, fake, name: str) -> JailDetailScreen:  # type: ignore[no-untyped-def]
     await ready(pilot, app, fake)
     app.open_jail(name)
-    await until_screen(pilot, app, JailDetailScreen)
+    detail = await until_screen(pilot, app, JailDetailScreen)
     await pilot.press("2")
     await pilot.pause()
+    return detail
+
+
+async def limit_editor(pilot, app, fake, name: str) -> LimitEditor:  # type: ignore[no-untyped-def]
+    await limits_tab(pilot, app, fake, name)
     fake.clear_log()
     await pilot.press("L")
     return await until_screen(pilot, app, LimitEditor)
@@ -124,6 +129,20 @@ def test_add_and_remove_a_rule_issue_rctl_a_and_r(tmp_path, fake_freebsd) -> Non
             await answer(pilot, app, "y")
             assert fake_freebsd.invocations() == [
                 ["rctl", "jail:git7:pcpu:deny"], ["rctl", "-r", "jail:git7:pcpu:deny"]]
+    run(go())
+
+
+def test_the_limits_tab_says_rules_cannot_be_read(tmp_path, fake_freebsd) -> None:
+    fake_freebsd.update(root=False)
+
+    async def go() -> None:
+        app = make_freebsd_app(tmp_path)
+        async with app.run_test(size=(120, 35)) as pilot:
+            detail = await limits_tab(pilot, app, fake_freebsd, "git7")
+            note = detail.query_one("#limits-note").render().plain
+            assert note.startswith("cannot read rules: failed to show rules for 'jail:': "
+                                   "Operation not permitted")
+            assert "no rctl rules" not in note
     run(go())
 
 
