@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import RuleError
-from .model import Rule
+from .model import Rule, RuleFilter
 
 
 class Unit(StrEnum):
@@ -256,40 +256,6 @@ def parse_rule(text: str) -> Rule:
     value = parse_amount(text, amount, res)
     perw = _per(text, per) if per else subj
     return validate(Rule(subj, sid, res.name, act, value, perw), text)
-
-
-@dataclass(frozen=True, slots=True)
-class RuleFilter:
-    """A rule with fields left empty, as ``rctl -r`` and ``rctl FILTER`` take it."""
-
-    subject: str = ""
-    subject_id: str = ""
-    resource: str = ""
-    action: str = ""
-    amount: int | None = None
-    per: str = ""
-
-    def __str__(self) -> str:
-        parts = [self.subject, self.subject_id, self.resource, self.action]
-        if self.amount is not None or self.per:
-            amount = "" if self.amount is None else str(self.amount)
-            return ":".join(parts) + f"={amount}" + (f"/{self.per}" if self.per else "")
-        while len(parts) > 1 and not parts[-1]:
-            parts.pop()
-        if len(parts) == 1:
-            return f"{parts[0]}:" if parts[0] else "::"
-        return ":".join(parts)
-
-    def matches(self, rule: Rule) -> bool:
-        """True when every field set in the filter equals the rule's (kern_rctl.c semantics)."""
-        return all((
-            not self.subject or self.subject == rule.subject,
-            not self.subject_id or self.subject_id == rule.subject_id,
-            not self.resource or self.resource == rule.resource,
-            not self.action or self.action == rule.action,
-            self.amount is None or self.amount == rule.amount,
-            not self.per or self.per == rule.per,
-        ))
 
 
 def parse_filter(text: str) -> RuleFilter:

@@ -190,3 +190,20 @@ def test_limits_json_has_no_error_when_the_rules_were_read(capsys) -> None:
     doc = run_json(capsys, "limits")
     assert doc["error"] is None and doc["rules"]
 
+
+def test_two_concurrent_persists_never_lose_a_rule(tmp_path) -> None:
+    conf = tmp_path / "rctl.conf"
+    conf.write_text("# shared\n")
+    names = ["www", "db", "mail", "dns", "git", "cache"]
+    for amount in range(1, 4):
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "jailtui.cli", "--demo", "--rctl-conf", str(conf),
+             "--audit-log", str(tmp_path / "audit.log"), "limits", "add",
+             f"jail:{name}:maxproc:log={amount}", "--persist"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for name in names]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+    lines = sorted(line for line in conf.read_text().splitlines() if not line.startswith("#"))
+    assert lines == sorted(f"jail:{name}:maxproc:log={amount}" for name in names
+                           for amount in range(1, 4))

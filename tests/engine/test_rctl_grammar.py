@@ -246,10 +246,15 @@ def test_an_error_about_a_rule_with_controls_is_one_safe_line(text):
     assert "\\n" in message or "\\e" in message
 
 
-def test_rule_text_and_filter():
+def test_rule_text_and_exact_filter():
     rule = parse_rule("  j:www:MemoryUse:DENY=1G  ")
     assert str(rule) == "jail:www:memoryuse:deny=1073741824"
-    assert rule.filter == "jail:www:memoryuse:deny"
+    assert str(rule.exact()) == "jail:www:memoryuse:deny=1073741824/jail"
+    assert rule.exact().matches(rule)
+    for other in ("jail:www:memoryuse:deny=1073741824/process", "jail:www:memoryuse:deny=1g/user",
+                  "jail:www:memoryuse:deny=2g", "jail:www:memoryuse:log=1g",
+                  "jail:db:memoryuse:deny=1g"):
+        assert not rule.exact().matches(parse_rule(other)), other
 
 
 # -- properties -------------------------------------------------------------------------------
