@@ -40,26 +40,31 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help=f"host to read (default here: {default_backend()})")
     g.add_argument("--demo", dest="backend", action="store_const", const="simulated",
                    default=default(None), help="use the simulated demo host (same as --backend simulated)")
-    g.add_argument("--control", choices=("service", "jail"), default=default("service"),
+    g.add_argument("--control", choices=("service", "jail"), default=default(None),
                    help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
-    g.add_argument("--jail-conf", default=default("/etc/jail.conf"), metavar="PATH",
+    g.add_argument("--jail-conf", default=default(None), metavar="PATH",
                    help="jail.conf listing configured jails (default /etc/jail.conf)")
-    g.add_argument("--timeout", type=float, default=default(10.0), metavar="SEC",
+    g.add_argument("--timeout", type=float, default=default(None), metavar="SEC",
                    help="timeout of each host command (default 10)")
     g.add_argument("--seed", type=int, default=default(1), help=argparse.SUPPRESS)
     g.add_argument("--demo-jails", type=int, default=default(12), metavar="N",
                    help="number of jails on the demo host (default 12)")
     c = p.add_argument_group("changes")
-    c.add_argument("--read-only", action="store_true", default=default(False),
+    c.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=default(None),
                    help="refuse every change")
-    c.add_argument("--rctl-conf", type=Path, default=default(Path("/etc/rctl.conf")),
+    c.add_argument("--rctl-conf", type=Path, default=default(None),
                    metavar="PATH", help="where 'persist' writes rules (default /etc/rctl.conf)")
     c.add_argument("--audit-log", type=Path, metavar="PATH", default=default(None),
                    help="audit log of changes (default $XDG_STATE_HOME/jailtui/audit.log)")
     c.add_argument("--shell", default=default("/bin/sh"), help="shell for console (default /bin/sh)")
     t = p.add_argument_group("dashboard")
-    t.add_argument("--interval", type=float, default=default(2.0), metavar="SEC",
+    t.add_argument("--interval", type=float, default=default(None), metavar="SEC",
                    help="refresh interval of the dashboard (default 2)")
+    o = p.add_argument_group("settings")
+    o.add_argument("--config", type=Path, default=default(None), metavar="PATH",
+                   help="config file (default $XDG_CONFIG_HOME/jailtui/config.toml)")
+    o.add_argument("--print-config", action="store_true", default=default(False),
+                   help="print the effective settings and where each comes from, then exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,13 +108,54 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: argparse dest -> Settings field, for the options a config file may set.
+SETTINGS_OPTIONS = ("control", "jail_conf", "timeout", "read_only", "rctl_conf", "audit_log",
+                    "interval")
+
+
+def apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options the command line left unset from the config file (or the defaults);
+    ``args.settings`` is the effective Settings, ``args.config_problems`` what was wrong."""
+    from dataclasses import replace
+
+    from . import config
+
+    loaded = config.load(args.config)
+    settings = loaded.settings
+    origin = dict(settings.origin)
+    given = {}
+    for name in SETTINGS_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            setattr(args, name, getattr(settings, name))
+        else:
+            given[name] = value
+            origin[name] = "command line"
+    args.settings = replace(settings, **given, origin=origin)
+    args.config_path = loaded.path
+    args.config_problems = loaded.problems
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line with the config file's settings filled in."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
         if args.command != "limits" or not all(":" in word for word in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.args = [*args.args, *extra]  # a rule or filter with a leading "-": the grammar says why
+    apply_settings(args)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    for problem in args.config_problems:
+        print(f"jailtui: warning: {problem}", file=sys.stderr)
+    if args.print_config:
+        state = "" if args.config_path.exists() else " (not found)"
+        sys.stdout.write(f"# {args.config_path}{state}\n{args.settings.as_toml()}")
+        return EXIT_OK
     try:
         if args.command is None:
             return _run_tui(args)
@@ -208,12 +254,12 @@ def cmd_ls(args: argparse.Namespace) -> int:
                                            jails=[report.stats_json(s) for s in snap.jails]))
     t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
                      "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
-    for s in snap.jails:
+    for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
         report.row(t, [
             "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
-            ",".join(j.ips) or "-",
+            report.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -222,15 +268,29 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
+        for note in report.children_note(snap.jails):
+            con.print(note, style="dim")
     else:
         con.print("no jails", style="dim")
     _warn(snap)
     return EXIT_OK
 
 
+def _family_order(jails: Sequence[Any]) -> list[Any]:
+    """Jail stats with each jail's children right after it (jails of one name: first come)."""
+    from .engine.sampler import under_parents
+
+    by_name: dict[str, list[Any]] = {}
+    for stats in jails:
+        by_name.setdefault(stats.jail.name, []).append(stats)
+    return [stats for name in under_parents(list(by_name)) for stats in by_name[name]]
+
+
 def cmd_ps(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
+
+    from .engine.model import JailState
 
     host = _host(args)
     names = {j.jid: j.name for j in host.jails() if j.running}
@@ -238,7 +298,8 @@ def cmd_ps(args: argparse.Namespace) -> int:
         jail = host.jail(args.jail)
         if not jail.running:
             raise JailtuiError(f"jail \"{jail.name}\" is not running", f"jailtui start {jail.name}")
-        procs = host.processes(jail.name)
+        # a dying jail has no processes left, and ps -J cannot name it (jail_getid skips it)
+        procs = [] if jail.state is JailState.DYING else host.processes(jail.name)
     else:
         procs = [p for p in host.processes() if args.host or p.jid != 0]
     if args.json:
@@ -253,7 +314,10 @@ def cmd_ps(args: argparse.Namespace) -> int:
                        units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
                        units.size(p.vsz), p.nlwp, p.state, units.cputime(p.cputime),
                        units.duration(p.etime), p.command])
-    _console().print(t)
+    con = _console()
+    con.print(t)
+    if not procs:
+        con.print("no processes", style="dim")
     return EXIT_OK
 
 
@@ -474,6 +538,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
 def cmd_console(args: argparse.Namespace) -> int:
     actions = _actions(args, _host(args))
     argv = actions.shell_argv(args.jail, list(args.argv) or None)
+    _done(actions)
     sys.stdout.flush()
     os.execvp(argv[0], argv)
     return EXIT_FAILED  # not reached

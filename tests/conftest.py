@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 FAKEBIN = Path(__file__).resolve().parent / "fakebin"
+# The fake tools are Python: without this, Python itself would switch a C LC_CTYPE to C.UTF-8
+# at start-up (PEP 538) and the fakes could not see the locale a real tool would get.
+os.environ["PYTHONCOERCECLOCALE"] = "0"
 
 
 def _load_fakebin(name: str, filename: str):
@@ -21,6 +24,12 @@ def _load_fakebin(name: str, filename: str):
 
 
 fake_state = _load_fakebin("fakebin_state", "state.py")
+
+
+@pytest.fixture(autouse=True)
+def _own_config_home(tmp_path_factory, monkeypatch) -> None:
+    """No test reads the developer's own ~/.config/jailtui/config.toml."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
 
 
 class FakeFreeBSD:

@@ -21,7 +21,7 @@ from . import kernel_rules
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
-from .model import ActionResult, CommandResult, Jail, Rule, RuleFilter
+from .model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
 from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import jail_filter, parse_filter, parse_rule, validate
 from .rctlconf import (RctlConf, changed, new_problems, reverted, synced, with_rule,
@@ -355,7 +355,11 @@ class Actions:
         def call() -> list[str]:
             self._writable(f"open a shell in jail {name}")
             jail = self._running(name)
-            return self.host.shell_argv(jail.name, tuple(command or self.shell_command))
+            argv = self.host.shell_argv(jail.name, tuple(command or self.shell_command))
+            note = self.host.shell_note(jail.name)
+            if note:
+                self.warnings.append(note)
+            return argv
 
         return self._audited("jail-shell", f"jail:{name}", call,
                              detail=shlex.join(command or self.shell_command))
@@ -374,9 +378,11 @@ class Actions:
             "jail-exec", f"jail:{name}", call, detail=shlex.join(argv),
             failure=lambda result: None if result.ok else f"exit status {result.returncode}")
 
-    def signal(self, pid: int, signal: str) -> None:
-        """Send ``signal`` (TERM, KILL, HUP, INT, ...; any spelling) to process ``pid``."""
+    def signal(self, process: Process, signal: str) -> None:
+        """Send ``signal`` (TERM, KILL, HUP, INT, ...; any spelling) to ``process`` as it was
+        seen; refused (ProcessChanged) when its PID now names another process or none."""
         name = normalise_signal(signal)
+        pid = process.pid
         if pid < 1:
             raise UsageError(f"invalid process id {pid}")
         if pid == 1:
@@ -384,6 +390,7 @@ class Actions:
 
         def call() -> None:
             self._writable(f"send SIG{name} to PID {pid}")
+            self.host.check_process(process)
             self.host.signal(pid, name)
 
         self._audited("signal", f"pid:{pid}", call, detail=f"signal={name}")

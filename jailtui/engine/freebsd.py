@@ -8,27 +8,48 @@ otherwise.
 
 from __future__ import annotations
 
+import glob
 import re
+import sys
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-from . import parse
-from .errors import (CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail,
-                     UsageError)
+from . import local, parse
+from .errors import (CommandFailed, JailtuiError, NotPermitted, ParseError, RacctUnavailable,
+                     UnknownJail, UsageError)
 from .host import DEFAULT_SHELL, Host
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
-                    Rule, Usage)
+from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
+                    ProcessIdentity, RacctStatus, Rule, Usage)
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
+from .vis import vis
 
-PS_KEYWORDS = "jid,pid,ppid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,command"
+#: ``uid`` names the user in the jail's own passwd; ``lstart`` tells a process from a later
+#: one that reused its PID. ``command`` stays last: ps gives only the last column its length.
+PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,lstart,command"
 HOST_OIDS = (
     "kern.hostname", "kern.osrelease", "kern.osreldate", "hw.ncpu", "hw.physmem", "hw.pagesize",
     "kern.boottime", "vm.loadavg", "kern.cp_time", "vm.stats.vm.v_free_count",
     "vm.stats.vm.v_inactive_count", "security.jail.jailed",
 )
+#: Read with the host figures on every sample: a failed read is not kept, and racct switched
+#: off shows at the next sample. Unknown means a kernel without RACCT.
+RACCT_OID = "kern.racct.enable"
+#: The jail list in one jls call: ``-d`` adds the dying jails; the parameters are those of
+#: ``jls -v`` plus the jailsys modes (vnet, ip4, ip6) that -v does not print.
+JLS_PARAMS = ("jid", "name", "host.hostname", "path", "dying", "cpuset.id", "ip4.addr",
+              "ip6.addr", "ip4", "ip6", "vnet")
+#: Parameters a kernel may lack (no VIMAGE, INET or INET6): jls then fails with "unknown
+#: parameter: X" (usr.sbin/jls/jls.c add_param), and the list is asked for again without X.
+OPTIONAL_JLS_PARAMS = frozenset({"ip4.addr", "ip6.addr", "ip4", "ip6", "vnet"})
+_UNKNOWN_PARAM = re.compile(r"^jls: unknown parameter: (\S+)", re.MULTILINE)
+#: A jail's passwd is read again after this long, and never when larger than PASSWD_MAX.
+PASSWD_TTL = 300.0
+PASSWD_MAX = 1024 * 1024
+ROOT_TTL = 10.0
 RACCT_DISABLED = RacctStatus(enabled=False, present=True,
                              reason="RACCT/RCTL present, but disabled; " + RacctUnavailable.FIX)
 RACCT_ABSENT = RacctStatus(enabled=False, present=False,
@@ -44,7 +65,8 @@ class FreeBSDHost(Host):
     def __init__(self, runner: Runner | None = None, *, control: Control = "service",
                  jail_conf: str = "/etc/jail.conf",
                  jail_conf_globs: Sequence[str] = ("/etc/jail.conf.d/*.conf", "/etc/jail.*.conf"),
-                 timeout: float = 10.0, syscall: RacctSyscall | None | bool = None) -> None:
+                 timeout: float = 10.0, syscall: RacctSyscall | None | bool = None,
+                 this_machine: bool | None = None) -> None:
         self.runner = runner or LocalRunner()
         self.label = self.runner.label
         self.control = control
@@ -54,7 +76,15 @@ class FreeBSDHost(Host):
         if syscall is None:
             syscall = RacctSyscall.load() if self.runner.local else False
         self.syscall: RacctSyscall | None = syscall or None
-        self._racct: tuple[int, RacctStatus] | None = None
+        #: The host is the FreeBSD machine jailtui runs on, so psutil sees its processes.
+        self.this_machine = (self.runner.local and sys.platform.startswith("freebsd")
+                             if this_machine is None else this_machine)
+        self._jls_params = JLS_PARAMS
+        self._warnings: list[str] = []
+        self._paths: dict[int, str] = {}
+        self._seen: dict[str, Jail] = {}
+        self._root: dict[tuple[str, int, str], tuple[float, bool | None]] = {}
+        self._passwd: dict[tuple[int, str], tuple[float, dict[int, str] | None]] = {}
 
     # -- running commands ------------------------------------------------------------------
 
@@ -70,39 +100,51 @@ class FreeBSDHost(Host):
     # -- reading ---------------------------------------------------------------------------
 
     def host_info(self) -> HostInfo:
-        values = parse.parse_sysctl_n(self._checked(("sysctl", "-n", *HOST_OIDS)).stdout, HOST_OIDS)
-        boottime = parse.parse_boottime(values["kern.boottime"])
-        pagesize = int(values["hw.pagesize"])
-        free_pages = int(values["vm.stats.vm.v_free_count"]) + int(values["vm.stats.vm.v_inactive_count"])
-        return HostInfo(
-            hostname=values["kern.hostname"], osrelease=values["kern.osrelease"],
-            osreldate=int(values["kern.osreldate"]), ncpu=int(values["hw.ncpu"]),
-            physmem=int(values["hw.physmem"]), pagesize=pagesize, boottime=float(boottime),
-            loadavg=parse.parse_loadavg(values["vm.loadavg"]),
-            cp_time=parse.parse_cp_time(values["kern.cp_time"]),
-            mem_free=free_pages * pagesize, racct=self._racct_status(boottime),
-            jailed=values["security.jail.jailed"].strip() == "1")
+        """The host figures from one ``sysctl -n``; an OID the kernel does not know leaves
+        its figure unknown (and says so) instead of failing the sample."""
+        oids = (*HOST_OIDS, RACCT_OID)
+        result = self._run(("sysctl", "-n", *oids))
+        unknown = parse.unknown_oids(result.stderr)
+        if not result.ok and result.returncode != len(unknown):
+            raise error_from(result)
+        values = parse.parse_sysctl_n(result.stdout, oids, result.stderr)
+        facts, missing = _host_facts(values, self._warnings.append)
+        swap = local.swap() if self.this_machine else None
+        if swap is not None:
+            facts.update(swap_total=swap.total, swap_used=swap.used)
+        return HostInfo(**facts, racct=_racct_status(values.get(RACCT_OID)),
+                        unknown=tuple(missing))
 
-    def _racct_status(self, boottime: int) -> RacctStatus:
-        """kern.racct.enable is a boot-time tunable: read it once per boot."""
-        if self._racct is None or self._racct[0] != boottime:
-            result = self._run(("sysctl", "-n", "kern.racct.enable"))
-            if not result.ok:
-                status = RACCT_ABSENT
-            elif result.stdout.strip() == "1":
-                status = RacctStatus(enabled=True)
-            else:
-                status = RACCT_DISABLED
-            self._racct = (boottime, status)
-        return self._racct[1]
+    def drain_warnings(self) -> list[str]:
+        warnings, self._warnings = self._warnings, []
+        return warnings
 
     def jails(self) -> list[Jail]:
-        running = parse.parse_jls(self._checked(("jls", "--libxo", "json", "-v")).stdout)
+        skipped: list[str] = []
+        found = parse.parse_jls(self._jls_list().stdout, skipped)
+        self._warnings += skipped
+        running = ([jail for jail in found if jail.state is not JailState.DYING]
+                   + [jail for jail in found if jail.state is JailState.DYING])
+        self._paths = {jail.jid: jail.path for jail in running if jail.jid is not None}
+        self._seen = {jail.name: jail for jail in reversed(running)}
         configured = self._configured()
         names = {jail.name for jail in running}
         jails = [replace(jail, configured=jail.name in configured) for jail in running]
         jails += [conf for name, conf in configured.items() if name not in names]
         return jails
+
+    def _jls_list(self) -> CommandResult:
+        """``jls --libxo json -d PARAM...``; a parameter this kernel lacks is left out."""
+        while True:
+            result = self._run(("jls", "--libxo", "json", "-d", *self._jls_params))
+            lacking = _UNKNOWN_PARAM.search(result.stderr)
+            if (result.ok or lacking is None or lacking[1] not in OPTIONAL_JLS_PARAMS
+                    or lacking[1] not in self._jls_params):
+                break
+            self._jls_params = tuple(p for p in self._jls_params if p != lacking[1])
+        if not result.ok:
+            raise error_from(result)
+        return result
 
     def _configured(self) -> dict[str, Jail]:
         """Jails named in jail.conf and its usual companions, as STOPPED jails."""
@@ -130,7 +172,54 @@ class FreeBSDHost(Host):
                 raise UnknownJail(jail)
             if jail is None or result.stderr.strip():
                 raise error_from(result)
-        return parse.parse_ps(result.stdout) if result.stdout.strip() else []
+        return self._jail_users(parse.parse_ps(result.stdout))
+
+    def _jail_users(self, processes: list[Process]) -> list[Process]:
+        """ps names users from the host's passwd; a jailed process gets the name its jail's
+        own passwd gives its uid (uid 0 is root everywhere and is left as ps printed it)."""
+        tables: dict[int, dict[int, str] | None] = {}
+        named = []
+        for proc in processes:
+            if not proc.jid or not proc.uid:
+                named.append(proc)
+                continue
+            if proc.jid not in tables:
+                tables[proc.jid] = self._jail_passwd(proc.jid)
+            table = tables[proc.jid]
+            named.append(proc if table is None else
+                         replace(proc, user=table.get(proc.uid, str(proc.uid))))
+        return named
+
+    def _jail_passwd(self, jid: int) -> dict[int, str] | None:
+        """uid -> name from ``<jail path>/etc/passwd``, cached; None when it cannot be read."""
+        path = self._paths.get(jid)
+        if not path:
+            return None
+        now = time.monotonic()
+        cached = self._passwd.get((jid, path))
+        if cached is not None and now - cached[0] < PASSWD_TTL:
+            return cached[1]
+        table = None
+        text = self._read_jail_file(path, "etc/passwd")
+        if text is not None:
+            table = parse.parse_passwd(text)
+        self._passwd = {key: value for key, value in self._passwd.items()
+                        if key[0] in self._paths}
+        self._passwd[(jid, path)] = (now, table)
+        return table
+
+    def _read_jail_file(self, path: str, name: str) -> str | None:
+        """A file of the jail's own tree, None when missing, unreadable or too large."""
+        where = f"{path.rstrip('/')}/{name}"
+        try:
+            text = self.runner.read_text(where)
+        except JailtuiError:
+            return None
+        if text is not None and len(text) > PASSWD_MAX:
+            self._warnings.append(f"{vis(where)}: larger than {PASSWD_MAX // 1024} KiB; "
+                                  "not read")
+            return None
+        return text
 
     def usage(self, jail: str) -> Usage:
         if self.syscall is not None:
@@ -189,19 +278,133 @@ class FreeBSDHost(Host):
         return ActionResult(action, name, ok, message, (result, check), jid)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
-        return ["jexec", "-l", "-U", "root", name, *(command or DEFAULT_SHELL)]
+        return [*self._jexec(name), *(command or DEFAULT_SHELL)]
+
+    def shell_note(self, name: str) -> str:
+        if self._root_in_jail(name) is not False:
+            return ""
+        return (f'jail "{vis(name)}" has no root in its own user database (a Linux userland?): '
+                f"running jexec {vis(name)} without -l -U root, so without a login "
+                "environment")
 
     def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:
-        result = self._run(("jexec", "-l", "-U", "root", name, *argv), timeout=max(self.timeout, 60.0))
+        result = self._run((*self._jexec(name), *argv), timeout=max(self.timeout, 60.0))
         if not result.ok and result.stderr.startswith("jexec: jail "):
             raise error_from(result)
         return result
 
+    def _jexec(self, name: str) -> list[str]:
+        """``jexec -l -U root NAME``: a login environment from the jail's own passwd; plain
+        ``jexec NAME`` where root cannot be looked up in the jail."""
+        if self._root_in_jail(name) is False:
+            return ["jexec", name]
+        return ["jexec", "-l", "-U", "root", name]
+
+    def _root_in_jail(self, name: str) -> bool | None:
+        """Whether ``jexec -U root`` can find root in the jail: it looks root up after
+        attaching (usr.sbin/jexec/jexec.c), in the jail's /etc/spwd.db or /etc/pwd.db
+        (lib/libc/gen/getpwent.c pwdbopen). A Linux userland has neither: jexec then fails
+        with "getpwnam: root: No such file or directory". None when the jail's /etc cannot
+        be seen from here. The answer is kept a little while: one shell asks twice."""
+        jail = self._seen.get(name)
+        if jail is None:
+            try:
+                jail = self.jail(name)
+            except UnknownJail:
+                return None
+        if not jail.path or jail.jid is None:
+            return None
+        key, now = (jail.name, jail.jid, jail.path), time.monotonic()
+        cached = self._root.get(key)
+        if cached is not None and now - cached[0] < ROOT_TTL:
+            return cached[1]
+        root = glob.escape(jail.path.rstrip("/"))
+        found: bool | None = None
+        if self.runner.glob(f"{root}/etc"):
+            found = bool(self.runner.glob(f"{root}/etc/*pwd.db"))
+            passwd = self._read_jail_file(jail.path, "etc/passwd") if found else None
+            found = found and (passwd is None or "root" in parse.parse_passwd(passwd).values())
+        self._root = {key: (now, found)}
+        return found
+
     def signal(self, pid: int, signal: str) -> None:
         self._checked(("kill", "-s", signal, str(pid)))
 
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        """psutil's start time when the host is this machine (no spawn; it cannot tell the
+        jail), else ``ps -o pid,jid,lstart -p PID``, which prints ``{ }`` and exits 1 when
+        there is no such process."""
+        if self.this_machine:
+            try:
+                start = local.start_time(pid)
+            except PermissionError:
+                pass
+            else:
+                return None if start is None else ProcessIdentity(pid, None, start)
+        result = self._run(("ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", str(pid)))
+        if not result.ok and result.stderr.strip():
+            raise error_from(result)
+        found = [proc for proc in parse.parse_ps(result.stdout) if proc.pid == pid]
+        return ProcessIdentity(pid, found[0].jid, found[0].start) if found else None
+
 
 # -- helpers -------------------------------------------------------------------------------
+
+#: HostInfo field -> (the OIDs it is made of, how), in an order where pagesize comes before
+#: the figures that need it.
+_HOST_FIELDS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
+    "hostname": (("kern.hostname",), str),
+    "osrelease": (("kern.osrelease",), str),
+    "osreldate": (("kern.osreldate",), lambda v: parse.sysctl_number("kern.osreldate", v)),
+    "ncpu": (("hw.ncpu",), lambda v: parse.sysctl_number("hw.ncpu", v)),
+    "physmem": (("hw.physmem",), lambda v: parse.sysctl_number("hw.physmem", v)),
+    "pagesize": (("hw.pagesize",), lambda v: parse.sysctl_number("hw.pagesize", v)),
+    "boottime": (("kern.boottime",), lambda v: float(parse.parse_boottime(v))),
+    "loadavg": (("vm.loadavg",), parse.parse_loadavg),
+    "cp_time": (("kern.cp_time",), parse.parse_cp_time),
+    "mem_free": (("vm.stats.vm.v_free_count", "vm.stats.vm.v_inactive_count"),
+                 lambda free, inactive: (parse.sysctl_number("vm.stats.vm.v_free_count", free)
+                                         + parse.sysctl_number("vm.stats.vm.v_inactive_count",
+                                                               inactive))),
+    "jailed": (("security.jail.jailed",), lambda v: v.strip() == "1"),
+}
+
+
+def _host_facts(values: dict[str, str],
+                warn: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
+    """HostInfo fields from sysctl values; a field whose OID is missing or unreadable is left
+    at its default and named in the second list, with a warning."""
+    facts: dict[str, Any] = {}
+    missing: list[str] = []
+    for field, (oids, convert) in _HOST_FIELDS.items():
+        absent = [oid for oid in oids if oid not in values]
+        try:
+            if absent:
+                raise ParseError(f"sysctl: unknown oid '{absent[0]}'")
+            facts[field] = convert(*(values[oid] for oid in oids))
+        except ParseError as exc:
+            missing.append(field)
+            warn(f"{exc.message}: {field} unknown")
+    if "mem_free" in facts:
+        if "pagesize" in facts:
+            facts["mem_free"] *= facts["pagesize"]
+        else:
+            del facts["mem_free"]
+            missing.append("mem_free")
+    return facts, missing
+
+
+def _racct_status(value: str | None) -> RacctStatus:
+    """kern.racct.enable: 1 on, 0 present but off, missing when the kernel has no RACCT."""
+    if value is None:
+        return RACCT_ABSENT
+    if value.strip() == "1":
+        return RacctStatus(enabled=True)
+    if value.strip() == "0":
+        return RACCT_DISABLED
+    return RacctStatus(enabled=False, present=True,
+                       reason=f"sysctl: {RACCT_OID} is not 0 or 1: {vis(value)!r}")
+
 
 _JAIL_NOT_FOUND = re.compile(r'jail "?([^"]+?)"? not found')
 

@@ -10,10 +10,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from .model import ActionResult, CommandResult, HostInfo, Jail, Process, Rule, Sample, Usage
+from .errors import JailtuiError
+from .model import (ActionResult, CommandResult, HostInfo, Jail, Process, ProcessIdentity, Rule,
+                    Sample, Usage)
 from .rctl import RuleFilter
+from .vis import vis
 
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh",)
+#: How far two readings of one start time may differ: ps prints whole seconds, psutil a float.
+START_SLACK = 1.5
+
+
+class ProcessChanged(JailtuiError):
+    """The PID no longer names the process the operator saw (it exited, or was reused)."""
 
 
 class Host(ABC):
@@ -83,6 +92,40 @@ class Host(ABC):
     def signal(self, pid: int, signal: str) -> None:
         """Send ``signal`` (TERM, KILL, HUP, ...) to a process."""
 
+    @abstractmethod
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        """The jail and start time of ``pid`` now; None when no process has that PID."""
+
+    def check_process(self, seen: Process) -> None:
+        """Raise ProcessChanged unless ``seen.pid`` is still the process that was seen: in the
+        same jail and started at the same time. PIDs are reused, so a stale view must never
+        signal whatever process got the number since."""
+        what = f"PID {seen.pid} ({vis(seen.command)})" if seen.command else f"PID {seen.pid}"
+        hint = "look at the process list again"
+        if seen.start is None:
+            raise ProcessChanged(f"nothing sent: the start time of {what} is unknown, so it "
+                                 "cannot be told from a process that reused the PID", hint)
+        now = self.process_identity(seen.pid)
+        if now is None:
+            raise ProcessChanged(f"nothing sent: {what} has exited", hint)
+        if now.jid is not None and now.jid != seen.jid:
+            where = "on the host" if now.jid == 0 else f"in the jail with JID {now.jid}"
+            raise ProcessChanged(f"nothing sent: {what} is gone; PID {seen.pid} is now a "
+                                 f"process {where}", hint)
+        if now.start is not None and abs(now.start - seen.start) > START_SLACK:
+            raise ProcessChanged(f"nothing sent: {what} is gone; PID {seen.pid} was reused by "
+                                 f"a process started {_clock(now.start)}, not "
+                                 f"{_clock(seen.start)}", hint)
+
+    def shell_note(self, name: str) -> str:
+        """What the operator should know about the shell :meth:`shell_argv` opens ("")."""
+        return ""
+
+    def drain_warnings(self) -> list[str]:
+        """Problems the reads since the last call got past (an odd jail skipped, a figure
+        unknown); :meth:`sample` reports them."""
+        return []
+
     def sample(self) -> Sample:
         """Everything in one pass: a constant number of commands plus racct usage per jail.
 
@@ -98,7 +141,7 @@ class Host(ABC):
         jails = self.jails()
         processes = self.processes()
         usage: dict[str, Usage] = {}
-        warnings: list[str] = []
+        warnings: list[str] = self.drain_warnings()
         rules: list[Rule] = []
         rules_error: str | None = None
         if not info.racct.enabled:
@@ -122,3 +165,9 @@ class Host(ABC):
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
                       jails=tuple(jails), processes=tuple(processes), usage=usage,
                       rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error)
+
+
+def _clock(epoch: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))

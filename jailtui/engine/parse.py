@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 from .errors import ParseError
 from .model import Jail, JailState, Process, Rule, Usage
 from .rctl import ACTIONS, RESOURCES, SUBJECTS
+from .vis import vis
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -24,9 +26,14 @@ _INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
-    """The list of objects at ``path`` in the one JSON document ``command`` printed."""
+    """The list of objects at ``path`` in the one JSON document ``command`` printed.
+
+    libxo escapes only backslash, double quote, newline and CR (libxo.c xo_escape_json), so a
+    TAB or ESC a jail put in its hostname arrives raw: decode with ``strict=False`` and treat
+    every string as untrusted.
+    """
     try:
-        node: Any = json.loads(text)
+        node: Any = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{command}: output is not JSON ({exc.msg} at line {exc.lineno})") from None
     for key in path:
@@ -45,9 +52,31 @@ _JLS_FIXED_KEYS = frozenset(
     {"jid", "name", "ipv4", "hostname", "path", "state", "cpusetid", "ipv4_addrs", "ipv6_addrs"})
 
 
-def parse_jls(text: str) -> list[Jail]:
-    """Jails from ``jls --libxo json`` in default, ``-N``, ``-v`` or param (``-n``) mode."""
-    return [_jail(entry) for entry in _json_list(text, "jls", "jail-information", "jail")]
+def parse_jls(text: str, skipped: list[str] | None = None) -> list[Jail]:
+    """Jails from ``jls --libxo json`` in default, ``-N``, ``-v`` or param (``-n``) mode.
+
+    With ``skipped`` given, a jail whose entry cannot be read is left out and a line naming it
+    is appended there, so one odd jail never hides the others; without it, it raises.
+    """
+    jails = []
+    for index, entry in enumerate(_json_list(text, "jls", "jail-information", "jail")):
+        try:
+            jails.append(_jail(entry))
+        except ParseError as exc:
+            if skipped is None:
+                raise
+            problem = exc.message.removeprefix("jls: ")
+            skipped.append(f"jls: skipped jail {_entry_label(entry, index)}: {problem}")
+    return jails
+
+
+def _entry_label(entry: dict[str, Any], index: int) -> str:
+    """What to call a jail that could not be read: its name and JID as far as they go."""
+    name, jid = entry.get("name"), entry.get("jid")
+    jid_text = vis(jid) if isinstance(jid, str | int) and not isinstance(jid, bool) else ""
+    if isinstance(name, str) and name:
+        return f'"{vis(name)}"' + (f" (JID {jid_text})" if jid_text else "")
+    return f"JID {jid_text}" if jid_text else f"number {index + 1} in the list"
 
 
 def _jail(entry: dict[str, Any]) -> Jail:
@@ -59,7 +88,9 @@ def _jail(entry: dict[str, Any]) -> Jail:
         ip4=_jls_addresses(entry, "ipv4_addrs", "ip4.addr", "ipv4"),
         ip6=_jls_addresses(entry, "ipv6_addrs", "ip6.addr"),
         cpusetid=_jls_int(entry, "cpusetid", "cpuset.id"),
-        params=_jls_params(entry) if _param_mode(entry) else {})
+        params=_jls_params(entry) if _param_mode(entry) else {},
+        vnet=_jls_text(entry, "vnet"), ip4_mode=_jls_text(entry, "ip4"),
+        ip6_mode=_jls_text(entry, "ip6"))
 
 
 def _first(entry: dict[str, Any], keys: Sequence[str]) -> tuple[str, Any]:
@@ -159,23 +190,48 @@ def _kib(s: str) -> int:
     return int(s) * 1024
 
 
+_MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_LSTART = re.compile(r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) +([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):"
+                     r"([0-9]{2}) ([0-9]{4})")
+
+
+def parse_lstart(s: str) -> float:
+    """Seconds since the epoch from ps's ``start-time`` (``lstart``): strftime ``%c`` of the
+    start in the C locale, ``Thu Nov 27 08:09:44 2026``, read in jailtui's own time zone."""
+    match = _LSTART.fullmatch(s.strip())
+    if match is None or match[1] not in _MONTHS:
+        raise ParseError(f"ps: start time {s!r} is not 'Day Mon DD HH:MM:SS YYYY'")
+    month, day, hour, minute, second, year = match.groups()
+    return time.mktime((int(year), _MONTHS[month], int(day), int(hour), int(minute),
+                        int(second), 0, 0, -1))
+
+
 #: libxo key -> (Process field, converter), in the order applied: ``elapsed-times`` (exact
 #: seconds) wins over ``elapsed-time``.
 _PS_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "jail-id": ("jid", int), "pid": ("pid", int), "ppid": ("ppid", int), "user": ("user", str),
-    "percent-cpu": ("pcpu", _decimal), "percent-memory": ("pmem", _decimal),
+    "uid": ("uid", int), "percent-cpu": ("pcpu", _decimal), "percent-memory": ("pmem", _decimal),
     "rss": ("rss", _kib), "virtual-size": ("vsz", _kib), "threads": ("nlwp", int),
     "state": ("state", str), "cpu-time": ("cputime", parse_cputime),
     "elapsed-time": ("etime", parse_etime), "elapsed-times": ("etime", int),
-    "command": ("command", str),
+    "start-time": ("start", parse_lstart), "command": ("command", str),
 }
 
 
 def parse_ps(text: str) -> list[Process]:
-    """Processes from ``ps --libxo json``; sizes become bytes; no output at all means none."""
-    if not text.strip():
+    """Processes from ``ps --libxo json``; sizes become bytes.
+
+    No output, or the empty document ``{ }`` that ps prints (and exits 1 with) when nothing
+    matches, as for ``ps -J`` of a jail without processes (bin/ps/ps.c: ``nkept == 0``), is
+    no process at all.
+    """
+    if not text.strip() or _EMPTY_DOCUMENT.fullmatch(text):
         return []
     return [_process(entry) for entry in _json_list(text, "ps", "process-information", "process")]
+
+
+_EMPTY_DOCUMENT = re.compile(r"\s*\{\s*\}\s*")
 
 
 def _process(entry: dict[str, Any]) -> Process:
@@ -262,15 +318,50 @@ def _kernel_rule(item: str) -> Rule | None:
 # -- sysctl ----------------------------------------------------------------------------------
 
 
-def parse_sysctl_n(text: str, oids: Sequence[str]) -> dict[str, str]:
-    """``sysctl -n OID...`` output: one value per line, in the order the OIDs were asked."""
+_UNKNOWN_OID = re.compile(r"^sysctl: unknown oid '([^']*)'", re.MULTILINE)
+
+
+def unknown_oids(stderr: str) -> set[str]:
+    """The OIDs sysctl(8) warned about with ``sysctl: unknown oid 'X'``."""
+    return set(_UNKNOWN_OID.findall(stderr))
+
+
+def parse_sysctl_n(text: str, oids: Sequence[str], stderr: str = "") -> dict[str, str]:
+    """``sysctl -n OID...`` output: one value per line, in the order the OIDs were asked.
+
+    For an OID it does not know, sysctl prints nothing, warns ``sysctl: unknown oid 'X'`` and
+    goes on with the others (sbin/sysctl/sysctl.c parse()); the OIDs named so in ``stderr``
+    are missing from the result.
+    """
+    unknown = unknown_oids(stderr)
+    known = [oid for oid in oids if oid not in unknown]
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    if len(lines) != len(oids):
-        raise ParseError(f"sysctl: asked for {len(oids)} values ({' '.join(oids)}), "
+    if len(lines) != len(known):
+        raise ParseError(f"sysctl: asked for {len(known)} values ({' '.join(known)}), "
                          f"got {len(lines)} lines")
-    return dict(zip(oids, lines))
+    return dict(zip(known, lines))
+
+
+def sysctl_number(oid: str, value: str) -> int:
+    """An integer sysctl value; a ParseError naming the OID otherwise."""
+    if not _INTEGER.fullmatch(value.strip()):
+        raise ParseError(f"sysctl: {oid} is not a number: {value!r}")
+    return int(value)
+
+
+def parse_passwd(text: str) -> dict[int, str]:
+    """uid -> user name from a passwd(5) file (``name:password:uid:...``); the first entry of
+    a uid wins, as for getpwuid(3); comments, NIS ``+``/``-`` lines and bad lines are skipped."""
+    users: dict[int, str] = {}
+    for line in text.splitlines():
+        fields = line.split(":")
+        if len(fields) < 4 or not fields[0] or line.startswith(("#", "+", "-")):
+            continue
+        if fields[2].isascii() and fields[2].isdigit():
+            users.setdefault(int(fields[2]), fields[0])
+    return users
 
 
 def parse_boottime(value: str) -> int:

@@ -12,8 +12,13 @@ from .errors import HostUnreachable
 from .model import CommandResult
 
 DEFAULT_TIMEOUT = 10.0
-#: ps prints its decimal point in the locale's style; C keeps "0.5" parseable.
-C_LOCALE = {"LC_ALL": "C", "LANG": "C"}
+#: The locale every tool runs in (lib/libc/locale/setlocale.c: a non-empty LC_ALL wins, then
+#: LC_<category>, then LANG). Characters are UTF-8, so ps's strvis(3) keeps non-ASCII command
+#: lines (in the C locale it encodes every byte >= 0x80 as ``M-x``); numbers, dates and messages
+#: stay C, so "0.5", lstart's "%c" and error texts parse. LC_ALL is emptied, not removed, so a
+#: value in jailtui's own environment cannot override the categories.
+C_LOCALE = {"LC_ALL": "", "LANG": "C.UTF-8", "LC_CTYPE": "C.UTF-8", "LC_COLLATE": "C",
+            "LC_MESSAGES": "C", "LC_MONETARY": "C", "LC_NUMERIC": "C", "LC_TIME": "C"}
 
 
 class Runner(ABC):

@@ -249,23 +249,13 @@ class Changes:
         def answered(name_of_signal: str | None) -> None:
             if not name_of_signal:
                 return
-            if not self._still_there(process):
-                self._warn(f"PID {process.pid} ({process.command}) has exited: nothing sent")
-                return
             summary = f"send SIG{name_of_signal} to PID {process.pid} in jail {name}"
             self._run(summary, f"sending SIG{name_of_signal} to PID {process.pid}…",
-                      partial(self.actions.signal, process.pid, name_of_signal),
+                      partial(self.actions.signal, process, name_of_signal),
                       lambda _none: Outcome(summary, True, f"sent SIG{name_of_signal} to PID "
                                                            f"{process.pid} ({process.command})"))
 
         self.app.push_screen(SignalScreen(name, process), answered)
-
-    def _still_there(self, process: Process) -> bool:
-        snapshot = self.app.snapshot
-        if snapshot is None or snapshot.stale:
-            return True
-        return any(p.pid == process.pid and p.command == process.command
-                   for p in snapshot.processes)
 
     # -- the event log ---------------------------------------------------------------------
 

@@ -137,7 +137,8 @@ def test_jls_param_mode():
 
 def test_jls_dash_n_mode():
     [jail] = parse_jls(read("reconstructed/jls_n_libxo_json_1jail_SUBSET.json"))
-    assert jail == Jail("git7", 2, JailState.ACTIVE, "git7", GIT7_PATH, ("172.16.20.98",), (), 5)
+    assert jail == Jail("git7", 2, JailState.ACTIVE, "git7", GIT7_PATH, ("172.16.20.98",), (), 5,
+                        vnet="inherit", ip4_mode="new", ip6_mode="new")
     assert jail.params["persist"] == "true"
     assert jail.params["dying"] == "false"
     assert jail.params["allow.mount"] == "false"

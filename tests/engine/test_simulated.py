@@ -573,3 +573,20 @@ def test_five_hundred_jails_build_and_tick_fast(clock: ManualClock) -> None:
     assert len(host.jails()) == 500 and len(running) >= 490
     assert len(jailed) == 40 * len(running) >= 19_600
     assert elapsed < 2.0
+
+
+def test_demo_has_vnet_and_inherit_jails_users_by_uid_and_process_identities(host, clock) -> None:
+    jails = {jail.name: jail for jail in host.jails()}
+    assert (jails["monitor"].network, jails["monitor"].vnet) == ("vnet", "new")
+    assert (jails["sandbox"].network, jails["sandbox"].ip4_mode) == ("inherit", "inherit")
+    assert jails["build.ports"].parent == "build"
+    mail = host.processes("mail")
+    assert {(p.user, p.uid) for p in mail if p.user == "postfix"} == {("postfix", 125)}
+    proc = mail[-1]
+    assert proc.start is not None and proc.start == int(proc.start)
+    identity = host.process_identity(proc.pid)
+    assert (identity.jid, identity.start) == (jails["mail"].jid, proc.start)
+    clock.advance(5.0)
+    assert host.process_identity(proc.pid).start == proc.start
+    host.signal(proc.pid, "KILL")
+    assert host.process_identity(proc.pid) is None

@@ -213,6 +213,8 @@ def parse_libxo(tool: Tool, args: list[str]) -> tuple[Xo, list[str]]:
 
 
 Member = tuple[str, "str | int | bool | list[str]"]
+#: What xo_finish_h() (contrib/libxo/libxo/libxo.c) writes for JSON when nothing was emitted.
+XO_EMPTY = "{ }\n"
 
 
 def _scalar(value) -> str:
@@ -220,7 +222,15 @@ def _scalar(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return '"' + xo_escape_json(str(value)) + '"'
+
+
+def xo_escape_json(text: str) -> str:
+    """libxo's xo_escape_json() (contrib/libxo/libxo/libxo.c): only backslash, double quote,
+    newline and carriage return are escaped; TAB, ESC and every other byte are written raw, so
+    the document is JSON only to a parser that accepts raw control characters."""
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r"))
 
 
 def _instance(members: list[Member]) -> str:
@@ -325,6 +335,78 @@ def _rule_pid(rule: str) -> int | None:
     return int(sid) if sid.isdigit() else None
 
 
+def locale_of(category: str) -> str:
+    """The locale setlocale(category, "") picks: a non-empty LC_ALL, else LC_<category>, else
+    LANG, else "C" (lib/libc/locale/setlocale.c __get_locale_env)."""
+    for name in ("LC_ALL", category, "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return value
+    return "C"
+
+
+def utf8_ctype() -> bool:
+    """Whether LC_CTYPE names a UTF-8 codeset (C.UTF-8, en_US.UTF-8, ...)."""
+    codeset = locale_of("LC_CTYPE").partition(".")[2].partition("@")[0]
+    return codeset.upper().replace("-", "") == "UTF8"
+
+
+def _vis_byte(c: int, extra: bool) -> str:
+    """do_mbyte() without VIS_CSTYLE/VIS_OCTAL, with VIS_NOSLASH (contrib/libc-vis/vis.c)."""
+    if extra or (c & 0o177) == ord(" "):
+        return f"\\{(c >> 6) & 0o3}{(c >> 3) & 0o7}{c & 0o7}"
+    out = ""
+    if c & 0o200:
+        c &= 0o177
+        out += "M"
+    if c < 0x20 or c == 0x7F:
+        return out + "^" + ("?" if c == 0x7F else chr(c + 0x40))
+    return out + "-" + chr(c)
+
+
+def _graphic(code: int, wide: bool) -> bool:
+    """isgraph(3) in the C locale, iswgraph(3) (approximated) in a UTF-8 one."""
+    if code < 0x80:
+        return 0x21 <= code <= 0x7E
+    return wide and chr(code).isprintable() and not chr(code).isspace()
+
+
+def strvis_ps(text: str) -> str:
+    """strvis(dst, src, VIS_TAB | VIS_NL | VIS_NOSLASH) as bin/ps/print.c command() and
+    arguments() call it (contrib/libc-vis/vis.c istrsenvisx, do_svis, do_mbyte).
+
+    In a UTF-8 locale the string is decoded and printable characters stay; in the C locale
+    each byte is a character, so every byte >= 0x80 is encoded (``é`` becomes ``M-CM-)``).
+    TAB and newline are in the extra set (octal ``\\011``); other controls become ``^X``.
+    After an invalid UTF-8 sequence the rest is taken byte by byte (mbrtowc failed), and the
+    whole result is then written back byte by byte (istrsenvisx's output loop with cerr set).
+    """
+    data = text.encode("utf-8", "surrogateescape")
+    wide, bytewise = utf8_ctype(), False
+    if not wide:
+        chars = list(data)
+    else:
+        try:
+            chars = [ord(ch) for ch in data.decode("utf-8")]
+        except UnicodeDecodeError as error:
+            head = data[:error.start].decode("utf-8")
+            chars, bytewise = [ord(ch) for ch in head] + list(data[error.start:]), True
+    out: list[int] = []
+    for code in chars:
+        extra = code in (0x09, 0x0A)
+        if not extra and (_graphic(code, wide) or code == 0x20):
+            out.append(code)
+            continue
+        values = [(code >> shift) & 0xFF for shift in (16, 8, 0)]
+        while len(values) > 1 and values[0] == 0:
+            values.pop(0)
+        out.extend(ord(ch) for value in values for ch in _vis_byte(value, extra))
+    if not bytewise:
+        return "".join(map(chr, out))
+    raw = bytes(byte for code in out for byte in code.to_bytes(3, "big").lstrip(b"\0") or b"\0")
+    return raw.decode("utf-8", "surrogateescape")
+
+
 def c_str(text: str, width: int = 0, precision: int | None = None, left: bool = False) -> str:
     """printf's %[-]W.Ps."""
     if precision is not None:
@@ -366,11 +448,15 @@ def _kind_of(value) -> str:
 
 
 def param_kinds(state: dict) -> dict[str, str]:
-    """Every parameter this kernel knows: the 14.x GENERIC set plus any a jail's params add."""
+    """Every parameter this kernel knows: the 14.x GENERIC set plus any a jail's params add,
+    less ``absent_params`` (a kernel without VIMAGE has no ``vnet``, one without INET6 no
+    ``ip6``/``ip6.addr``: jailparam_init() then fails with "unknown parameter")."""
     kinds = dict(PARAM_KINDS)
     for jail in state.get("jails", []):
         for name, value in jail.get("params", {}).items():
             kinds.setdefault(name, _kind_of(value))
+    for name in state.get("absent_params", []):
+        kinds.pop(name, None)
     return kinds
 
 
@@ -401,7 +487,7 @@ def jail_params(state: dict, jail: dict, kinds: dict[str, str]) -> dict:
         "ip6.addr": list(jail.get("ip6", [])), "ip6.saddrsel": True, "zfs.mount_snapshot": 0,
     })
     for name, value in jail.get("params", {}).items():
-        values[name] = _coerce(kinds[name], value)
+        values[name] = _coerce(kinds.get(name, _kind_of(value)), value)
     return values
 
 
@@ -569,8 +655,11 @@ def jls_main(tool: Tool, args: list[str]) -> int:
     req = _jls_options(tool, args, state)
     kinds = param_kinds(state)
     params = _user_params(tool, req.params, kinds) if req.params is not None else []
-    jails = [] if state.get("jailed") else [
-        j for j in state.get("jails", []) if req.dying or not j.get("dying")]
+    # jls.c walks the jails with "lastjid" (the next JID above the last one printed) and
+    # kern_jail.c keeps allprison in JID order: the list comes out by increasing JID.
+    jails = [] if state.get("jailed") else sorted(
+        (j for j in state.get("jails", []) if req.dying or not j.get("dying")),
+        key=lambda j: j["jid"] if isinstance(j["jid"], int) else 1 << 31)
     if req.jail_key is not None:
         jail, message = jail_lookup(state, req.jail_key, req.dying)
         if req.check:
@@ -917,10 +1006,28 @@ def _tty(proc: dict, long: bool) -> str:
     return tty if long else tty.removeprefix("tty").removeprefix("pts/") + " "
 
 
-def _started(proc: dict, long: bool) -> str:
-    """lstarted() is strftime %c; started() shortens it by the process's age."""
+def _age(proc: dict) -> int:
+    """print.c elapsed(): now - ki_start; the state's ``etime`` when it gives no ``start``."""
+    if "start" in proc:
+        return max(0, int(time.time()) - int(proc["start"]))
+    return int(proc.get("etime", 0))
+
+
+def process_start(state: dict, proc: dict) -> int:
+    """ki_start.tv_sec: the process's ``start`` when the state gives one, else a fixed time
+    derived from its ``etime`` (the oldest process started at ``boottime``), so that one
+    process keeps one start time from call to call while its etime stays as written."""
+    if "start" in proc:
+        return int(proc["start"])
+    oldest = max((int(p.get("etime", 0)) for p in state.get("processes", [])), default=0)
+    return int(state.get("boottime", 0)) + oldest - int(proc.get("etime", 0))
+
+
+def _started(proc: dict, ctx: PsContext, long: bool) -> str:
+    """print.c lstarted() is strftime("%c") of ki_start, "%a %b %e %H:%M:%S %Y" in the C
+    locale; started() shortens it by the process's age."""
     age = int(proc.get("etime", 0))
-    start = time.localtime(time.time() - age)
+    start = time.localtime(process_start(ctx.state, proc))
     if long:
         return time.strftime("%a %b %e %H:%M:%S %Y", start)
     fmt = "%H:%M  " if age < 86400 else "%a%H  " if age < 7 * 86400 else "%e%b%y"
@@ -935,19 +1042,26 @@ class PsContext:
     def uid(self, proc: dict) -> int:
         return process_uid(self.state, proc)
 
+    def user(self, proc: dict) -> str:
+        """user_from_uid(uid, 0) in print.c username(): the HOST's passwd, even for a jailed
+        process, and the number when the host has no such user."""
+        if "uid" in proc:
+            return user_name(self.state, int(proc["uid"])) or str(proc["uid"])
+        return str(proc.get("user", self.uid(proc)))
+
 
 # keyword -> cell, formatted as bin/ps/print.c does; other keywords print "-" (not modelled)
 PS_CELLS = {
     "%cpu": lambda p, c: f"{float(p.get('pcpu', 0)):.1f}",
     "%mem": lambda p, c: f"{float(p.get('pmem', 0)):.1f}",
-    "args": lambda p, c: p.get("command", ""), "command": lambda p, c: p.get("command", ""),
+    "args": lambda p, c: strvis_ps(p.get("command", "")),
+    "command": lambda p, c: strvis_ps(p.get("command", "")),
     "comm": lambda p, c: _comm(p), "ucomm": lambda p, c: _comm(p),
     "class": lambda p, c: p.get("class", "default"),
-    "etime": lambda p, c: _etime(p.get("etime", 0)),
-    "etimes": lambda p, c: str(int(p.get("etime", 0))),
+    "etime": lambda p, c: _etime(_age(p)), "etimes": lambda p, c: str(_age(p)),
     "jail": lambda p, c: c.jails.get(p.get("jid", 0), "-"),
     "jid": lambda p, c: str(p.get("jid", 0)), "login": lambda p, c: str(p.get("user", "root")),
-    "lstart": lambda p, c: _started(p, True), "start": lambda p, c: _started(p, False),
+    "lstart": lambda p, c: _started(p, c, True), "start": lambda p, c: _started(p, c, False),
     "mwchan": lambda p, c: p.get("wchan", "-"), "wchan": lambda p, c: p.get("wchan", "-"),
     "nice": lambda p, c: str(p.get("nice", 0)), "nlwp": lambda p, c: str(p.get("nlwp", 1)),
     "pgid": lambda p, c: str(p.get("pgid", p["pid"])), "pid": lambda p, c: str(p["pid"]),
@@ -956,8 +1070,7 @@ PS_CELLS = {
     "time": lambda p, c: _cputime(p.get("cputime", 0)), "tt": lambda p, c: _tty(p, False),
     "tty": lambda p, c: _tty(p, True), "uid": lambda p, c: str(c.uid(p)),
     "ruid": lambda p, c: str(c.uid(p)), "svuid": lambda p, c: str(c.uid(p)),
-    "user": lambda p, c: str(p.get("user", c.uid(p))),
-    "ruser": lambda p, c: str(p.get("user", c.uid(p))),
+    "user": lambda p, c: c.user(p), "ruser": lambda p, c: c.user(p),
     "vsz": lambda p, c: str(p.get("vsz_kib", 0)),
 }
 
@@ -1013,12 +1126,17 @@ def ps_main(tool: Tool, args: list[str]) -> int:
         if column.keyword in ("command", "args"):
             for row in rows:
                 row[i] = row[i][:COMMAND_WIDTH]
+    if not procs:
+        # ps.c: nkept == 0 prints the header, calls xo_finish() before opening
+        # process-information and exits 1; libxo's xo_finish_h() then writes "{ }" for JSON.
+        tool.print(XO_EMPTY if xo.json else _ps_text(req, [], _termwidth(req, xo)))
+        return 1
     if xo.json:
         instances = [[(c.key, v) for c, v in zip(req.columns, row)] for row in rows]
         tool.print(xo_document(xo, "process-information", "process", instances))
     else:
         tool.print(_ps_text(req, rows, _termwidth(req, xo)))
-    return 1 if not procs else req.status
+    return req.status
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1686,6 +1804,30 @@ def _passwd(tool: Tool, state: dict, username: str | None) -> dict:
     return {"name": name, "dir": home, "shell": "/bin/sh"}
 
 
+def _jail_passwd(tool: Tool, state: dict, jail: dict, username: str) -> dict:
+    """get_user_info() for -U, after jail_attach(2): getpwnam(3) inside the jail, which reads
+    the jail's /etc/spwd.db (as root) or /etc/pwd.db (lib/libc/gen/getpwent.c pwdbopen). For
+    a jail whose tree exists on disk here, a pwd.db or spwd.db file stands for the database
+    and etc/passwd gives its entries; with no database getpwnam fails with ENOENT and jexec.c
+    says "getpwnam: NAME: No such file or directory"; with no entry, "NAME: no such user".
+    Jails without a tree on disk use the state's users."""
+    etc = os.path.join(jail["path"], "etc")
+    if not os.path.isdir(etc):
+        return _passwd(tool, state, username)
+    if not any(os.path.exists(os.path.join(etc, db)) for db in ("spwd.db", "pwd.db")):
+        tool.errx(f"getpwnam: {username}: No such file or directory")
+    try:
+        with open(os.path.join(etc, "passwd"), encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) >= 7 and fields[0] == username and not line.startswith("#"):
+            return {"name": fields[0], "dir": fields[5], "shell": fields[6] or "/bin/sh"}
+    tool.errx(f"{username}: no such user")
+
+
 def jexec_main(tool: Tool, args: list[str]) -> int:
     try:
         opts, rest = getopt(tool, args, "lnu:U:")
@@ -1708,7 +1850,7 @@ def jexec_main(tool: Tool, args: list[str]) -> int:
     os.chdir("/")
     env = dict(os.environ)
     if clean or username is not None:
-        pwd = _passwd(tool, state, username) if "U" in given else pwd
+        pwd = _jail_passwd(tool, state, jail, username) if "U" in given else pwd
         if clean:
             env = {k: v for k, v in os.environ.items() if k == "TERM"}
             env.update(PATH="/bin:/usr/bin", HOME=pwd["dir"], SHELL=pwd["shell"], USER=pwd["name"])
@@ -1764,7 +1906,10 @@ def sysctl_values(state: dict) -> dict[str, str]:
             "kern.racct.rctl.log_rate_limit": "10", "kern.racct.rctl.devctl_rate_limit": "10",
             "kern.racct.rctl.throttle_min": "1", "kern.racct.rctl.throttle_max": "1000",
             "kern.racct.rctl.throttle_pct": "100", "kern.racct.rctl.throttle_pct2": "100"})
-    values.update({k: str(v) for k, v in state.get("sysctl", {}).items()})
+    values.update({k: str(v) for k, v in state.get("sysctl", {}).items() if v is not None})
+    for name, value in state.get("sysctl", {}).items():
+        if value is None:
+            values.pop(name, None)
     return dict(sorted(values.items()))
 
 
@@ -1797,6 +1942,8 @@ def sysctl_main(tool: Tool, args: list[str]) -> int:
             continue
         found = [k for k in values if k == name or k.startswith(name + ".")]
         if not found:
+            # sysctl.c parse(): -i skips silently, -q only hides the warning; each failure
+            # counts, and main() returns the count as the exit status.
             if "i" not in flags:
                 if "q" not in flags:
                     tool.warnx(f"unknown oid '{name}'")
@@ -1806,7 +1953,7 @@ def sysctl_main(tool: Tool, args: list[str]) -> int:
             line = oid if "N" in flags else values[oid] if "n" in flags else (
                 f"{oid}={values[oid]}" if "e" in flags else f"{oid}: {values[oid]}")
             tool.print(line + "\n")
-    return int(failed > 0)
+    return failed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,18 +8,24 @@ State layout (JSON, path in $JAILTUI_FAKE_STATE, read on every call, written bac
     root, jailed                                       rctl/jail/jexec need root and not jailed
     uid          optional: the caller's uid (default 0 as root, else 1001)
     jails        running jails in jls order: jid name hostname path ip4 ip6 cpusetid dying
-                 params (extra or overriding jls parameters, strings/bools)
+                 params (extra or overriding jls parameters, strings/bools, e.g. vnet ip4)
+                 When ``path`` exists on disk it is the jail's tree: jexec -U reads its
+                 etc/passwd, with an etc/pwd.db (or spwd.db) file standing for the database.
     config       jail.conf blocks by name: host.hostname path ip4.addr ip6.addr [params]
                  [fail: "CMD" -> jail(8) prints "jail: NAME: CMD: failed"] [fail_output: lines]
     next_jid     JID of the next jail started
     processes    jid pid ppid user pcpu pmem rss_kib vsz_kib nlwp state cputime etime command
-                 comm [uid tty class wchan]
+                 comm [uid tty class wchan start]; with ``uid`` ps prints the HOST's name for
+                 it; ``start`` (epoch seconds) makes etime age, else the start time is fixed
+                 from etime and boottime
     usage        racct by jail name ("user:UID", "loginclass:NAME", "process:PID" for the
                  other subjects); a missing resource is 0
     rules        rctl rules in kernel form: full names, numeric uid, raw amounts,
                  /per only when it differs from the subject
     users        uid -> name (the host's passwd); groups: gid -> name (optional)
-    sysctl       optional extra or overriding OIDs; jail_list: optional rc.conf jail_list
+    sysctl       optional extra or overriding OIDs (None: the kernel has no such OID);
+                 jail_list: optional rc.conf jail_list
+    absent_params  jail parameters this kernel lacks (e.g. vnet without VIMAGE)
 """
 
 from __future__ import annotations

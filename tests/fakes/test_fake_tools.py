@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -197,6 +198,27 @@ def test_jls_hides_dying_jails_unless_d(fake_freebsd):
     assert [j["state"] for j in verbose] == ["ACTIVE", "DYING", "ACTIVE"]
 
 
+def test_jls_json_writes_tab_and_escape_raw_as_libxo_does(fake_freebsd):
+    # contrib/libxo/libxo/libxo.c xo_escape_json(): only \\ " \\n \\r are escaped.
+    state = fake_freebsd.state()
+    state["jails"][0]["hostname"] = 'a\tb\x1bc"d\\e\nf'
+    fake_freebsd.set_state(state)
+    out = run("jls", "--libxo", "json", "-v").stdout
+    assert '"hostname":"a\tb\x1bc\\"d\\\\e\\nf"' in out
+    with pytest.raises(json.JSONDecodeError, match="Invalid control character"):
+        json.loads(out)
+    assert json.loads(out, strict=False)["jail-information"]["jail"][0]["hostname"] == \
+        'a\tb\x1bc"d\\e\nf'
+
+
+def test_jls_unknown_parameter_of_a_kernel_without_it(fake_freebsd):
+    fake_freebsd.update(absent_params=["vnet"])
+    result = run("jls", "--libxo", "json", "-d", "name", "vnet")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "jls: unknown parameter: vnet\n")
+    assert run("jls", "--libxo", "json", "name", "ip4").returncode == 0
+
+
 def test_jls_param_mode_types(fake_freebsd):
     plain = json.loads(run("jls", "--libxo", "json", "-j", "git7", "jid", "persist", "ip6.addr").stdout)
     named = json.loads(run("jls", "--libxo", "json", "-n", "-j", "git7", "jid", "persist").stdout)
@@ -319,10 +341,58 @@ def test_ps_selects_jails_by_name_jid_and_host(fake_freebsd):
     assert 6120 in pids("git6")
 
 
-def test_ps_without_matches_exits_1_with_an_empty_list(fake_freebsd):
+def test_ps_without_matches_exits_1_with_an_empty_document(fake_freebsd):
+    # bin/ps/ps.c: nkept == 0 -> printheader(); xo_finish(); exit(1), before
+    # process-information is opened; libxo's xo_finish_h() writes "{ }" for an empty document.
     result = run("ps", "--libxo", "json", "-J", "999", "-o", "pid")
-    assert (result.returncode, result.stdout, result.stderr) == (
-        1, '{"process-information": {"process": []}}\n', "")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "{ }\n", "")
+    result = run("ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", "4242")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "{ }\n", "")
+    text = run("ps", "-J", "999", "-o", "pid,command")
+    assert (text.returncode, text.stdout) == (1, "PID COMMAND\n")
+
+
+@pytest.mark.parametrize(("env", "command"), [
+    ({"LC_ALL": "C"}, "cafM-CM-) tab\\011nl\\012esc^[[2J del^? nbM-B\\240sp"),
+    ({"LC_ALL": "", "LANG": "C"}, "cafM-CM-) tab\\011nl\\012esc^[[2J del^? nbM-B\\240sp"),
+    ({"LC_ALL": "", "LANG": "C", "LC_CTYPE": "C.UTF-8"},
+     "café tab\\011nl\\012esc^[[2J del^? nb\\240sp"),
+    ({"LC_ALL": "", "LANG": "en_US.UTF-8"}, "café tab\\011nl\\012esc^[[2J del^? nb\\240sp"),
+])
+def test_ps_command_is_strvis_encoded_in_the_locales_character_set(fake_freebsd, monkeypatch,
+                                                                   env, command):
+    # bin/ps/print.c command(): strvis(VIS_TAB | VIS_NL | VIS_NOSLASH); contrib/libc-vis/vis.c
+    state = fake_freebsd.state()
+    state["processes"] = [dict(state["processes"][1], pid=77,
+                               command="café tab\tnl\nesc\x1b[2J del\x7f nb\xa0sp")]
+    fake_freebsd.set_state(state)
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = run("ps", "--libxo", "json", "-ax", "-o", "command").stdout
+    assert json.loads(out)["process-information"]["process"][0]["command"] == command
+
+
+def test_ps_user_is_the_hosts_name_for_the_uid_and_lstart_is_stable(fake_freebsd):
+    # print.c username(): user_from_uid(ki_uid, 0) in the host's passwd; lstarted(): "%c".
+    state = fake_freebsd.state()
+    state["processes"] += [dict(state["processes"][7], pid=901, uid=80),
+                           dict(state["processes"][7], pid=902, uid=4242),
+                           dict(state["processes"][7], pid=903, start=1_700_000_000)]
+    fake_freebsd.set_state(state)
+    first = run("ps", "--libxo", "json", "-o", "pid,uid,user,lstart", "-p", "901,902,903,3188")
+    rows = {p["pid"]: p for p in json.loads(first.stdout)["process-information"]["process"]}
+    assert (rows["901"]["uid"], rows["901"]["user"]) == ("80", "www")
+    assert (rows["902"]["uid"], rows["902"]["user"]) == ("4242", "4242")
+    assert rows["903"]["start-time"] == time.strftime("%a %b %e %H:%M:%S %Y",
+                                                      time.localtime(1_700_000_000))
+    assert re.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123][0-9] \d\d:\d\d:\d\d \d{4}",
+                        rows["3188"]["start-time"])
+    time.sleep(1.1)
+    again = run("ps", "--libxo", "json", "-o", "pid,lstart", "-p", "3188").stdout
+    assert json.loads(again)["process-information"]["process"][0]["start-time"] == \
+        rows["3188"]["start-time"]
 
 
 def test_ps_unknown_keyword_keeps_going(fake_freebsd):
@@ -709,6 +779,13 @@ def test_sysctl_unknown_oids(fake_freebsd):
     result = run("sysctl", "-n", "hw.ncpu", "no.such", "hw.pagesize")
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "4\n4096\n", "sysctl: unknown oid 'no.such'\n")
+    # sbin/sysctl/sysctl.c main(): the exit status is the number of failures
+    two = run("sysctl", "-n", "no.such", "hw.ncpu", "kern.no")
+    assert (two.returncode, two.stdout) == (2, "4\n")
+    fake_freebsd.update(sysctl={"vm.loadavg": None})
+    gone = run("sysctl", "-n", "vm.loadavg", "hw.ncpu")
+    assert (gone.returncode, gone.stdout, gone.stderr) == (
+        1, "4\n", "sysctl: unknown oid 'vm.loadavg'\n")
     ignored = run("sysctl", "-i", "-n", "no.such", "hw.ncpu")
     assert (ignored.returncode, ignored.stdout, ignored.stderr) == (0, "4\n", "")
 

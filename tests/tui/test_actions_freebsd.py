@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from jailtui.engine.actions import Actions
 from jailtui.engine.audit import AuditLog
-from jailtui.engine.freebsd import FreeBSDHost
+from jailtui.engine.freebsd import JLS_PARAMS, FreeBSDHost
 from jailtui.tui.app import JailtuiApp
 from jailtui.tui.screens.confirm import ConfirmScreen
 from jailtui.tui.screens.detail import JailDetailScreen
@@ -31,7 +31,8 @@ git6 { host.hostname = git6; }
 db1 { host.hostname = "db1.example.org"; }
 x { host.hostname = "x.example.org"; }
 """
-JLS = ["jls", "--libxo", "json", "-v"]
+JLS = ["jls", "--libxo", "json", "-d", *JLS_PARAMS]
+JLS_ONE = ["jls", "--libxo", "json", "-v"]
 
 
 def make_freebsd_app(tmp_path: Path, terminal: Terminal | None = None) -> JailtuiApp:
@@ -71,7 +72,7 @@ def test_jail_actions_run_service_jail_then_check_with_jls(tmp_path, fake_freebs
             who = f"JID {jid}" if jid is not None else "stopped"
             assert f"jail {name} ({who})?" in dialog.text
             assert fake_freebsd.invocations() == [
-                JLS, ["service", "jail", verb, name], [*JLS, "-j", name]]
+                JLS, ["service", "jail", verb, name], [*JLS_ONE, "-j", name]]
             assert "failed" not in notes(app)
     run(go())
 
@@ -198,7 +199,9 @@ def test_signal_runs_kill(tmp_path, fake_freebsd) -> None:
             await ask(pilot, app, "K", SignalScreen)
             fake_freebsd.clear_log()
             await answer(pilot, app, "enter")
-            assert fake_freebsd.invocations() == [["kill", "-s", "TERM", "3189"]]
+            assert fake_freebsd.invocations() == [
+                ["ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", "3189"],
+                ["kill", "-s", "TERM", "3189"]]
             assert "sent SIGTERM to PID 3189" in notes(app)
     run(go())
 

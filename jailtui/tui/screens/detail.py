@@ -19,6 +19,7 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
+from ...report import addresses, children_note
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -220,8 +221,11 @@ class JailDetailScreen(JailScreen):
             if jail.running:
                 title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
                              f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
-            if jail.ips:
-                title.append(f"  {', '.join(jail.ips)}", style="cyan")
+            if jail.ips or jail.network:
+                title.append(f"  {addresses(jail)}", style="cyan")
+            if stats.racct_includes_children:
+                title.append(f"  racct incl. {len(stats.children)} child jail"
+                             f"{'s' if len(stats.children) > 1 else ''}", style="yellow")
             if jail.hostname:
                 title.append(f"  {jail.hostname}")
             if jail.path:
@@ -251,6 +255,9 @@ class JailDetailScreen(JailScreen):
         elif stats is not None and not stats.jail.running:
             note.show(True)
             note.set(Text("the jail is not running: no racct usage", style="dim"))
+        elif stats is not None and stats.racct_includes_children:
+            note.show(True)
+            note.set(Text(children_note([stats])[0], style="yellow"))
         else:
             note.show(False)
 
