@@ -145,7 +145,12 @@ def apply_settings(args: argparse.Namespace) -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line with the config file's settings filled in."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.command != "limits" or not all(":" in word for word in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.args = [*args.args, *extra]  # a rule or filter with a leading "-": the grammar says why
     apply_settings(args)
     return args
 
@@ -496,9 +501,15 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     stats = snap.jails
     if jail is not None:
         stats = (_stats(snap, jail),)
+    if snap.rules_error is not None:
+        error = f"cannot read rules: {snap.rules_error}"
+        if not args.json:
+            raise JailtuiError(error)
+        _print_json(report.document("limits", snap, rules=[], error=error))
+        return EXIT_FAILED
     limits = [lim for s in stats for lim in s.limits]
     if args.json:
-        return _print_json(report.document("limits", snap,
+        return _print_json(report.document("limits", snap, error=None,
                                            rules=[report.limit_json(lim) for lim in limits]))
     t = report.table("RULE", "AMOUNT", "USED", "%", right=("AMOUNT", "USED", "%"))
     for lim in limits:

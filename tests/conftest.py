@@ -18,15 +18,15 @@ FAKEBIN = Path(__file__).resolve().parent / "fakebin"
 os.environ["PYTHONCOERCECLOCALE"] = "0"
 
 
-def _load_state_module():
-    spec = importlib.util.spec_from_file_location("fakebin_state", FAKEBIN / "state.py")
+def _load_fakebin(name: str, filename: str):
+    spec = importlib.util.spec_from_file_location(name, FAKEBIN / filename)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-fake_state = _load_state_module()
+fake_state = _load_fakebin("fakebin_state", "state.py")
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +106,12 @@ class FakeFreeBSD:
 
     def clear_log(self) -> None:
         self.log_path.write_text("")
+
+
+@pytest.fixture(scope="session")
+def fake_tools():
+    """The fake tools' implementation module, e.g. its independent model of kern_rctl.c."""
+    return _load_fakebin("fakebin_freebsd", "_freebsd.py")
 
 
 @pytest.fixture

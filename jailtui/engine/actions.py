@@ -2,8 +2,9 @@
 
 Each change is refused in read-only mode before the host is touched, checked against the jail
 it names, recorded in the audit log with its result, and (for rctl rules) can be undone.
-Setting a rule sets its slot (subject:id:resource:action): afterwards that is the only live
-rule there, as rctl.conf editing assumes.
+Rules change as the kernel changes them (:mod:`.kernel_rules`): a deny rule replaces the deny of
+its slot (subject, subject-id, resource and per), a rule of any other action stacks; nothing
+else is removed unless named (an edited rule, a filter, an exact rule).
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from . import kernel_rules
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
 from .managers import ControlPlan, removal_note
-from .model import ActionResult, CommandResult, Jail, Process, Rule
+from .model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
 from .rctl import SIGNALS as RCTL_SIGNALS
-from .rctl import RuleFilter, jail_filter, parse_filter, parse_rule, validate
-from .rctlconf import RctlConf, matching, synced, with_rule, without_rules
+from .rctl import jail_filter, parse_filter, parse_rule, validate
+from .rctlconf import (RctlConf, changed, new_problems, reverted, synced, with_rule,
+                       without_rules)
 
 T = TypeVar("T")
 COMMON_SIGNALS: tuple[str, ...] = ("TERM", "KILL", "HUP", "INT", "QUIT", "STOP", "CONT",
@@ -53,18 +56,28 @@ class PersistFailed(JailtuiError):
     """The live change was made but rctl.conf could not be updated."""
 
 
+class PartialChange(JailtuiError):
+    """A change that stopped half-way; the message says which rules are live now, and
+    ``undoable`` whether undo can take back the part that was made."""
+
+    def __init__(self, message: str, hint: str = "", *, undoable: bool = True) -> None:
+        super().__init__(message, hint)
+        self.undoable = undoable
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A live rule change: the rules matching ``filter`` before and after it, and (when it
-    was persisted) the ones rctl.conf held before."""
+    """A live rule change: the rules it took away and put in (all under ``scope``), and (when
+    it was persisted) the rules rctl.conf lost and gained."""
 
     action: str
     target: str
-    filter: RuleFilter
-    before: tuple[Rule, ...]
-    after: tuple[Rule, ...]
+    scope: RuleFilter
+    removed: tuple[Rule, ...]
+    added: tuple[Rule, ...]
     persisted: bool = False
-    conf_before: tuple[Rule, ...] = ()
+    conf_removed: tuple[Rule, ...] = ()
+    conf_added: tuple[Rule, ...] = ()
     #: The jail manager's command that keeps the rule (not rctl.conf), if any.
     kept_by: str = ""
 
@@ -85,14 +98,8 @@ def normalise_signal(signal: str) -> str:
     return name
 
 
-def exact_filter(rule: Rule) -> RuleFilter:
-    """The filter that matches ``rule`` and no other rule of its slot."""
-    return RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action, rule.amount,
-                      rule.per)
-
-
-def slot_filter(rule: Rule) -> RuleFilter:
-    return RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action)
+def _rules(rules: Sequence[Rule]) -> str:
+    return ", ".join(map(str, rules)) if rules else "none"
 
 
 class Actions:
@@ -173,24 +180,61 @@ class Actions:
     # -- rctl rules ------------------------------------------------------------------------
 
     def add_rule(self, rule: str | Rule, *, persist: bool = False,
-                 allow_unknown_jail: bool = False) -> Rule:
-        """Set ``rule`` live (and in rctl.conf with ``persist``); returns it in canonical form."""
+                 allow_unknown_jail: bool = False, replaces: Rule | None = None) -> Rule:
+        """Add ``rule`` live (and to rctl.conf with ``persist``) as ``rctl -a`` does: a deny
+        replaces the deny of its slot, other actions stack. ``replaces`` is the rule it was
+        edited from, taken out after the new one is in. Returns the rule in canonical form."""
         parsed = validate(rule) if isinstance(rule, Rule) else parse_rule(rule)
+        scope = RuleFilter(parsed.subject, parsed.subject_id)
+        if replaces is not None and not scope.matches(replaces):
+            raise UsageError(f"{parsed} cannot replace {replaces}: another subject")
 
         def call() -> Rule:
             self._writable(f"add rule {parsed}")
             if parsed.subject == "jail" and not allow_unknown_jail:
                 self._known_jail_name(parsed.subject_id)
-            slot = slot_filter(parsed)
-            before = tuple(self.host.rules(slot))
-            self._converge(slot, before, (parsed,))
-            change = Change("rctl-add", str(parsed), slot, before, (parsed,))
+            live = tuple(self.host.rules(scope))
+            gone = kernel_rules.displaced(live, parsed)
+            drop = (replaces if replaces is not None and replaces != parsed
+                    and replaces in live and replaces not in gone else None)
+            change = Change("rctl-add", str(parsed), scope, gone,
+                            () if parsed in live else (parsed,))
+            self.host.add_rule(parsed)
+            if drop is not None:
+                self._take_out(change, parsed, drop)
+                change = replace(change, removed=(*gone, drop))
+            edited = replaces if replaces in change.removed else None
             if not self._kept_by_manager(change, parsed, persist):
-                self._commit(change, persist, lambda text: with_rule(text, parsed),
+                self._commit(change, persist, lambda text: with_rule(text, parsed, edited),
                              f"rule {parsed} is set live")
             return parsed
 
-        return self._audited("rctl-add", str(parsed), call, detail=self._persist_detail(persist))
+        detail = " ".join(part for part in (self._persist_detail(persist),
+                                            f"replaces={replaces}" if replaces else "") if part)
+        return self._audited("rctl-add", str(parsed), call, detail=detail)
+
+    def _take_out(self, change: Change, new: Rule, old: Rule) -> None:
+        """Remove ``old``, the second half of replacing it with ``new``; if that fails, the
+        first half is kept for undo and the error says which rules are live now."""
+        try:
+            self.host.remove_rules(old.exact())
+        except JailtuiError as exc:
+            undoable = bool(change.removed or change.added)
+            if undoable:
+                self._changes.append(change)
+            raise PartialChange(f"{new} is set, but {old} was not removed: {exc.message}; "
+                                f"live now: {self._live_now(change.scope, (new, old))}",
+                                "undo takes the new rule out again" if undoable else "",
+                                undoable=undoable) from exc
+
+    def _live_now(self, scope: RuleFilter, involved: Sequence[Rule]) -> str:
+        """The live rules of the resources ``involved`` touches, for a half-made change."""
+        resources = {rule.resource for rule in involved}
+        try:
+            live = [rule for rule in self.host.rules(scope) if rule.resource in resources]
+        except JailtuiError as exc:
+            return f"unknown ({exc.message})"
+        return _rules(live)
 
     def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
         """Remove the live rules matching ``filter``; returns them."""
@@ -220,7 +264,7 @@ class Actions:
         def call() -> Path:
             self._writable(f"write {self.conf.path}")
             rules = self.host.rules(flt)
-            self._save(lambda text: synced(text, rules, flt))
+            self._persist(lambda text: synced(text, rules, flt))
             return self.conf.path
 
         return self._audited("rctl-persist", str(flt), call, detail=f"file={self.conf.path}")
@@ -239,32 +283,33 @@ class Actions:
                     else "allow unknown jails to add a rule for a jail not configured yet")
         raise UnknownJail(name, hint)
 
-    def _converge(self, filter: RuleFilter, current: Sequence[Rule],
-                  wanted: Sequence[Rule]) -> None:
-        """Make the live rules matching ``filter`` equal ``wanted``; adds come first so a
-        limit is never briefly absent (a deny replaces the old deny in the kernel)."""
-        missing = [rule for rule in wanted if rule not in current]
+    def _converge(self, scope: RuleFilter, add: Sequence[Rule], drop: Sequence[Rule]) -> None:
+        """Put ``add`` back and take ``drop`` out of the live rules under ``scope``; adds come
+        first so a limit is never briefly absent (a deny displaces the other deny itself)."""
+        live = self.host.rules(scope)
+        missing = [rule for rule in add if rule not in live]
         for rule in missing:
             self.host.add_rule(rule)
-        now = self.host.rules(filter) if missing else current
-        for rule in now:
-            if rule not in wanted:
-                self.host.remove_rules(exact_filter(rule))
+        if missing:
+            live = self.host.rules(scope)
+        for rule in drop:
+            if rule in live and rule not in add:
+                self.host.remove_rules(rule.exact())
 
     def _commit(self, change: Change, persist: bool, edit: Callable[[str], str],
                 done_live: str) -> None:
         """Remember ``change`` for undo, then persist it; a failed save keeps the live change."""
         failure: JailtuiError | None = None
-        conf_before: tuple[Rule, ...] = ()
+        conf_removed: tuple[Rule, ...] = ()
+        conf_added: tuple[Rule, ...] = ()
         if persist:
             try:
-                conf_before = tuple(matching(self.conf.read(), change.filter))
-                self._save(edit)
+                conf_removed, conf_added = self._persist(edit)
             except JailtuiError as exc:
                 failure = exc
-        if change.before != change.after:
+        if change.removed or change.added:
             self._changes.append(replace(change, persisted=persist and failure is None,
-                                         conf_before=conf_before))
+                                         conf_removed=conf_removed, conf_added=conf_added))
         if failure is not None:
             raise PersistFailed(f"{done_live}, but {self.conf.path} was not updated: "
                                 f"{failure.message}",
@@ -279,7 +324,7 @@ class Actions:
             self._manager_notes((rule,))
             return False
         kept_by = " && ".join(shlex.join(argv) for argv in keeping.commands)
-        if change.before != change.after:
+        if change.removed or change.added:
             self._changes.append(replace(change, kept_by=kept_by))
         try:
             results = self.host.keep_rule(keeping)
@@ -301,11 +346,13 @@ class Actions:
                     else keeping.note)
             self.warnings.append(f"jail {rule.subject_id} is run by {keeping.manager}: {note}")
 
-    def _save(self, edit: Callable[[str], str]) -> None:
-        text = self.conf.read()
-        new = edit(text)
-        if new != text:
-            self.conf.write(new)
+    def _persist(self, edit: Callable[[str], str]) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+        """Apply ``edit`` to rctl.conf under its lock; returns the rules the file lost and
+        gained. The one place a change is made persistent; a line written that rc.d/rctl
+        would not apply as written (a CRLF file, say) becomes a warning."""
+        before, after = self.conf.update(edit)
+        self.warnings += [f"{self.conf.path} {problem}" for problem in new_problems(before, after)]
+        return changed(before, after)
 
     def _persist_detail(self, persist: bool) -> str:
         return f"persist={self.conf.path}" if persist else ""
@@ -329,18 +376,24 @@ class Actions:
 
         def call() -> str:
             self._writable(f"undo {change.description}")
-            self._converge(change.filter, self.host.rules(change.filter), change.before)
+            try:
+                self._converge(change.scope, change.removed, change.added)
+            except JailtuiError as exc:
+                raise PartialChange(
+                    f"undo of {change.description} stopped: {exc.message}; live now: "
+                    f"{self._live_now(change.scope, (*change.removed, *change.added))}",
+                    "undo again to finish it") from exc
             self._changes.pop()
-            restored = (f"restored {', '.join(map(str, change.before))}" if change.before
-                        else f"removed {', '.join(map(str, change.after))}")
-            message = f"undid {change.description}: {restored}"
+            parts = [f"restored {_rules(change.removed)}"] if change.removed else []
+            parts += [f"removed {_rules(change.added)}"] if change.added else []
+            message = f"undid {change.description}: {'; '.join(parts)}"
             if change.kept_by:
                 self.warnings.append(f"{change.target} stays kept by {change.kept_by}: the "
                                      f"jail's next start applies it again")
             if change.persisted:
                 try:
-                    self._save(lambda text: synced(text, list(change.conf_before),
-                                                   change.filter))
+                    self._persist(lambda text: reverted(text, change.conf_removed,
+                                                        change.conf_added))
                 except JailtuiError as exc:
                     raise PersistFailed(f"{message} live, but {self.conf.path} was not "
                                         f"updated: {exc.message}", exc.hint) from exc

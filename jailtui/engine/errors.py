@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .vis import vis
+
 
 class JailtuiError(Exception):
     """Base of every error a user may see; ``str()`` is the one-line message."""
@@ -24,10 +26,13 @@ class UsageError(JailtuiError):
 
 
 class RuleError(UsageError):
-    """An rctl rule or filter that does not follow the grammar; ``part`` names the bad field."""
+    """An rctl rule or filter that does not follow the grammar; ``part`` names the bad field.
+
+    The message quotes the rule through :func:`vis`, so a rule holding a newline or a terminal
+    control is still one visible line."""
 
     def __init__(self, rule: str, part: str, problem: str, hint: str = "") -> None:
-        super().__init__(f"invalid rule '{rule}': {part}: {problem}", hint)
+        super().__init__(vis(f"invalid rule '{rule}': {part}: {problem}"), hint)
         self.rule = rule
         self.part = part
         self.problem = problem

@@ -226,7 +226,9 @@ class FreeBSDHost(Host):
         return parse.parse_rctl_usage(self._checked(("rctl", "-u", f"jail:{jail}")).stdout)
 
     def rules(self, filter: RuleFilter | None = None) -> list[Rule]:
-        argv = ("rctl",) if filter is None else ("rctl", str(filter))
+        """Always with a filter (``::`` for all): plain ``rctl`` prints an empty list and exits
+        0 when the kernel refuses (usr.bin/rctl/rctl.c main), so unreadable would look empty."""
+        argv = ("rctl", str(filter if filter is not None else RuleFilter()))
         return parse.parse_rctl_rules(self._checked(argv).stdout)
 
     # -- changing --------------------------------------------------------------------------

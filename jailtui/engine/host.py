@@ -164,7 +164,8 @@ class Host(ABC):
         """Everything in one pass: a constant number of commands plus racct usage per jail.
 
         A jail whose usage cannot be read becomes a warning; a refusal that applies to every
-        jail (no privilege, racct off) stops asking after the first.
+        jail (no privilege, racct off) stops asking after the first. Rules that cannot be
+        listed leave ``rules_error`` set, so they never read as "no rules".
         """
         import time
 
@@ -176,11 +177,15 @@ class Host(ABC):
         usage: dict[str, Usage] = {}
         warnings: list[str] = [*self.config_warnings(), *self.drain_warnings()]
         rules: list[Rule] = []
-        if info.racct.enabled:
+        rules_error: str | None = None
+        if not info.racct.enabled:
+            rules_error = info.racct.reason or "racct is off"
+        else:
             try:
                 rules = self.rules(RuleFilter(subject="jail"))
             except JailtuiError as exc:
-                warnings.append(str(exc))
+                rules_error = str(exc)
+                warnings.append(rules_error)
             for jail in jails:
                 if not jail.running:
                     continue
@@ -193,7 +198,7 @@ class Host(ABC):
                     warnings.append(f"{jail.name}: {exc}")
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
                       jails=tuple(jails), processes=tuple(processes), usage=usage,
-                      rules=tuple(rules), warnings=tuple(warnings))
+                      rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error)
 
 
 def _clock(epoch: float) -> str:

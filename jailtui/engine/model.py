@@ -172,10 +172,46 @@ class Rule:
         text = f"{self.subject}:{self.subject_id}:{self.resource}:{self.action}={self.amount}"
         return text if self.per == self.subject else f"{text}/{self.per}"
 
-    @property
-    def filter(self) -> str:
-        """The filter that matches this rule alone (for ``rctl -r``)."""
-        return f"{self.subject}:{self.subject_id}:{self.resource}:{self.action}"
+    def exact(self) -> RuleFilter:
+        """The filter that matches this rule and no other (for ``rctl -r``): every field is
+        set, ``per`` included, since an unset per matches every per."""
+        return RuleFilter(self.subject, self.subject_id, self.resource, self.action,
+                          self.amount, self.per)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFilter:
+    """A rule with fields left empty, as ``rctl -r`` and ``rctl FILTER`` take it."""
+
+    subject: str = ""
+    subject_id: str = ""
+    resource: str = ""
+    action: str = ""
+    amount: int | None = None
+    per: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.subject, self.subject_id, self.resource, self.action]
+        if self.amount is not None or self.per:
+            amount = "" if self.amount is None else str(self.amount)
+            return ":".join(parts) + f"={amount}" + (f"/{self.per}" if self.per else "")
+        while len(parts) > 1 and not parts[-1]:
+            parts.pop()
+        if len(parts) == 1:
+            return f"{parts[0]}:" if parts[0] else "::"
+        return ":".join(parts)
+
+    def matches(self, rule: Rule) -> bool:
+        """True when every field set in the filter equals the rule's (kern_rctl.c
+        ``rctl_rule_matches``)."""
+        return all((
+            not self.subject or self.subject == rule.subject,
+            not self.subject_id or self.subject_id == rule.subject_id,
+            not self.resource or self.resource == rule.resource,
+            not self.action or self.action == rule.action,
+            self.amount is None or self.amount == rule.amount,
+            not self.per or self.per == rule.per,
+        ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +251,9 @@ class Sample:
     """Everything read from a host in one pass.
 
     ``usage`` is keyed by jail name and empty when racct is off; ``warnings`` lists partial
-    failures (one jail's usage unreadable, say) that did not stop the sample.
+    failures (one jail's usage unreadable, say) that did not stop the sample. ``rules_error``
+    says why the rctl rules could not be listed (not root, racct off, a timeout): ``rules`` is
+    then empty but unknown, never "no rules".
     """
 
     time: float
@@ -226,6 +264,7 @@ class Sample:
     usage: Mapping[str, Usage] = field(default_factory=dict, compare=False, hash=False)
     rules: tuple[Rule, ...] = ()
     warnings: tuple[str, ...] = ()
+    rules_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

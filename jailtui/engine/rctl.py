@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import RuleError
-from .model import Rule
+from .model import Rule, RuleFilter
 
 
 class Unit(StrEnum):
@@ -33,7 +33,11 @@ UNIT_WORDS: dict[Unit, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """One racct resource; ``index`` is the kernel's, which is also the order of ``rctl -u``."""
+    """One racct resource; ``index`` is the kernel's, which is also the order of ``rctl -u``.
+
+    The flags are kern_racct.c's ``racct_types``; ``in_millions`` (RACCT_IN_MILLIONS) means the
+    kernel keeps the amount times 10**6, so a rule amount above INT64_MAX / 10**6 is ERANGE.
+    """
 
     name: str
     index: int
@@ -42,7 +46,7 @@ class Resource:
     deniable: bool = True
     sloppy: bool = False
     decaying: bool = False
-    cumulative: bool = False
+    in_millions: bool = False
 
     @property
     def throttleable(self) -> bool:
@@ -55,7 +59,7 @@ class Resource:
 
 def _catalogue() -> dict[str, Resource]:
     rows = [
-        ("cputime", "CPU time", Unit.SECONDS, dict(deniable=False, cumulative=True)),
+        ("cputime", "CPU time", Unit.SECONDS, dict(deniable=False, in_millions=True)),
         ("datasize", "data segment size", Unit.BYTES, {}),
         ("stacksize", "stack size", Unit.BYTES, {}),
         ("coredumpsize", "core dump size", Unit.BYTES, {}),
@@ -74,8 +78,8 @@ def _catalogue() -> dict[str, Resource]:
         ("nsemop", "semaphores modified in one semop(2)", Unit.COUNT, {}),
         ("nshm", "SysV shared memory segments", Unit.COUNT, dict(sloppy=True)),
         ("shmsize", "SysV shared memory size", Unit.BYTES, dict(sloppy=True)),
-        ("wallclock", "wall clock time", Unit.SECONDS, dict(deniable=False, cumulative=True)),
-        ("pcpu", "%CPU", Unit.PERCENT, dict(decaying=True)),
+        ("wallclock", "wall clock time", Unit.SECONDS, dict(deniable=False, in_millions=True)),
+        ("pcpu", "%CPU", Unit.PERCENT, dict(decaying=True, in_millions=True)),
         ("readbps", "filesystem reads", Unit.BYTES_PER_SECOND, dict(deniable=False, decaying=True)),
         ("writebps", "filesystem writes", Unit.BYTES_PER_SECOND,
          dict(deniable=False, decaying=True)),
@@ -203,7 +207,7 @@ def parse_amount(text: str, word: str, resource: Resource | None = None) -> int:
         raise RuleError(text, "amount", f"suffix '{suffix}' applies to sizes in bytes; "
                         f"{resource.name} is {UNIT_WORDS[resource.unit]}", "write the plain number")
     value = _number(digits) << shift if len(digits) <= 64 else INT64_MAX + 1
-    limit = INT64_MAX // 1_000_000 if resource is not None and resource.cumulative else INT64_MAX
+    limit = INT64_MAX // 1_000_000 if resource is not None and resource.in_millions else INT64_MAX
     if value > limit:
         raise RuleError(text, "amount", f"'{word}' is too large (at most {limit})")
     return value
@@ -252,40 +256,6 @@ def parse_rule(text: str) -> Rule:
     value = parse_amount(text, amount, res)
     perw = _per(text, per) if per else subj
     return validate(Rule(subj, sid, res.name, act, value, perw), text)
-
-
-@dataclass(frozen=True, slots=True)
-class RuleFilter:
-    """A rule with fields left empty, as ``rctl -r`` and ``rctl FILTER`` take it."""
-
-    subject: str = ""
-    subject_id: str = ""
-    resource: str = ""
-    action: str = ""
-    amount: int | None = None
-    per: str = ""
-
-    def __str__(self) -> str:
-        parts = [self.subject, self.subject_id, self.resource, self.action]
-        if self.amount is not None or self.per:
-            amount = "" if self.amount is None else str(self.amount)
-            return ":".join(parts) + f"={amount}" + (f"/{self.per}" if self.per else "")
-        while len(parts) > 1 and not parts[-1]:
-            parts.pop()
-        if len(parts) == 1:
-            return f"{parts[0]}:" if parts[0] else "::"
-        return ":".join(parts)
-
-    def matches(self, rule: Rule) -> bool:
-        """True when every field set in the filter equals the rule's (kern_rctl.c semantics)."""
-        return all((
-            not self.subject or self.subject == rule.subject,
-            not self.subject_id or self.subject_id == rule.subject_id,
-            not self.resource or self.resource == rule.resource,
-            not self.action or self.action == rule.action,
-            self.amount is None or self.amount == rule.amount,
-            not self.per or self.per == rule.per,
-        ))
 
 
 def parse_filter(text: str) -> RuleFilter:

@@ -88,7 +88,11 @@ class HostStats:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What the views show for one tick; ``stale`` means the host could not be read."""
+    """What the views show for one tick; ``stale`` means the host could not be read.
+
+    ``rules_error`` says why the rctl rules could not be listed; the jails' ``rules`` and
+    ``limits`` are then empty because they are unknown, not because there are none.
+    """
 
     time: float
     monotonic: float
@@ -100,6 +104,7 @@ class Snapshot:
     warnings: tuple[str, ...] = ()
     stale: bool = False
     error: str | None = None
+    rules_error: str | None = None
 
     def age(self, now_monotonic: float) -> float:
         return max(0.0, now_monotonic - self.monotonic)
@@ -263,7 +268,8 @@ class Sampler:
                                        procs, proc_cpu, host_cpu)
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
-                        cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings)
+                        cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
+                        rules_error=raw.rules_error)
 
     # -- history ---------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
+from . import kernel_rules
 from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
 from .host import DEFAULT_SHELL, Host
 from .jailconf import ConfLookup
@@ -1151,7 +1152,8 @@ class SimulatedHost(Host):
         monotonic = self._clock0 + self._now
         return Sample(time=self._epoch + monotonic, monotonic=monotonic, host=info,
                       jails=tuple(self._jail_views()), processes=tuple(self._ps(self._running)),
-                      usage=usage, rules=rules)
+                      usage=usage, rules=rules,
+                      rules_error=None if self._racct else info.racct.reason)
 
     def _host_info(self) -> HostInfo:
         rss = sum(p.rss for jail in self._running for p in jail.procs)
@@ -1264,20 +1266,16 @@ class SimulatedHost(Host):
     @_synced
     def remove_rules(self, filter: RuleFilter) -> None:
         self._require_racct()
-        kept = [rule for rule in self._rules if not filter.matches(rule)]
-        if len(kept) == len(self._rules):
+        kept, gone = kernel_rules.removed(self._rules, filter)
+        if not gone:
             line = f"failed to remove rule '{filter}': No such process"
             raise CommandFailed(f"no rule matches '{filter}'", ("rctl", "-r", str(filter)),
                                 f"rctl: {line}")
-        self._rules = kept
+        self._rules = list(kept)
         self._index_rules()
 
     def _insert_rule(self, rule: Rule) -> None:
-        """Kernel semantics: a deny replaces one differing only in amount, others an equal one."""
-        amount = None if rule.action == "deny" else rule.amount
-        same = RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action, amount,
-                          rule.per)
-        self._rules = [old for old in self._rules if not same.matches(old)] + [rule]
+        self._rules = list(kernel_rules.added(self._rules, rule))
         self._index_rules()
 
     def _index_rules(self) -> None:

@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.text import Text
 from textual.app import SuspendNotSupported
 
-from ..engine.actions import Actions
+from ..engine.actions import Actions, PartialChange
 from ..engine.audit import error_line
 from ..engine.errors import CommandFailed, JailtuiError
 from ..engine.managers import manager_note
-from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule
-from ..engine.rctl import parse_filter
+from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
 from ..engine.rctlconf import matching
 from ..engine.sampler import JailStats
 from ..engine.vis import vis
@@ -69,6 +68,8 @@ def jail_name(jail: Jail) -> str:
 
 
 def failure(summary: str, exc: BaseException) -> Outcome:
+    if isinstance(exc, PartialChange) and exc.undoable:
+        return Outcome(summary, False, f"{exc}; z undoes it")
     if isinstance(exc, CommandFailed):
         output = transcript([CommandResult(exc.argv, 1, exc.output)]) if exc.argv else exc.output
         return Outcome(summary, False, str(exc), output)
@@ -212,10 +213,12 @@ class Changes:
         if not self._allowed():
             return
         stats = self._stats(name)
+        snapshot = self.app.snapshot
+        known = stats is not None and snapshot is not None and snapshot.rules_error is None
         path = self.actions.conf.path
         editor = LimitEditor(name, usage=stats.usage if stats else None,
-                             rules=stats.rules if stats else (), conf_path=path, rule=rule,
-                             persist=rule is not None and self._in_conf(rule.filter),
+                             rules=stats.rules if known and stats else None, conf_path=path,
+                             rule=rule, persist=rule is not None and self._in_conf(rule.exact()),
                              manager_note=manager_note(stats.jail.manager, vis(name))
                              if stats else "")
 
@@ -231,28 +234,30 @@ class Changes:
                 return Outcome(summary, True, f"{request.rule} is set{where}")
 
             self._run(summary, f"setting {request.rule}…",
-                      partial(self.actions.add_rule, request.rule, persist=request.persist),
+                      partial(self.actions.add_rule, request.rule, persist=request.persist,
+                              replaces=rule),
                       done)
 
         self.app.push_screen(editor, answered)
 
     def remove_limit(self, name: str, rule: Rule) -> None:
-        """Ask, then remove ``rule`` (its slot) live and, if ticked, from rctl.conf."""
+        """Ask, then remove exactly ``rule`` live and, if ticked, from rctl.conf."""
         if not self._allowed():
             return
         path = self.actions.conf.path
+        exact = rule.exact()
         confirm = ConfirmScreen(f"Remove limit {rule} from jail {name}?",
-                                f"rctl -r {rule.filter}", confirm="Remove",
+                                f"rctl -r {exact}", confirm="Remove",
                                 option=f"also remove it from {path}",
-                                option_value=self._in_conf(rule.filter))
-        summary = f"remove {rule.filter}"
+                                option_value=self._in_conf(exact))
+        summary = f"remove {rule}"
 
         def answered(yes: bool | None) -> None:
             if yes:
                 persist = confirm.option_value
                 done = f"removed {rule}" + (f", and from {path}" if persist else "")
-                self._run(summary, f"removing {rule.filter}…",
-                          partial(self.actions.remove_rules, rule.filter, persist=persist),
+                self._run(summary, f"removing {rule}…",
+                          partial(self.actions.remove_rules, exact, persist=persist),
                           lambda _rules: Outcome(summary, True, done))
 
         self.app.push_screen(confirm, answered)
@@ -269,9 +274,8 @@ class Changes:
         self._run(summary, f"undoing {last}…", self.actions.undo,
                   lambda message: Outcome(summary, True, message))
 
-    def _in_conf(self, filter_text: str) -> bool:
-        """Whether rctl.conf holds a rule matching ``filter_text`` (False when unreadable)."""
-        flt = parse_filter(filter_text)
+    def _in_conf(self, flt: RuleFilter) -> bool:
+        """Whether rctl.conf holds a rule matching ``flt`` (False when unreadable)."""
         try:
             text = self.actions.conf.read()
         except JailtuiError:

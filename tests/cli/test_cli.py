@@ -100,6 +100,12 @@ def test_top_one_shot_json(capsys) -> None:
     (["start", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
     (["usage", "nosuchjail"], 1, 'jail "nosuchjail" not found'),
     (["limits", "rm", "jail"], 2, "invalid rule"),
+    (["limits", "add", "jail:www:memoryuse:deny=1g\njail:db:memoryuse:deny=1g"], 2,
+     r"invalid numeric value '1g\njail:db:memoryuse:deny=1g'"),
+    (["limits", "add", "-jail:www:memoryuse:deny=1g"], 2, "unknown subject '-jail'"),
+    (["limits", "rm", "-j:www"], 2, "unknown subject '-j'"),
+    (["limits", "add", "jail:www:pcpu:deny=9223372036855"], 2,
+     "'9223372036855' is too large (at most 9223372036854)"),
 ])
 def test_bad_input_is_one_line_error(capsys, changes, argv, code, needle) -> None:
     got, out, err = run(capsys, *changes, *argv)
@@ -154,3 +160,50 @@ def test_racct_disabled_gives_the_fix(capsys, fake_freebsd) -> None:
     code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "ls"])
     out, _ = capsys.readouterr()
     assert code == 0 and "git7" in out and "racct off" in out
+
+
+FREEBSD = ["--backend", "freebsd", "--jail-conf", "/nonexistent"]
+
+
+def test_limits_as_non_root_says_the_rules_cannot_be_read(capsys, fake_freebsd) -> None:
+    code = main([*FREEBSD, "limits"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "jail:git7:memoryuse:deny=1073741824" in out
+    fake_freebsd.update(root=False)
+    for argv in (["limits"], ["limits", "git7"]):
+        code = main([*FREEBSD, *argv])
+        out, err = capsys.readouterr()
+        assert code == 1
+        assert err == ("jailtui: cannot read rules: failed to show rules for 'jail:': Operation "
+                       "not permitted (run jailtui as root on the host, not inside a jail)\n")
+        assert "no rules" not in out
+    code = main([*FREEBSD, "limits", "--json"])
+    out, _ = capsys.readouterr()
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["kind"] == "limits" and doc["rules"] == []
+    assert doc["error"].startswith("cannot read rules: failed to show rules for 'jail:': "
+                                   "Operation not permitted")
+
+
+def test_limits_json_has_no_error_when_the_rules_were_read(capsys) -> None:
+    doc = run_json(capsys, "limits")
+    assert doc["error"] is None and doc["rules"]
+
+
+def test_two_concurrent_persists_never_lose_a_rule(tmp_path) -> None:
+    conf = tmp_path / "rctl.conf"
+    conf.write_text("# shared\n")
+    names = ["www", "db", "mail", "dns", "git", "cache"]
+    for amount in range(1, 4):
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "jailtui.cli", "--demo", "--rctl-conf", str(conf),
+             "--audit-log", str(tmp_path / "audit.log"), "limits", "add",
+             f"jail:{name}:maxproc:log={amount}", "--persist"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for name in names]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+    lines = sorted(line for line in conf.read_text().splitlines() if not line.startswith("#"))
+    assert lines == sorted(f"jail:{name}:maxproc:log={amount}" for name in names
+                           for amount in range(1, 4))

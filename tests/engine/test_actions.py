@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from jailtui.engine import audit as audit_module
+from jailtui.engine import kernel_rules
 from jailtui.engine.actions import (Actions, JailChanged, NoMatchingRule, NothingToUndo,
-                                    PersistFailed, WrongJailState, normalise_signal)
+                                    PartialChange, PersistFailed, WrongJailState,
+                                    normalise_signal)
 from jailtui.engine.audit import AuditLog, default_path
 from jailtui.engine.errors import (CommandFailed, JailtuiError, NotPermitted, ReadOnly,
                                    UnknownJail, UsageError)
@@ -32,7 +34,7 @@ NGINX = Process(4321, jid=5, user="www", command="nginx: worker process", start=
 
 
 class MemoryHost(Host):
-    """Jails and rctl rules in memory, with kernel-like rule semantics; logs every call."""
+    """Jails and rctl rules in memory, with the kernel's rule semantics; logs every call."""
 
     label = "demo"
 
@@ -43,6 +45,7 @@ class MemoryHost(Host):
         self.calls: list[tuple[object, ...]] = []
         self.next_jid = 10
         self.fail_start = ""
+        self.fail_remove = ""
         self.pids = {4321: ProcessIdentity(4321, 5, START)}
 
     def host_info(self) -> HostInfo:
@@ -67,19 +70,16 @@ class MemoryHost(Host):
 
     def add_rule(self, rule: Rule) -> None:
         self.calls.append(("add_rule", str(rule)))
-        if rule.action == "deny":
-            self.live = [r for r in self.live if not (
-                r.action == "deny" and (r.subject, r.subject_id, r.resource, r.per)
-                == (rule.subject, rule.subject_id, rule.resource, rule.per))]
-        if rule not in self.live:
-            self.live.append(rule)
+        self.live = list(kernel_rules.added(self.live, rule))
 
     def remove_rules(self, filter: RuleFilter) -> None:
         self.calls.append(("remove_rules", str(filter)))
-        kept = [rule for rule in self.live if not filter.matches(rule)]
-        if len(kept) == len(self.live):
+        if self.fail_remove:
+            raise NotPermitted(self.fail_remove)
+        kept, gone = kernel_rules.removed(self.live, filter)
+        if not gone:
             raise CommandFailed(f"no rule matches '{filter}'")
-        self.live = kept
+        self.live = list(kept)
 
     def _set(self, action: str, name: str, jid: int | None) -> ActionResult:
         self.calls.append((action, name))
@@ -248,13 +248,81 @@ def test_add_rule_rejects_bad_grammar_before_the_host(actions, host) -> None:
     assert host.calls == []
 
 
-def test_a_rule_replaces_its_slot_for_every_action(actions, host) -> None:
+def test_a_deny_replaces_only_the_deny_of_its_slot_and_other_actions_stack(actions,
+                                                                             host) -> None:
+    per_process = parse_rule("jail:www:memoryuse:deny=100m/process")
+    host.live = [per_process]
+    actions.add_rule("jail:www:memoryuse:deny=2g")
     actions.add_rule(MEM_1G)
-    actions.add_rule(MEM_512M)
     actions.add_rule("jail:www:memoryuse:log=1g")
     actions.add_rule("jail:www:memoryuse:log=2g")
     assert [str(rule) for rule in host.live] == [
-        "jail:www:memoryuse:deny=536870912", "jail:www:memoryuse:log=2147483648"]
+        "jail:www:memoryuse:deny=104857600/process", "jail:www:memoryuse:deny=1073741824",
+        "jail:www:memoryuse:log=1073741824", "jail:www:memoryuse:log=2147483648"]
+    assert [call[0] for call in changes(host)] == ["add_rule"] * 4, "nothing removed by hand"
+
+
+def test_an_edit_replaces_the_rule_it_started_from_and_undo_puts_it_back(actions, host,
+                                                                          log) -> None:
+    log_1g, log_2g = parse_rule("jail:www:memoryuse:log=1g"), parse_rule(
+        "jail:www:memoryuse:log=2g")
+    host.live = [MEM_1G, log_1g]
+    actions.add_rule(log_2g, replaces=log_1g)
+    assert host.live == [MEM_1G, log_2g]
+    assert changes(host) == [("add_rule", "jail:www:memoryuse:log=2147483648"),
+                             ("remove_rules", "jail:www:memoryuse:log=1073741824/jail")]
+    assert log.tail(1)[0].endswith(
+        'result=ok detail=replaces=jail:www:memoryuse:log=1073741824')
+    assert actions.undo() == (f"undid rctl-add {log_2g}: restored {log_1g}; removed {log_2g}")
+    assert host.live == [MEM_1G, log_1g]
+
+
+def test_a_replace_that_half_fails_says_what_is_live_and_can_be_undone(actions, host) -> None:
+    log_1g, log_2g = parse_rule("jail:www:memoryuse:log=1g"), parse_rule(
+        "jail:www:memoryuse:log=2g")
+    host.live = [log_1g]
+    host.fail_remove = "failed to remove rule: Operation not permitted"
+    with pytest.raises(PartialChange) as caught:
+        actions.add_rule(log_2g, replaces=log_1g)
+    assert caught.value.message == (
+        "jail:www:memoryuse:log=2147483648 is set, but jail:www:memoryuse:log=1073741824 was "
+        "not removed: failed to remove rule: Operation not permitted; live now: "
+        "jail:www:memoryuse:log=1073741824, jail:www:memoryuse:log=2147483648")
+    assert caught.value.hint == "undo takes the new rule out again"
+    assert actions.can_undo
+    host.fail_remove = ""
+    actions.undo()
+    assert host.live == [log_1g]
+
+
+def test_an_exact_rule_removes_only_that_rule(actions, host) -> None:
+    per_process = parse_rule("jail:www:memoryuse:deny=1g/process")
+    host.live = [MEM_1G, per_process, parse_rule("jail:www:memoryuse:log=1g")]
+    assert actions.remove_rules(MEM_1G.exact()) == [MEM_1G]
+    assert actions.remove_rules("jail:www:memoryuse:deny=1g/process") == [per_process]
+    assert host.live == [parse_rule("jail:www:memoryuse:log=1g")]
+
+
+def test_persist_replaces_lines_as_the_kernel_replaces_rules(actions, host, conf) -> None:
+    conf.write_text("# www\njail:www:memoryuse:deny=100m/process # each process\n"
+                    "jail:www:memoryuse:log=1g # warn\njail:www:memoryuse:deny=4g\n")
+    actions.add_rule("jail:www:memoryuse:deny=2g", persist=True)
+    actions.add_rule("jail:www:memoryuse:log=2g", persist=True)
+    assert conf.read_text() == (
+        "# www\njail:www:memoryuse:deny=100m/process # each process\n"
+        "jail:www:memoryuse:log=1g # warn\njail:www:memoryuse:deny=2147483648\n"
+        "jail:www:memoryuse:log=2147483648\n")
+
+
+def test_a_persisted_edit_is_made_in_place_and_undone_in_place(actions, host, conf) -> None:
+    log_1g, log_2g = parse_rule("jail:www:memoryuse:log=1g"), parse_rule(
+        "jail:www:memoryuse:log=2g")
+    conf.write_text("jail:www:memoryuse:log=1g # warn\njail:db:pcpu:deny=50\n")
+    host.live = [log_1g]
+    actions.add_rule(log_2g, replaces=log_1g, persist=True)
+    assert conf.read_text() == "jail:www:memoryuse:log=2147483648 # warn\njail:db:pcpu:deny=50\n"
+    actions.undo()
+    assert conf.read_text() == "jail:www:memoryuse:log=1073741824 # warn\njail:db:pcpu:deny=50\n"
 
 
 def test_add_rule_with_persist_writes_rctl_conf(actions, host, conf) -> None:
@@ -314,7 +382,7 @@ def test_undo_restores_a_replaced_deny_amount(actions, host, log) -> None:
     actions.add_rule(MEM_512M)
     assert actions.last_change == f"rctl-add {MEM_512M}"
     message = actions.undo()
-    assert message == f"undid rctl-add {MEM_512M}: restored {MEM_1G}"
+    assert message == f"undid rctl-add {MEM_512M}: restored {MEM_1G}; removed {MEM_512M}"
     assert host.live == [MEM_1G]
     assert " action=undo " in log.tail(1)[0]
     actions.undo()
@@ -485,3 +553,33 @@ def test_unwritable_audit_log_does_not_break_actions(host, tmp_path, conf) -> No
     assert re.match(rf"audit log {blocker}/audit\.log not written: ", warning)
     assert actions.take_warnings() == []
     assert "action=rctl-add" in actions.audit.tail(1)[0]
+
+
+def test_persisting_into_a_crlf_file_keeps_its_endings_and_warns(actions, host, conf) -> None:
+    conf.write_bytes(b"# limits\r\njail:www:memoryuse:deny=1g # web\r\n")
+    actions.add_rule(MEM_512M, persist=True)
+    assert actions.take_warnings() == []
+    actions.add_rule("jail:www:maxproc:deny=100", persist=True)
+    assert conf.read_bytes() == (b"# limits\r\njail:www:memoryuse:deny=536870912 # web\r\n"
+                                 b"jail:www:maxproc:deny=100\r\n")
+    assert actions.take_warnings() == [
+        f"{conf} line 3: ends in CR LF: rc.d/rctl hands the rule to rctl -a with the CR "
+        "attached, and rctl rejects it (convert the file to LF line endings)"]
+
+
+def test_an_undo_that_half_fails_says_what_is_live_and_stays_undoable(actions, host) -> None:
+    log_1g, log_2g = parse_rule("jail:www:memoryuse:log=1g"), parse_rule(
+        "jail:www:memoryuse:log=2g")
+    host.live = [log_1g]
+    actions.add_rule(log_2g, replaces=log_1g)
+    host.live = [MEM_1G, log_2g]
+    host.fail_remove = "Operation not permitted"
+    with pytest.raises(PartialChange) as caught:
+        actions.undo()
+    assert caught.value.message == (
+        f"undo of rctl-add {log_2g} stopped: Operation not permitted; live now: "
+        f"{MEM_1G}, {log_2g}, {log_1g}")
+    assert caught.value.undoable and actions.can_undo
+    host.fail_remove = ""
+    actions.undo()
+    assert host.live == [MEM_1G, log_1g]

@@ -127,6 +127,30 @@ def test_not_root_is_not_permitted(host: FreeBSDHost, fake_freebsd) -> None:
     assert "Operation not permitted" in str(exc.value) and "root" in exc.value.hint
 
 
+def test_listing_every_rule_uses_a_filter_so_a_refusal_is_seen(host: FreeBSDHost,
+                                                               fake_freebsd) -> None:
+    assert len(host.rules()) == len(fake_freebsd.state()["rules"])
+    assert commands(fake_freebsd) == [["rctl", "::"]]
+    fake_freebsd.update(root=False)
+    with pytest.raises(NotPermitted, match="failed to show rules for '::'"):
+        host.rules()
+
+
+def test_unreadable_rules_are_an_error_in_the_sample_not_an_empty_list(host: FreeBSDHost,
+                                                                        fake_freebsd) -> None:
+    assert host.sample().rules_error is None
+    fake_freebsd.update(root=False)
+    sample = host.sample()
+    assert sample.rules == ()
+    assert sample.rules_error == ("failed to show rules for 'jail:': Operation not permitted "
+                                  "(run jailtui as root on the host, not inside a jail)")
+    snapshot = Sampler(host).sample()
+    assert snapshot.rules_error == sample.rules_error
+    assert all(stats.limits == () for stats in snapshot.jails)
+    fake_freebsd.update(root=True, racct="disabled")
+    assert "kern.racct.enable=1" in (Sampler(host).sample().rules_error or "")
+
+
 @pytest.mark.parametrize("control, verb, argv", [
     ("service", "start", ["service", "jail", "onestart", "db1"]),
     ("jail", "start", ["jail", "-f", "/etc/jail.conf", "-c", "db1"]),

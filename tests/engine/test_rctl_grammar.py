@@ -10,6 +10,7 @@ from jailtui.engine.errors import RuleError
 from jailtui.engine.model import Rule
 from jailtui.engine.rctl import (ACTIONS, INT64_MAX, RESOURCES, SIGNALS, SUBJECTS, RuleFilter,
                                  allowed_actions, parse_amount, parse_filter, parse_rule, validate)
+from jailtui.engine.vis import vis
 
 KERNEL_ORDER = (
     "cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse "
@@ -20,14 +21,17 @@ THROTTLEABLE = {"readbps", "writebps", "readiops", "writeiops"}
 SLOPPY = {"pseudoterminals", "swapuse", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nshm", "shmsize"}
 BYTE_RESOURCES = {"datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked", "vmemoryuse",
                   "swapuse", "msgqsize", "shmsize", "readbps", "writebps"}
-CUMULATIVE_LIMIT = INT64_MAX // 1_000_000
+#: kern_racct.c racct_types: RACCT_IN_MILLIONS resources, whose rule amounts the kernel multiplies
+#: by 10**6 after refusing anything above INT64_MAX / 10**6 with ERANGE (kern_rctl.c).
+IN_MILLIONS = {"cputime", "wallclock", "pcpu"}
+MILLIONS_LIMIT = 9_223_372_036_854
 
 
 def refused(text: str, part: str) -> RuleError:
     with pytest.raises(RuleError) as info:
         parse_rule(text)
     assert info.value.part == part, str(info.value)
-    assert text.strip() in str(info.value)
+    assert vis(text.strip()) in str(info.value)
     return info.value
 
 
@@ -128,8 +132,8 @@ def test_invalid_numeric_values(word):
 def test_amount_limits():
     assert parse_rule("jail:www:memoryuse:deny=7e").amount == 7 << 60
     assert "too large" in refused("jail:www:memoryuse:deny=8e", "amount").problem
-    assert parse_rule(f"jail:www:cputime:log={CUMULATIVE_LIMIT}").amount == CUMULATIVE_LIMIT
-    refused(f"jail:www:wallclock:log={CUMULATIVE_LIMIT + 1}", "amount")
+    assert parse_rule(f"jail:www:cputime:log={MILLIONS_LIMIT}").amount == MILLIONS_LIMIT
+    refused(f"jail:www:wallclock:log={MILLIONS_LIMIT + 1}", "amount")
     refused("jail:www:memoryuse:deny=" + "9" * 5000, "amount")
 
 
@@ -224,10 +228,33 @@ def test_validate_refuses_hand_built_rules():
     assert validate(rule) is rule
 
 
-def test_rule_text_and_filter():
+def test_pcpu_is_counted_in_millions_so_huge_amounts_are_refused():
+    assert parse_rule(f"jail:www:pcpu:deny={MILLIONS_LIMIT}").amount == MILLIONS_LIMIT
+    error = refused(f"jail:www:pcpu:deny={MILLIONS_LIMIT + 1}", "amount")
+    assert error.problem == f"'{MILLIONS_LIMIT + 1}' is too large (at most {MILLIONS_LIMIT})"
+    assert parse_rule(f"jail:www:memoryuse:deny={MILLIONS_LIMIT + 1}").amount == MILLIONS_LIMIT + 1
+
+
+@pytest.mark.parametrize("text", ["jail:www:memoryuse:deny=1g\njail:db:memoryuse:deny=1g",
+                                  "jail:w\nw:memoryuse:deny=1g", "jail:www:memory\x1b[2Juse:deny=1"])
+def test_an_error_about_a_rule_with_controls_is_one_safe_line(text):
+    with pytest.raises(RuleError) as info:
+        parse_rule(text)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message
+    assert message.startswith("invalid rule 'jail:")
+    assert "\\n" in message or "\\e" in message
+
+
+def test_rule_text_and_exact_filter():
     rule = parse_rule("  j:www:MemoryUse:DENY=1G  ")
     assert str(rule) == "jail:www:memoryuse:deny=1073741824"
-    assert rule.filter == "jail:www:memoryuse:deny"
+    assert str(rule.exact()) == "jail:www:memoryuse:deny=1073741824/jail"
+    assert rule.exact().matches(rule)
+    for other in ("jail:www:memoryuse:deny=1073741824/process", "jail:www:memoryuse:deny=1g/user",
+                  "jail:www:memoryuse:deny=2g", "jail:www:memoryuse:log=1g",
+                  "jail:db:memoryuse:deny=1g"):
+        assert not rule.exact().matches(parse_rule(other)), other
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -242,7 +269,7 @@ def subject_ids(subject: str) -> st.SearchStrategy[str]:
 
 
 def amounts(resource: str) -> st.SearchStrategy[int]:
-    return st.integers(0, CUMULATIVE_LIMIT if RESOURCES[resource].cumulative else INT64_MAX)
+    return st.integers(0, MILLIONS_LIMIT if resource in IN_MILLIONS else INT64_MAX)
 
 
 @st.composite

@@ -287,6 +287,8 @@ def test_racct_disabled(clock: ManualClock) -> None:
         assert err.value.hint == RacctUnavailable.FIX
     sample = host.sample()
     assert sample.usage == {} and sample.rules == ()
+    assert sample.rules_error == ("RACCT/RCTL present, but disabled; add kern.racct.enable=1 to "
+                                  "/boot/loader.conf and reboot"), "unknown, not empty"
     assert sample.processes
 
 

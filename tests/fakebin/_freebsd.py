@@ -1212,7 +1212,9 @@ NOT_DENIABLE = {"cputime", "wallclock", "readbps", "writebps", "readiops", "writ
 THROTTLEABLE = {"readbps", "writebps", "readiops", "writeiops"}
 SLOPPY = {"pseudoterminals", "swapuse", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nshm",
           "shmsize"}
-IN_MILLIONS = {"cputime", "wallclock"}
+# kern_racct.c racct_types: RACCT_IN_MILLIONS (kern_rctl.c rctl_string_to_rule refuses an amount
+# above INT64_MAX / 1000000 for these with ERANGE, then multiplies it).
+IN_MILLIONS = {"cputime", "wallclock", "pcpu"}
 INT64_MAX = 2**63 - 1
 SUBJECT_ALIASES = {"u": "user", "g": "group", "p": "process", "l": "loginclass",
                    "c": "loginclass", "class": "loginclass", "j": "jail"}
@@ -1370,6 +1372,10 @@ class Kernel:
         return ",".join(str(r) for r in stored_rules(self.state) if r.matches(f))
 
     def add_rule(self, text: str) -> None:
+        """sys_rctl_add_rule() and rctl_rule_add(): before linking the rule, the kernel calls
+        rctl_rule_remove() with the rule itself (an identical rule goes, so log, devctl,
+        throttle and sig* rules of other amounts stack) or, for deny, with a copy whose amount
+        is undefined (every deny rule of the same subject, resource and per goes)."""
         self._enter(text)
         rule = kernel_rule(text, self.state)
         if rule.per is None and rule.subject is not None:
@@ -1385,6 +1391,9 @@ class Kernel:
         self._save(rules)
 
     def remove_rule(self, text: str) -> None:
+        """sys_rctl_remove_rule() and rctl_rule_remove(): every rule the filter matches
+        (rctl_rule_matches: an undefined field, per included, matches anything); ESRCH when
+        none did. The filter keeps an omitted per undefined: only -a defaults it."""
         self._enter(text)
         f = kernel_rule(text, self.state)
         rules = stored_rules(self.state)

@@ -491,6 +491,30 @@ def test_rctl_add_other_actions_only_replace_identical_rules(fake_freebsd):
     assert rules == ["jail:sto2:vmemoryuse:log=4294967296", "jail:sto2:vmemoryuse:log=8589934592"]
 
 
+def test_rctl_add_deny_keeps_the_deny_of_another_per(fake_freebsd):
+    run("rctl", "-a", "jail:git7:memoryuse:deny=100m/process")
+    run("rctl", "-a", "jail:git7:memoryuse:deny=2g")
+    assert run("rctl", "jail:git7:memoryuse").stdout == (
+        "jail:git7:memoryuse:deny=2147483648\njail:git7:memoryuse:deny=104857600/process\n")
+
+
+def test_rctl_remove_with_a_full_rule_removes_that_rule_only(fake_freebsd):
+    run("rctl", "-a", "jail:git7:memoryuse:deny=1g/process")
+    assert run("rctl", "-r", "jail:git7:memoryuse:deny=1g/jail").returncode == 0
+    assert run("rctl", "jail:git7:memoryuse").stdout == (
+        "jail:git7:memoryuse:deny=1073741824/process\n")
+    run("rctl", "-a", "jail:git7:memoryuse:deny=1g")
+    assert run("rctl", "-r", "jail:git7:memoryuse:deny=1g").returncode == 0, "per left open"
+    assert run("rctl", "jail:git7:memoryuse").stdout == ""
+
+
+def test_rctl_pcpu_amounts_are_in_millions(fake_freebsd):
+    assert run("rctl", "-a", "jail:git7:pcpu:deny=9223372036854").returncode == 0
+    result = run("rctl", "-a", "jail:git7:pcpu:deny=9223372036855")
+    assert result.stderr == ("rctl: failed to add rule 'jail:git7:pcpu:deny=9223372036855': "
+                             "Result too large\n")
+
+
 def test_rctl_add_user_rule_is_stored_with_the_uid(fake_freebsd):
     assert run("rctl", "-a", "user:www:maxproc:deny=100/jail").returncode == 0
     assert fake_freebsd.state()["rules"][-1] == "user:80:maxproc:deny=100/jail"
@@ -579,8 +603,11 @@ def test_rctl_needs_host_root(fake_freebsd, changes):
     result = run("rctl", "-r", "jail:git7")
     assert result.stderr == "rctl: failed to remove rule 'jail:git7': Operation not permitted\n"
     listing = run("rctl")
-    assert (listing.returncode, listing.stderr) == (
-        0, "rctl: failed to show rules for '::': Operation not permitted\n")
+    assert (listing.returncode, listing.stdout, listing.stderr) == (
+        0, "", "rctl: failed to show rules for '::': Operation not permitted\n")
+    filtered = run("rctl", "::")
+    assert (filtered.returncode, filtered.stdout, filtered.stderr) == (
+        1, "", "rctl: failed to show rules for '::': Operation not permitted\n")
 
 
 # ---------------------------------------------------------------------------------------------

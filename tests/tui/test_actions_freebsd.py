@@ -93,12 +93,17 @@ def test_a_jail_that_fails_to_start_reads_well(tmp_path, fake_freebsd) -> None:
     run(go())
 
 
-async def limit_editor(pilot, app, fake, name: str) -> LimitEditor:  # type: ignore[no-untyped-def]
+async def limits_tab(pilot, app, fake, name: str) -> JailDetailScreen:  # type: ignore[no-untyped-def]
     await ready(pilot, app, fake)
     app.open_jail(name)
-    await until_screen(pilot, app, JailDetailScreen)
+    detail = await until_screen(pilot, app, JailDetailScreen)
     await pilot.press("2")
     await pilot.pause()
+    return detail
+
+
+async def limit_editor(pilot, app, fake, name: str) -> LimitEditor:  # type: ignore[no-untyped-def]
+    await limits_tab(pilot, app, fake, name)
     fake.clear_log()
     await pilot.press("L")
     return await until_screen(pilot, app, LimitEditor)
@@ -115,20 +120,57 @@ def test_add_and_remove_a_rule_issue_rctl_a_and_r(tmp_path, fake_freebsd) -> Non
             await pilot.click("#apply")
             await settled(pilot, app)
             assert fake_freebsd.invocations() == [
-                JLS, ["rctl", "jail:git6:memoryuse:deny"],
-                ["rctl", "-a", "jail:git6:memoryuse:deny=536870912"],
-                ["rctl", "jail:git6:memoryuse:deny"]]
+                JLS, ["rctl", "jail:git6"],
+                ["rctl", "-a", "jail:git6:memoryuse:deny=536870912"]]
             fake_freebsd.clear_log()
             app.open_jail("git7")
             detail = await until_screen(pilot, app, JailDetailScreen)
             await pilot.press("2")
             await pilot.pause()
-            assert detail.query_one(LimitsTable).select_key("jail:git7:pcpu:deny")
+            assert detail.query_one(LimitsTable).select_key("jail:git7:pcpu:deny=50")
             fake_freebsd.clear_log()
             await ask(pilot, app, "delete")
             await answer(pilot, app, "y")
             assert fake_freebsd.invocations() == [
-                ["rctl", "jail:git7:pcpu:deny"], ["rctl", "-r", "jail:git7:pcpu:deny"]]
+                ["rctl", "jail:git7:pcpu:deny=50/jail"],
+                ["rctl", "-r", "jail:git7:pcpu:deny=50/jail"]]
+    run(go())
+
+
+def test_removing_a_rule_leaves_the_deny_of_another_per(tmp_path, fake_freebsd) -> None:
+    rules = fake_freebsd.state()["rules"]
+    fake_freebsd.update(rules=[*rules, "jail:git7:memoryuse:deny=104857600/process"])
+
+    async def go() -> None:
+        app = make_freebsd_app(tmp_path, fake_freebsd)
+        async with app.run_test(size=(120, 35)) as pilot:
+            detail = await limits_tab(pilot, app, fake_freebsd, "git7")
+            assert detail.query_one(LimitsTable).select_key("jail:git7:memoryuse:deny=1073741824")
+            dialog = await ask(pilot, app, "delete")
+            assert "rctl -r jail:git7:memoryuse:deny=1073741824/jail" in dialog.text
+            await answer(pilot, app, "y")
+            assert [r for r in fake_freebsd.state()["rules"] if ":memoryuse:" in r and "git7" in r
+                    ] == ["jail:git7:memoryuse:deny=104857600/process"]
+    run(go())
+
+
+def test_the_limits_tab_says_rules_cannot_be_read(tmp_path, fake_freebsd) -> None:
+    fake_freebsd.update(root=False)
+
+    async def go() -> None:
+        app = make_freebsd_app(tmp_path, fake_freebsd)
+        async with app.run_test(size=(120, 35)) as pilot:
+            detail = await limits_tab(pilot, app, fake_freebsd, "git7")
+            note = detail.query_one("#limits-note").render().plain
+            assert note.startswith("cannot read rules: failed to show rules for 'jail:': "
+                                   "Operation not permitted")
+            assert "no rctl rules" not in note
+            await pilot.press("L")
+            form = await until_screen(pilot, app, LimitEditor)
+            form.query_one("#amount", Input).value = "1g"
+            await pilot.pause()
+            assert "the live rules cannot be read: what it replaces is unknown" in \
+                form.query_one("#preview").render().plain
     run(go())
 
 
@@ -144,8 +186,7 @@ def test_rctl_without_privilege_reads_well(tmp_path, fake_freebsd) -> None:
             await settled(pilot, app)
             text = notes(app)
             assert "set jail:git6:memoryuse:deny=1073741824: failed to show rules for " \
-                   "'jail:git6:memoryuse:deny': Operation not permitted (run jailtui as root" \
-                in text
+                   "'jail:git6': Operation not permitted (run jailtui as root" in text
             assert "Traceback" not in text
     run(go())
 

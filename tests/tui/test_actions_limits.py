@@ -27,12 +27,21 @@ async def editor(pilot, app, name: str = "www") -> LimitEditor:  # type: ignore[
     return await until_screen(pilot, app, LimitEditor)
 
 
+async def edit(pilot, app, key: str) -> LimitEditor:  # type: ignore[no-untyped-def]
+    """The editor opened with ``e`` on www's rule ``key`` in the Limits tab."""
+    detail = await open_detail(pilot, app, "www", tab="2")
+    assert detail.query_one(LimitsTable).select_key(key)
+    return await ask(pilot, app, "e", LimitEditor)
+
+
 async def fill(pilot, form: LimitEditor, resource: str, amount: str,  # type: ignore[no-untyped-def]
-               action: str | None = None) -> None:
+               action: str | None = None, per: str | None = None) -> None:
     form.query_one("#resource", Select).value = resource
     await pilot.pause()
     if action is not None:
         form.query_one("#action", Select).value = action
+    if per is not None:
+        form.query_one("#per", Select).value = per
     form.query_one("#amount", Input).value = amount
     await pilot.pause()
 
@@ -75,7 +84,8 @@ def test_a_valid_rule_is_previewed_and_applied(tmp_path) -> None:
             assert not (tmp_path / "rctl.conf").exists()
             table = app.screen.query_one(LimitsTable)
             await sample(pilot, app)
-            assert "jail:www:memoryuse:deny" in [row.key.value for row in table.ordered_rows]
+            assert "jail:www:memoryuse:deny=536870912" in [row.key.value
+                                                           for row in table.ordered_rows]
     run(go())
 
 
@@ -109,9 +119,7 @@ def test_per_process_on_a_sloppy_resource_is_refused_live(tmp_path) -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 35)) as pilot:
             form = await editor(pilot, app)
-            await fill(pilot, form, "swapuse", "1g")
-            form.query_one("#per", Select).value = "process"
-            await pilot.pause()
+            await fill(pilot, form, "swapuse", "1g", per="process")
             assert "per: swapuse is not accounted per process" in preview(form)
             assert apply_disabled(form)
     run(go())
@@ -167,9 +175,7 @@ def test_editing_a_rule_starts_from_it(tmp_path) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 35)) as pilot:
-            detail = await open_detail(pilot, app, "www", tab="2")
-            assert detail.query_one(LimitsTable).select_key("jail:www:memoryuse:deny")
-            form = await ask(pilot, app, "e", LimitEditor)
+            form = await edit(pilot, app, "jail:www:memoryuse:deny=1073741824")
             assert form.query_one("#resource", Select).value == "memoryuse"
             assert form.query_one("#action", Select).value == "deny"
             assert form.query_one("#amount", Input).value == "1g"
@@ -191,7 +197,7 @@ def test_remove_a_rule_after_confirmation(tmp_path) -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             detail = await open_detail(pilot, app, "www", tab="2")
             table = detail.query_one(LimitsTable)
-            assert table.select_key("jail:www:maxproc:log")
+            assert table.select_key("jail:www:maxproc:log=200")
             dialog = await ask(pilot, app, "delete")
             assert dialog.text.startswith("Remove limit jail:www:maxproc:log=200 from jail www?")
             assert dialog.option_value, "rctl.conf holds the rule: removing it there is the default"
@@ -202,8 +208,9 @@ def test_remove_a_rule_after_confirmation(tmp_path) -> None:
             await answer(pilot, app, "y")
             assert "jail:www:maxproc:log=200" not in live(app)
             assert (tmp_path / "rctl.conf").read_text() == "# limits\n"
-            assert "jail:www:maxproc:log" not in [row.key.value for row in table.ordered_rows]
-            assert "action=rctl-remove target=jail:www:maxproc:log result=ok" in audit(tmp_path)
+            assert "jail:www:maxproc:log=200" not in [row.key.value for row in table.ordered_rows]
+            assert "action=rctl-remove target=jail:www:maxproc:log=200/jail result=ok" \
+                in audit(tmp_path)
     run(go())
 
 
@@ -228,3 +235,52 @@ def test_undo_reverts_the_last_limit_change(tmp_path) -> None:
             assert "nothing to undo" in notes(app)
             assert "action=undo" in audit(tmp_path)
     run(go())
+
+
+def test_the_preview_names_only_what_the_kernel_replaces(tmp_path) -> None:
+    async def go() -> None:
+        app = make_change_app(tmp_path)
+        async with app.run_test(size=(120, 35)) as pilot:
+            form = await editor(pilot, app)
+            await fill(pilot, form, "memoryuse", "100m", per="process")
+            assert "rule  jail:www:memoryuse:deny=104857600/process" in preview(form)
+            assert "replaces" not in preview(form), "a deny of another per stays"
+            await fill(pilot, form, "maxproc", "300", action="log", per="jail")
+            assert "replaces" not in preview(form)
+            assert "also stays: jail:www:maxproc:log=200 (log rules stack)" in preview(form)
+            await pilot.click("#apply")
+            await settled(pilot, app)
+            assert [r for r in live(app) if ":maxproc:" in r] == [
+                "jail:www:maxproc:log=200", "jail:www:maxproc:log=300"]
+            await sample(pilot, app)
+            keys = [row.key.value for row in app.screen.query_one(LimitsTable).ordered_rows]
+            assert {"jail:www:maxproc:log=200", "jail:www:maxproc:log=300"} <= set(keys)
+    run(go())
+
+
+def test_editing_a_stacking_rule_replaces_the_one_edited(tmp_path) -> None:
+    async def go() -> None:
+        app = make_change_app(tmp_path)
+        async with app.run_test(size=(120, 35)) as pilot:
+            form = await edit(pilot, app, "jail:www:maxproc:log=200")
+            form.query_one("#amount", Input).value = "300"
+            await pilot.pause()
+            assert "replaces jail:www:maxproc:log=200" in preview(form)
+            await pilot.click("#apply")
+            await settled(pilot, app)
+            assert [r for r in live(app) if ":maxproc:" in r] == ["jail:www:maxproc:log=300"]
+            assert "detail=replaces=jail:www:maxproc:log=200" in audit(tmp_path)
+    run(go())
+
+
+def test_a_half_failed_replace_offers_undo() -> None:
+    from jailtui.engine.actions import PartialChange
+    from jailtui.tui.changes import failure
+
+    outcome = failure("set x", PartialChange("x is set, but y was not removed: EPERM; live now: "
+                                             "x, y", "undo takes the new rule out again"))
+    assert not outcome.ok
+    assert outcome.message == ("x is set, but y was not removed: EPERM; live now: x, y (undo "
+                               "takes the new rule out again); z undoes it")
+    outcome = failure("set x", PartialChange("x is set, but y was not removed", undoable=False))
+    assert outcome.message == "x is set, but y was not removed"

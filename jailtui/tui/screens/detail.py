@@ -18,6 +18,7 @@ from ...engine import units
 from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
+from ...engine.vis import vis
 from ...report import addresses, children_note
 from ...engine.vis import vis
 from ..widgets.charts import HistoryChart
@@ -247,6 +248,8 @@ class JailDetailScreen(JailScreen):
                           style="dim"))
         elif not snapshot.racct.enabled:
             note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+        elif snapshot.rules_error is not None:
+            note.set(Text(f"cannot read rules: {vis(snapshot.rules_error)}", style="bold yellow"))
         else:
             note.set(Text(f"no rctl rules for jail:{self.jail_name}", style="dim"))
 

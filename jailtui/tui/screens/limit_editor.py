@@ -1,7 +1,8 @@
 """The limit editor: one rctl rule for a jail, picked from lists and checked as you type.
 
 Every keystroke goes through the engine's validator (:func:`~jailtui.engine.rctl.parse_rule`),
-so the form accepts exactly what ``jailtui limits add`` accepts, and shows the rule it will set.
+so the form accepts exactly what ``jailtui limits add`` accepts, and shows the rule it will set
+and, from the kernel's rules (:mod:`~jailtui.engine.kernel_rules`), which live rules it replaces.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...engine import units
+from ...engine import kernel_rules, units
 from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
 from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
@@ -78,7 +79,8 @@ def check(jail: str, resource: str, action: str, amount: str, per: str) -> Rule:
 
 
 class LimitEditor(Dialog[LimitRequest | None]):
-    """Add a rule to jail ``jail``, or edit ``rule`` (the form starts from it)."""
+    """Add a rule to jail ``jail``, or edit ``rule`` (the form starts from it, and the new rule
+    replaces it). ``rules`` are the jail's live rules; None when they could not be read."""
 
     DEFAULT_CSS = """
     LimitEditor #form {
@@ -106,15 +108,17 @@ class LimitEditor(Dialog[LimitRequest | None]):
     }
     """
 
-    def __init__(self, jail: str, *, usage: Usage | None = None, rules: Sequence[Rule] = (),
-                 conf_path: Path = Path("/etc/rctl.conf"), rule: Rule | None = None,
-                 persist: bool = False, manager_note: str = "") -> None:
-        """``manager_note`` says what the jail's manager does to its rules on restart."""
+    def __init__(self, jail: str, *, usage: Usage | None = None,
+                 rules: Sequence[Rule] | None = (), conf_path: Path = Path("/etc/rctl.conf"),
+                 rule: Rule | None = None, persist: bool = False,
+                 manager_note: str = "") -> None:
+        """``rules`` None: the live rules cannot be read; ``manager_note`` says what the
+        jail's manager does to its rules on restart."""
         super().__init__()
         self.manager_note = manager_note
         self.jail = jail
         self.usage = usage
-        self.rules = tuple(rules)
+        self.rules = tuple(rules) if rules is not None else None
         self.conf_path = conf_path
         self.original = rule
         self._allowed = allowed_actions(rule.resource if rule else "memoryuse")
@@ -128,7 +132,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
         action = start.action if start else allowed_actions(resource)[0]
         res = RESOURCES[resource]
         with Vertical(id="dialog") as box:
-            box.border_title = Text(f"Edit limit {start.filter}" if start
+            box.border_title = Text(f"Edit limit {start}" if start
                                     else f"Add a limit to jail {self.jail}")
             with Grid(id="form"):
                 yield Label("resource")
@@ -220,11 +224,24 @@ class LimitEditor(Dialog[LimitRequest | None]):
     def _rule_text(self, rule: Rule) -> Text:
         text = Text.assemble(("rule  ", "dim"), (str(rule), "bold green"),
                              (f"  ({units.amount(rule.resource, rule.amount)})", "dim"))
-        replaced = [old for old in self.rules if old.filter == rule.filter and old != rule]
+        if self.rules is None:
+            text.append("\nthe live rules cannot be read: what it replaces is unknown",
+                        style="yellow")
+            return text
+        replaced = list(kernel_rules.displaced(self.rules, rule))
+        if self.original in self.rules and self.original != rule \
+                and self.original not in replaced:
+            replaced.append(self.original)
+        stacked = [old for old in self.rules if old not in replaced and old != rule
+                   and (old.resource, old.action, old.per) == (rule.resource, rule.action,
+                                                               rule.per)]
         if replaced:
             text.append(f"\nreplaces {', '.join(map(str, replaced))}", style="yellow")
         elif rule in self.rules:
             text.append("\nalready set", style="dim")
+        if stacked:
+            text.append(f"\nalso stays: {', '.join(map(str, stacked))} ({rule.action} rules "
+                        "stack)", style="dim")
         return text
 
     # -- answering -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...engine import units
-from ...engine.model import Jail, Usage
+from ...engine.model import Jail, Rule, RuleFilter, Usage
 from ...engine.rctl import RESOURCES, UNIT_WORDS, Resource
 from ...engine.sampler import JailStats, LimitUse
 from ..cells import DASH, DIM, Cell, bar, limit_style, num, text
@@ -16,8 +16,13 @@ def _fraction(limit: LimitUse) -> float | None:
     return limit.fraction
 
 
+def _head(rule: Rule) -> str:
+    """``subject:id:resource:action``: the rule without amount and per (their own columns)."""
+    return str(RuleFilter(rule.subject, rule.subject_id, rule.resource, rule.action))
+
+
 LIMIT_COLUMNS: tuple[Column, ...] = (
-    Column("rule", "RULE", 12, 0, False, lambda lim: lim.rule.filter, "subject:id:resource:action"),
+    Column("rule", "RULE", 12, 0, False, lambda lim: _head(lim.rule), "subject:id:resource:action"),
     Column("amount", "AMOUNT", 6, 0, True, lambda lim: lim.rule.amount, "the rule's amount"),
     Column("per", "PER", 4, 3, False, lambda lim: lim.rule.per, "what the amount is counted per"),
     Column("used", "USED", 6, 0, True, lambda lim: lim.used, "current racct value"),
@@ -30,7 +35,7 @@ def limit_row(limit: LimitUse) -> tuple[Cell, ...]:
     rule = limit.rule
     style = limit_style(limit)
     pct = "-" if limit.fraction is None else f"{limit.fraction * 100:.0f}%"
-    return (text(rule.filter), num(units.amount(rule.resource, rule.amount)), text(rule.per, DIM),
+    return (text(_head(rule)), num(units.amount(rule.resource, rule.amount)), text(rule.per, DIM),
             num(units.amount(rule.resource, limit.used)) if limit.used is not None else DASH,
             num(pct, style), bar(limit.fraction, 10, "red" if "red" in style else
                                  "yellow" if "yellow" in style else "green"))
@@ -42,7 +47,7 @@ class LimitsTable(KeyedTable[LimitUse]):
 
     def show_limits(self, stats: JailStats | None) -> int:
         limits = stats.limits if stats else ()
-        return self.show([(lim.rule.filter, lim, limit_row(lim)) for lim in limits])
+        return self.show([(str(lim.rule), lim, limit_row(lim)) for lim in limits])
 
 
 @dataclass(frozen=True, slots=True)
