@@ -25,6 +25,7 @@ from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule
 from ..engine.rctl import parse_filter
 from ..engine.rctlconf import matching
 from ..engine.sampler import JailStats
+from ..engine.vis import vis
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
 from .screens.event_log import EventLogScreen
@@ -339,7 +340,7 @@ class Changes:
 
 def _jail_details(verb: str, stats: JailStats) -> str:
     jail = stats.jail
-    where = ", ".join(part for part in (jail.hostname, jail.path) if part)
+    where = ", ".join(vis(part) for part in (jail.hostname, jail.path) if part)
     if verb == "start":
         return where
     what = f"its {stats.nproc} processes will be stopped"

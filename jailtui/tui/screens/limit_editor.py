@@ -20,6 +20,7 @@ from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
 from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
     parse_rule
+from ...literal import literal, visible
 from .dialog import Dialog
 
 UNIT_NAMES: dict[Unit, str] = {
@@ -126,8 +127,8 @@ class LimitEditor(Dialog[LimitRequest | None]):
         action = start.action if start else allowed_actions(resource)[0]
         res = RESOURCES[resource]
         with Vertical(id="dialog") as box:
-            box.border_title = Text(f"Edit limit {start.filter}" if start
-                                    else f"Add a limit to jail {self.jail}")
+            box.border_title = literal(f"Edit limit {start.filter}" if start
+                                       else f"Add a limit to jail {self.jail}")
             with Grid(id="form"):
                 yield Label("resource")
                 yield Select([(resource_label(r, self.usage), r.name) for r in RESOURCES.values()],
@@ -208,7 +209,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
                 self.rule = check(self.jail, resource, action, self.amount, per)
             except RuleError as exc:
                 self.error = str(exc)
-                preview.update(Text(self.error, style="bold red"))
+                preview.update(literal(self.error, "bold red"))
             else:
                 preview.update(self._rule_text(self.rule))
         self.query_one("#apply", Button).disabled = self.rule is None
@@ -221,7 +222,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
             text.append(f"\nreplaces {', '.join(map(str, replaced))}", style="yellow")
         elif rule in self.rules:
             text.append("\nalready set", style="dim")
-        return text
+        return visible(text, multiline=True)
 
     # -- answering -------------------------------------------------------------------------
 
