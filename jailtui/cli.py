@@ -1,7 +1,8 @@
 """``jailtui``: the TUI with no subcommand, and ls/ps/usage/top/limits/start/stop/... otherwise.
 
 Every subcommand goes through the same engine objects as the TUI (Host, Sampler, Actions).
-Exit codes: 0 ok, 1 the operation failed, 2 usage error.
+Exit codes: 0 ok, 1 the operation failed, 2 usage error. What a jail controls is printed with
+every control made visible (vis), in tables and in one-line errors alike.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 from . import __version__
 from .backend import HostOptions, default_backend, make_host
 from .engine.errors import JailtuiError, UsageError
+from .engine.vis import vis
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every usage error here
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {vis(message)}\n"
                               f"Try '{self.prog} --help' for more information.\n")
 
 
@@ -156,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_tui(args)
         return COMMANDS[args.command](args)
     except JailtuiError as exc:
-        print(f"jailtui: {exc}", file=sys.stderr)
+        _stderr(str(exc))
+        _done(getattr(args, "_actions", None))
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -166,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- plumbing ------------------------------------------------------------------------------
+
+def _stderr(message: str) -> None:
+    """``jailtui: message`` on one line of stderr."""
+    print(f"jailtui: {vis(message)}", file=sys.stderr)
+
 
 def _host(args: argparse.Namespace):  # -> Host
     if args.backend is None and default_backend() == "simulated":
@@ -180,8 +188,9 @@ def _actions(args: argparse.Namespace, host: Any):  # -> Actions
     from .engine.audit import AuditLog
 
     audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    return Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
-                   shell_command=(args.shell,))
+    args._actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf,
+                            audit=audit, shell_command=(args.shell,))
+    return args._actions
 
 
 def _snapshot(args: argparse.Namespace):  # -> Snapshot
@@ -227,14 +236,14 @@ def _console() -> _Out:
 
 
 def _print_json(doc: dict[str, Any]) -> int:
-    json.dump(doc, sys.stdout, indent=2)
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=True)
     sys.stdout.write("\n")
     return EXIT_OK
 
 
 def _warn(snapshot: Any) -> None:
     for warning in snapshot.warnings:
-        print(f"jailtui: warning: {warning}", file=sys.stderr)
+        _stderr(f"warning: {warning}")
 
 
 # -- read commands -------------------------------------------------------------------------
@@ -390,6 +399,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     from .engine import units
     from .engine.rctl import Unit
     from .engine.sampler import Sampler
+    from .literal import literal
 
     if args.delay <= 0:
         raise UsageError("--delay must be positive")
@@ -411,7 +421,8 @@ def cmd_top(args: argparse.Namespace) -> int:
                            units.rate(s.writebps, Unit.BYTES_PER_SECOND),
                            report.limit_text(worst) if worst else "-"])
         stale = f"  STALE: {snap.error}" if snap.stale else ""
-        return Group(report.Text.assemble(report.header_line(snap), (stale, "bold red")), t,
+        return Group(report.Text.assemble(report.header_line(snap), literal(stale, "bold red")),
+                     t,
                      report.Text("%CPU: from CPU time used over the interval, percent of one core",
                                  style="dim"))
 
@@ -457,29 +468,32 @@ def cmd_limits(args: argparse.Namespace) -> int:
         if len(operands) > 1:
             raise UsageError("usage: jailtui limits persist [JAIL]")
         path = actions.persist(operands[0] if operands else None)
-        print(f"wrote the live jail rules to {path}")
+        print(vis(f"wrote the live jail rules to {path}"))
         return _done(actions)
     if len(operands) != 1:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
     if verb == "add":
         rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
-        print(f"added {rule}" + (f" (and to {args.rctl_conf})" if args.persist else ""))
+        print(vis(f"added {rule}" + (f" (and to {args.rctl_conf})" if args.persist else "")))
     else:
         removed = actions.remove_rules(operands[0], persist=args.persist)
         for rule in removed:
-            print(f"removed {rule}")
+            print(vis(f"removed {rule}"))
     return _done(actions)
 
 
 def _done(actions: Any) -> int:
-    for warning in actions.take_warnings():
-        print(f"jailtui: warning: {warning}", file=sys.stderr)
+    """Print what went wrong beside the change (the audit log not written), even when the
+    change itself failed."""
+    for warning in actions.take_warnings() if actions is not None else ():
+        _stderr(f"warning: {warning}")
     return EXIT_OK
 
 
 def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     from . import report
     from .engine import units
+    from .literal import literal
 
     snap = _snapshot(args)
     _require_racct(snap)
@@ -499,7 +513,7 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     con = _console()
     con.print(t)
     if not limits:
-        con.print("no rules" + (f" for jail {jail}" if jail else ""), style="dim")
+        con.print(literal("no rules" + (f" for jail {jail}" if jail else ""), "dim"))
     return EXIT_OK
 
 
@@ -517,8 +531,10 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
                 message=result.message,
                 commands=[report.command_json(c) for c in result.commands]))
         else:
-            print(result.message if result.ok else f"jailtui: {result.message}",
-                  file=sys.stdout if result.ok else sys.stderr)
+            if result.ok:
+                print(vis(result.message))
+            else:
+                _stderr(result.message)
         _done(actions)
         return EXIT_OK if result.ok else EXIT_FAILED
     return run
