@@ -160,3 +160,13 @@ def test_audit_records_of_hostile_changes_are_single_inert_lines(tmp_path) -> No
 def test_an_outcome_shows_markup_as_it_is(text: str) -> None:
     outcome = Outcome(f"stop jail {text}", True, text)
     assert outcome.text().plain.split("\n")[1] == text
+
+
+@given(hostile_text)
+def test_a_line_shows_its_text_inert(value: str) -> None:
+    from jailtui.tui.widgets.line import Line
+
+    line = Line()
+    line.set(Text.assemble(("title ", "bold"), value))
+    assert line.render().plain == f"title {vis(Text(value).plain)}"
+    assert_inert(line.render().plain)
