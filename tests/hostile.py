@@ -46,3 +46,25 @@ def assert_inert(text: str, *, keep: str = "") -> None:
 def assert_inert_bytes(data: bytes, *, keep: str = "\n") -> None:
     """The same for bytes written to a terminal or a file (UTF-8; no stray byte either)."""
     assert_inert(data.decode("utf-8"), keep=keep)
+
+
+def hostile_fake_state(state: dict, text: str = HOSTILE) -> dict:
+    """The fake FreeBSD tools' state (tests/fakebin) with ``text`` where a jailed root or the
+    host puts it: the host name, jail git7's name, hostname and path, its rules and usage, and
+    the user and command of its processes.
+
+    Names printed in line-based output (the host name by sysctl, the jail name in rctl's
+    rules) leave out CR: LocalRunner reads tool output with universal newlines, so a CR there
+    splits the line (names the host's root chose, not a jail's)."""
+    line = text.replace("\r", "")
+    name = f"git7{line}"
+    state["hostname"] = f"watermelon{line}"
+    for jail in state["jails"]:
+        if jail["name"] == "git7":
+            jail.update(name=name, hostname=f"git7{text}", path=f"{jail['path']}{text}")
+    state["usage"][name] = state["usage"].pop("git7")
+    state["rules"] = [rule.replace("jail:git7:", f"jail:{name}:") for rule in state["rules"]]
+    for proc in state["processes"]:
+        if proc.get("jid") == 2:
+            proc.update(user=f"git{text}", command=f"{proc['command']} {text}")
+    return state
