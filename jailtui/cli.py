@@ -148,7 +148,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     for problem in args.config_problems:
-        print(f"jailtui: warning: {problem}", file=sys.stderr)
+        _stderr(f"warning: {problem}")
     if args.print_config:
         state = "" if args.config_path.exists() else " (not found)"
         sys.stdout.write(f"# {args.config_path}{state}\n{args.settings.as_toml()}")
@@ -251,6 +251,7 @@ def _warn(snapshot: Any) -> None:
 def cmd_ls(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
+    from .literal import literal
 
     snap = _snapshot(args)
     if args.json:
@@ -273,7 +274,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
         for note in report.children_note(snap.jails):
-            con.print(note, style="dim")
+            con.print(literal(note, "dim"))
     else:
         con.print("no jails", style="dim")
     _warn(snap)

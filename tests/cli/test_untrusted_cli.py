@@ -116,3 +116,17 @@ def test_a_failed_change_also_says_its_audit_record_was_lost(capsys, tmp_path) -
     error, warning = err.splitlines()
     assert error.startswith('jailtui: jail "nosuch" not found')
     assert warning.startswith(f"jailtui: warning: audit log {blocker}/audit.log not written: ")
+
+
+def test_child_jails_named_like_markup_are_noted_as_they_are(fake_freebsd, tmp_path) -> None:
+    state = fake_freebsd.state()
+    for jid, name in ((3, "b[/]"), (117, f"b[/].c[bold]{HOSTILE}")):
+        state["jails"].append({"jid": jid, "name": name.replace("\r", ""), "hostname": name,
+                               "path": f"/jails/{jid}", "ip4": [], "ip6": [], "cpusetid": jid,
+                               "dying": False, "params": {}})
+    fake_freebsd.set_state(state)
+    result = jailtui("ls", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_inert_bytes(result.stdout)
+    assert (f"racct of b[/] includes its child jails: b[/].c[bold]{vis(LINE)}".encode()
+            in result.stdout.replace(b"\n", b""))
