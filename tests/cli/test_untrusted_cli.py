@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from jailtui.engine.vis import vis
 
-from hostile import HOSTILE, assert_inert_bytes, hostile_fake_state
+from hostile import HOSTILE, assert_inert, assert_inert_bytes, hostile_fake_state, hostile_text
 
 LINE = HOSTILE.replace("\r", "")
 NAME = f"git7{LINE}"
@@ -130,3 +131,17 @@ def test_child_jails_named_like_markup_are_noted_as_they_are(fake_freebsd, tmp_p
     assert_inert_bytes(result.stdout)
     assert (f"racct of b[/] includes its child jails: b[/].c[bold]{vis(LINE)}".encode()
             in result.stdout.replace(b"\n", b""))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hostile_text.filter(lambda text: text and not text.isdigit() and not text.startswith("-")))
+def test_any_hostile_jail_name_is_one_inert_error_line(capsys, text: str) -> None:
+    from jailtui.cli import main
+
+    for argv in (["usage", text], ["limits", text], ["ps", text]):
+        assert main(["--demo", *argv]) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert_inert(err, keep="\n")
+        assert err.endswith("\n") and err.count("\n") == 1, err
