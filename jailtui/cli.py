@@ -1,7 +1,8 @@
 """``jailtui``: the TUI with no subcommand, and ls/ps/usage/top/limits/start/stop/... otherwise.
 
 Every subcommand goes through the same engine objects as the TUI (Host, Sampler, Actions).
-Exit codes: 0 ok, 1 the operation failed, 2 usage error.
+Exit codes: 0 ok, 1 the operation failed, 2 usage error. What a jail controls is printed with
+every control made visible (vis), in tables and in one-line errors alike.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 from . import __version__
 from .backend import HostOptions, default_backend, make_host
 from .engine.errors import JailtuiError, UsageError
+from .engine.vis import vis
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every usage error here
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {vis(message)}\n"
                               f"Try '{self.prog} --help' for more information.\n")
 
 
@@ -158,7 +160,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     for problem in args.config_problems:
-        print(f"jailtui: warning: {problem}", file=sys.stderr)
+        _stderr(f"warning: {problem}")
     if args.print_config:
         state = "" if args.config_path.exists() else " (not found)"
         sys.stdout.write(f"# {args.config_path}{state}\n{args.settings.as_toml()}")
@@ -168,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_tui(args)
         return COMMANDS[args.command](args)
     except JailtuiError as exc:
-        print(f"jailtui: {exc}", file=sys.stderr)
+        _stderr(str(exc))
+        _done(getattr(args, "_actions", None))
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -178,6 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- plumbing ------------------------------------------------------------------------------
+
+def _stderr(message: str) -> None:
+    """``jailtui: message`` on one line of stderr."""
+    print(f"jailtui: {vis(message)}", file=sys.stderr)
+
 
 def _host(args: argparse.Namespace):  # -> Host
     if args.backend is None and default_backend() == "simulated":
@@ -192,8 +200,9 @@ def _actions(args: argparse.Namespace, host: Any):  # -> Actions
     from .engine.audit import AuditLog
 
     audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    return Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
-                   shell_command=(args.shell,))
+    args._actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf,
+                            audit=audit, shell_command=(args.shell,))
+    return args._actions
 
 
 def _snapshot(args: argparse.Namespace):  # -> Snapshot
@@ -239,14 +248,14 @@ def _console() -> _Out:
 
 
 def _print_json(doc: dict[str, Any]) -> int:
-    json.dump(doc, sys.stdout, indent=2)
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=True)
     sys.stdout.write("\n")
     return EXIT_OK
 
 
 def _warn(snapshot: Any) -> None:
     for warning in snapshot.warnings:
-        print(f"jailtui: warning: {warning}", file=sys.stderr)
+        _stderr(f"warning: {warning}")
 
 
 # -- read commands -------------------------------------------------------------------------
@@ -254,6 +263,7 @@ def _warn(snapshot: Any) -> None:
 def cmd_ls(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
+    from .literal import literal
 
     snap = _snapshot(args)
     if args.json:
@@ -277,7 +287,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
         for note in report.children_note(snap.jails):
-            con.print(note, style="dim")
+            con.print(literal(note, "dim"))
     else:
         con.print("no jails", style="dim")
     _warn(snap)
@@ -403,6 +413,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     from .engine import units
     from .engine.rctl import Unit
     from .engine.sampler import Sampler
+    from .literal import literal
 
     if args.delay <= 0:
         raise UsageError("--delay must be positive")
@@ -424,7 +435,8 @@ def cmd_top(args: argparse.Namespace) -> int:
                            units.rate(s.writebps, Unit.BYTES_PER_SECOND),
                            report.limit_text(worst) if worst else "-"])
         stale = f"  STALE: {snap.error}" if snap.stale else ""
-        return Group(report.Text.assemble(report.header_line(snap), (stale, "bold red")), t,
+        return Group(report.Text.assemble(report.header_line(snap), literal(stale, "bold red")),
+                     t,
                      report.Text("%CPU: from CPU time used over the interval, percent of one core",
                                  style="dim"))
 
@@ -470,7 +482,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
         if len(operands) > 1:
             raise UsageError("usage: jailtui limits persist [JAIL]")
         path = actions.persist(operands[0] if operands else None)
-        print(f"wrote the live jail rules to {path}")
+        print(vis(f"wrote the live jail rules to {path}"))
         return _done(actions)
     if len(operands) != 1:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
@@ -478,23 +490,26 @@ def cmd_limits(args: argparse.Namespace) -> int:
         rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
         kept = f" (kept by {actions.kept_by})" if actions.kept_by else (
             f" (and to {args.rctl_conf})" if args.persist else "")
-        print(f"added {rule}{kept}")
+        print(vis(f"added {rule}{kept}"))
     else:
         removed = actions.remove_rules(operands[0], persist=args.persist)
         for rule in removed:
-            print(f"removed {rule}")
+            print(vis(f"removed {rule}"))
     return _done(actions)
 
 
 def _done(actions: Any) -> int:
-    for warning in actions.take_warnings():
-        print(f"jailtui: warning: {warning}", file=sys.stderr)
+    """Print what went wrong beside the change (the audit log not written), even when the
+    change itself failed."""
+    for warning in actions.take_warnings() if actions is not None else ():
+        _stderr(f"warning: {warning}")
     return EXIT_OK
 
 
 def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     from . import report
     from .engine import units
+    from .literal import literal
 
     snap = _snapshot(args)
     _require_racct(snap)
@@ -520,7 +535,7 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     con = _console()
     con.print(t)
     if not limits:
-        con.print("no rules" + (f" for jail {jail}" if jail else ""), style="dim")
+        con.print(literal("no rules" + (f" for jail {jail}" if jail else ""), "dim"))
     return EXIT_OK
 
 
@@ -538,8 +553,10 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
                 message=result.message,
                 commands=[report.command_json(c) for c in result.commands]))
         else:
-            print(result.message if result.ok else f"jailtui: {result.message}",
-                  file=sys.stdout if result.ok else sys.stderr)
+            if result.ok:
+                print(vis(result.message))
+            else:
+                _stderr(result.message)
         _done(actions)
         return EXIT_OK if result.ok else EXIT_FAILED
     return run

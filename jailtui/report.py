@@ -1,6 +1,8 @@
 """What the CLI prints: stable JSON documents and rich tables, both from engine objects.
 
-The JSON schema (``"schema": 1``) is documented in the README; keys are only ever added.
+The JSON schema (``"schema": 1``) is documented in the README; keys are only ever added. JSON
+carries the exact strings, every control escaped by ``json.dumps`` (``ensure_ascii``); tables
+and lines show them through :mod:`jailtui.literal` (controls made visible, never markup).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .engine.model import CommandResult, Jail, Process, Rule, Usage
 from .engine.rctl import RESOURCES
 from .engine.sampler import HostStats, JailStats, LimitUse, Snapshot
 from .engine.vis import vis
+from .literal import literal, visible
 
 SCHEMA = 1
 
@@ -119,10 +122,10 @@ def document(kind: str, snapshot: Snapshot | None = None, **body: Any) -> dict[s
 # -- tables ----------------------------------------------------------------------------------
 
 def table(*columns: str, title: str | None = None, right: Iterable[str] = ()) -> Table:
-    """A plain table with data cells never parsed as markup (``[idle]`` stays literal)."""
+    """A plain table; its title and data cells are literal (``[idle]`` stays ``[idle]``)."""
     right = set(right)
-    t = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False,
-              show_edge=False, header_style="bold")
+    t = Table(box=box.SIMPLE_HEAD, title=None if title is None else literal(title),
+              title_justify="left", pad_edge=False, show_edge=False, header_style="bold")
     for column in columns:
         t.add_column(column, justify="right" if column in right else "left",
                      no_wrap=column not in ("COMMAND", "PATH", "RULE"),
@@ -130,8 +133,8 @@ def table(*columns: str, title: str | None = None, right: Iterable[str] = ()) ->
     return t
 
 
-def row(t: Table, cells: Sequence[str | Text]) -> None:
-    t.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells))
+def row(t: Table, cells: Sequence[object]) -> None:
+    t.add_row(*(visible(cell) if isinstance(cell, Text) else literal(cell) for cell in cells))
 
 
 def header_line(snapshot: Snapshot) -> Text:
@@ -146,10 +149,10 @@ def header_line(snapshot: Snapshot) -> Text:
            f"{units.size(host.mem_used)}/{units.size(host.mem_total)}")
     swap = ("" if info.swap_total is None or info.swap_used is None else
             f"  swap {units.size(info.swap_used)}/{units.size(info.swap_total)}")
-    return Text(f"{vis(info.hostname) or '?'}  {vis(info.osrelease) or '?'}  "
-                f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}  "
-                f"load {load}{cpu}  mem {mem}{swap}  "
-                f"jails {host.running} running, {host.stopped} stopped  {racct}")
+    return literal(f"{info.hostname or '?'}  {info.osrelease or '?'}  "
+                   f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}  "
+                   f"load {load}{cpu}  mem {mem}{swap}  "
+                   f"jails {host.running} running, {host.stopped} stopped  {racct}")
 
 
 def children_note(stats: Sequence[JailStats]) -> list[str]:

@@ -2,12 +2,17 @@
 
 ``2026-11-22T10:00:00Z user=root host=demo action=rctl-add target=jail:www:pcpu:deny=50 result=ok``
 
-Values that need it are double-quoted and newlines collapse, so every record stays one line and
-``shlex.split`` reads it back. Writing the log never breaks the change it records.
+Values that need it are double-quoted, runs of spaces, tabs and newlines collapse to one space
+and every other control is made visible (:func:`~jailtui.engine.vis.vis`), so every record stays
+one line of text a terminal only displays, and ``shlex.split`` reads it back. A record is written
+whole or cut off by a newline (a short write on a full disk never glues half a record to the
+next), and writing the log never breaks the change it records: its failure is returned as a
+warning.
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import re
@@ -19,9 +24,11 @@ from enum import Enum
 from pathlib import Path
 
 from .errors import JailtuiError
+from .vis import vis
 
 MEMORY_LINES = 1000
 _SAFE = re.compile(r"[\w@%+=:,./()\-]+")
+_BLANKS = re.compile(r"[ \t\n]+")
 
 
 class _Default(Enum):
@@ -60,8 +67,8 @@ def current_user() -> str:
 
 def quote(value: str) -> str:
     """One word on one line, double-quoted when needed (``shlex.split`` reads it back);
-    whitespace runs, newlines included, become one space."""
-    value = " ".join(value.split())
+    runs of blanks, newlines included, become one space, other controls are made visible."""
+    value = vis(_BLANKS.sub(" ", value).strip(" "))
     if _SAFE.fullmatch(value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -105,13 +112,14 @@ class AuditLog:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, (line + "\n").encode("utf-8"))
-            finally:
-                os.close(fd)
         except OSError as exc:
-            return AuditRecord(line, f"audit log {self.path} not written: "
-                                     f"{exc.strerror or exc}")
+            return AuditRecord(line, f"audit log {self.path} not written: {_reason(exc)}")
+        try:
+            problem = _append(fd, line.encode("utf-8"), _cut_off(self.path))
+        finally:
+            os.close(fd)
+        if problem is not None:
+            return AuditRecord(line, f"audit log {self.path} {problem}")
         return AuditRecord(line)
 
     def tail(self, n: int = 50) -> list[str]:
@@ -125,3 +133,40 @@ class AuditLog:
             except OSError:
                 pass
         return list(self._recent)[-n:]
+
+
+def _cut_off(path: Path) -> bool:
+    """Whether the log ends inside a line (a record cut short, by this or another process)."""
+    try:
+        with open(path, "rb") as log:
+            size = os.fstat(log.fileno()).st_size
+            return size > 0 and os.pread(log.fileno(), 1, size - 1) != b"\n"
+    except OSError:
+        return False
+
+
+def _append(fd: int, record: bytes, cut_off: bool) -> str | None:
+    """Write ``record`` and its newline (after a newline ending a cut-off line): loops over
+    short writes; when the disk refuses the rest, ends the partial line. Returns what failed."""
+    data = memoryview((b"\n" if cut_off else b"") + record + b"\n")
+    total = len(data)
+    written = 0
+    try:
+        while written < total:
+            count = os.write(fd, data[written:])
+            if count <= 0:
+                raise OSError(errno.EIO, "the system wrote nothing")
+            written += count
+    except OSError as exc:
+        if written == 0:
+            return f"not written: {_reason(exc)}"
+        try:
+            os.write(fd, b"\n")
+        except OSError:
+            pass
+        return f"holds a record cut short ({written} of {total} bytes): {_reason(exc)}"
+    return None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
@@ -473,9 +473,10 @@ DEFAULT_RULES = (
 )
 
 
-def _jail_specs(count: int) -> list[_JailSpec]:
+def _jail_specs(count: int, hostile: str = "") -> list[_JailSpec]:
     """The default jails, then generated ones (``web013``, ``pg014``, ...) up to ``count``."""
-    specs = list(DEFAULT_JAILS[:count])
+    specs = [_tainted(spec, hostile) for spec in DEFAULT_JAILS[:count]] if hostile \
+        else list(DEFAULT_JAILS[:count])
     for n in range(len(DEFAULT_JAILS), count):
         kind, prefix = EXTRA_KINDS[n % len(EXTRA_KINDS)]
         name = f"{prefix}{n + 1:03d}"
@@ -483,6 +484,16 @@ def _jail_specs(count: int) -> list[_JailSpec]:
         specs.append(_JailSpec(name, kind, f"{name}.prod.example.org", f"{root}/{name}",
                                (f"192.168.{100 + n // 250}.{n % 250 + 2}",)))
     return specs
+
+
+def _tainted(spec: _JailSpec, text: str) -> _JailSpec:
+    """``spec`` with ``text``, which a jailed root controls, in the name, hostname and path of
+    www and in the start failure of legacy (for tests of hostile text)."""
+    if spec.name == "www":
+        return replace(spec, name=f"www{text}", hostname=f"www{text}", path=f"{spec.path}{text}")
+    if spec.failure:
+        return replace(spec, failure=(*spec.failure[:-1], f"{spec.failure[-1]} {text}"))
+    return spec
 
 
 def _host_size(jails: int) -> tuple[int, int]:
@@ -663,14 +674,17 @@ class SimulatedHost(Host):
     running jail starts with; ``racct=False`` behaves like a GENERIC kernel without
     ``kern.racct.enable=1``; ``action_delay`` makes start/stop/restart take that long (for
     progress displays). With an injected ``clock`` the wall time is ``epoch + clock()``,
-    ``epoch`` defaulting to a fixed date so that everything is reproducible.
+    ``epoch`` defaulting to a fixed date so that everything is reproducible. ``hostile`` (for
+    tests) is text a jailed root controls: jail www is renamed ``www`` + it, and it is in that
+    jail's hostname, path, rules, process commands and users, and in legacy's start failure.
     """
 
     label = "demo"
 
     def __init__(self, seed: int = 1, jails: int = 12, processes_per_jail: int | None = None,
                  clock: Callable[[], float] = time.monotonic, racct: bool = True, *,
-                 action_delay: float = 0.0, epoch: float | None = None) -> None:
+                 action_delay: float = 0.0, epoch: float | None = None,
+                 hostile: str = "") -> None:
         if jails < 0 or (processes_per_jail is not None and processes_per_jail < 0):
             raise ValueError("jails and processes_per_jail cannot be negative")
         self._rng = random.Random(seed)
@@ -697,11 +711,13 @@ class SimulatedHost(Host):
         self._loadavg = [0.0, 0.0, 0.0]
         self._host = self._build_host()
         self._running: list[_SimJail] = [self._host]
+        self._hostile = hostile
         self._configured = self._build_jails(jails)
         self._by_name = {jail.name: jail for jail in self._configured}
         self._next_pid = self._rng.randrange(20_000, 90_000)
         for rule in DEFAULT_RULES:
-            self._insert_rule(rule)
+            self._insert_rule(replace(rule, subject_id=f"www{hostile}")
+                              if hostile and rule.subject_id == "www" else rule)
         self._boot_jails()
         self._start_counters()
 
@@ -727,7 +743,7 @@ class SimulatedHost(Host):
     def _build_jails(self, count: int) -> list[_SimJail]:
         jails: list[_SimJail] = []
         by_name: dict[str, _SimJail] = {}
-        for spec in _jail_specs(count):
+        for spec in _jail_specs(count, self._hostile):
             jail = _SimJail(spec, KINDS[spec.kind])
             self._wave(jail)
             parent = by_name.get(spec.name.rpartition(".")[0]) if "." in spec.name else None
@@ -1224,10 +1240,13 @@ class SimulatedHost(Host):
 
     def _ps_row(self, p: _SimProc) -> Process:
         prog = p.program
-        return Process(p.pid, p.jail.jid or 0, p.ppid, prog.user, round(p.pcpu, 1),
+        user, command = prog.user, p.command
+        if self._hostile and p.jail.spec.name == f"www{self._hostile}":
+            user, command = f"{user}{self._hostile}", f"{command} {self._hostile}"
+        return Process(p.pid, p.jail.jid or 0, p.ppid, user, round(p.pcpu, 1),
                        round(p.rss * 100.0 / self.physmem, 1), p.rss, p.vsz,
                        prog.nlwp, prog.state or self._stat(p), round(p.cputime, 2),
-                       int(self._now - p.start), p.command, uid=USER_IDS.get(prog.user),
+                       int(self._now - p.start), command, uid=USER_IDS.get(prog.user),
                        start=self._wall(p.start))
 
     def _wall(self, when: float) -> float:

@@ -5,7 +5,8 @@ output, error texts that quote a tool) may hold terminal controls: CSI (``ESC[2J
 OSC 52 clipboard writes, other C0/C1 controls, bidi overrides and zero-width characters. This is
 the one function every output path calls before showing such text. Like ps(1) and vis(1) it
 makes a control visible instead of dropping it (``ESC`` becomes ``\\e``, a bidi override
-``\\u202e``), so an operator sees that something odd is there. Backslashes are left alone, as ps's
+``\\u202e``, a byte that did not decode, kept by ``surrogateescape``, ``\\x9b``), so an operator
+sees that something odd is there. Backslashes are left alone, as ps's
 ``strvis(VIS_NOSLASH)`` does, so ps's own encoding reads the same.
 
 The result is plain text: callers still wrap it in ``rich.text.Text`` (never markup).
@@ -40,6 +41,8 @@ def _encode(match: re.Match[str]) -> str:
     if named is not None:
         return named
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
@@ -51,6 +54,29 @@ def vis(text: object, *, multiline: bool = False) -> str:
     if pattern.search(value) is None:
         return value
     return pattern.sub(_encode, value)
+
+
+def vis_map(text: str, *, multiline: bool = False) -> tuple[str, list[int]]:
+    """:func:`vis` of ``text``, and where each offset of ``text`` (0 to its length) lands in
+    it: styles laid over ``text`` move onto the result with it."""
+    pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE
+    parts: list[str] = []
+    offsets: list[int] = []
+    done = 0
+    size = 0
+    for match in pattern.finditer(text):
+        start = match.start()
+        offsets.extend(range(size, size + start - done))
+        parts.append(text[done:start])
+        size += start - done
+        offsets.append(size)
+        encoded = _encode(match)
+        parts.append(encoded)
+        size += len(encoded)
+        done = start + 1
+    offsets.extend(range(size, size + len(text) - done + 1))
+    parts.append(text[done:])
+    return "".join(parts), offsets
 
 
 def is_safe(text: str, *, multiline: bool = False) -> bool:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
@@ -25,6 +26,7 @@ from ..engine.audit import error_line
 from ..engine.host import Host
 from ..engine.model import HostInfo
 from ..engine.sampler import HostStats, Sampler, Snapshot
+from ..engine.vis import vis
 from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
 from .messages import SampleReady
@@ -129,6 +131,13 @@ class JailtuiApp(App[None]):
         self.paused = True
         if self._timer is not None:
             self._timer.stop()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (screens and widgets send theirs here) is literal text: what a
+        jail controls has its controls made visible and is never parsed as markup."""
+        super().notify(vis(message, multiline=True), title=vis(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- sampling --------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Table cells: light tuples compared each tick, turned into rich Text only when written.
 
 A cell is ``(plain, style, right)`` or ``(plain, style, right, ((more, style), ...))``; tables
-never get markup strings, so ``[idle]`` and ``[/]`` stay literal.
+never get markup strings, so ``[idle]`` and ``[/]`` stay literal, and every control in a cell is
+made visible (:func:`~jailtui.engine.vis.vis`) when it becomes Text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from ..engine.sampler import LimitUse
+from ..engine.vis import vis
 from ..report import limit_label, limit_style, worst_limit
 
 Cell = tuple[Any, ...]
@@ -29,17 +31,18 @@ def text(value: str, style: str = "") -> Cell:
 
 
 def to_text(cell: Cell) -> Text:
-    result = Text(cell[0], style=cell[1], justify="right" if cell[2] else "left", end="")
+    result = Text(vis(cell[0]), style=cell[1], justify="right" if cell[2] else "left", end="")
     if len(cell) > 3:
         for segment, style in cell[3]:
-            result.append(segment, style)
+            result.append(vis(segment), style)
     return result
 
 
 def plain(cell: Cell) -> str:
+    """The text :func:`to_text` shows."""
     if len(cell) > 3:
-        return cell[0] + "".join(segment for segment, _ in cell[3])
-    return cell[0]
+        return vis(cell[0] + "".join(segment for segment, _ in cell[3]))
+    return vis(cell[0])
 
 
 def limits_cell(limits: tuple[LimitUse, ...]) -> Cell:

@@ -386,7 +386,7 @@ class Changes:
 
 def _jail_details(verb: str, stats: JailStats) -> str:
     jail = stats.jail
-    where = ", ".join(part for part in (jail.hostname, jail.path) if part)
+    where = ", ".join(vis(part) for part in (jail.hostname, jail.path) if part)
     if verb == "start":
         return where
     what = f"its {stats.nproc} processes will be stopped"

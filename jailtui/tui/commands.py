@@ -1,4 +1,9 @@
-"""Command palette entries: open any jail by name, the dashboard's actions, and changes."""
+"""Command palette entries: open any jail by name, the dashboard's actions, and changes.
+
+Entries name jails and quote their hostnames: prompts and help are built as Content from
+:func:`~jailtui.engine.vis.vis`'d text, never parsed as markup (a jail named ``[/]`` would
+otherwise stop the app).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
+from ..engine.vis import vis
 from .changes import READ_ONLY, jail_name
 from .widgets.jail_table import COLUMNS
 
@@ -31,13 +39,29 @@ class ListedCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for text, command, help in self._commands():
-            score = matcher.match(text)
+            shown = vis(text)
+            score = matcher.match(shown)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help)
+                # help as Content: the palette parses a str help as markup
+                yield Hit(score, highlight(matcher, shown), command, text=shown,
+                          help=Content(vis(help)))  # type: ignore[arg-type]
 
     async def discover(self) -> Hits:
         for text, command, help in self._discoverable():
-            yield DiscoveryHit(text, command, text=text, help=help)
+            shown = vis(text)
+            yield DiscoveryHit(Content(shown), command, text=shown,
+                               help=Content(vis(help)))  # type: ignore[arg-type]
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` with the query's letters highlighted, as ``Matcher.highlight`` does, but
+    literal: that one parses its candidate as markup."""
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class JailCommands(ListedCommands):

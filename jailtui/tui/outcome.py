@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 
 from ..engine.model import CommandResult
+from ..literal import literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +30,17 @@ class Outcome:
         return time.strftime("%H:%M:%S", time.localtime(self.when))
 
     def text(self) -> Text:
-        """The whole outcome as literal Text: header line, message, output, stderr."""
-        text = Text.assemble((f"{self.stamp} ", "dim"), (self.summary, "bold"), "  ",
-                             ("ok", "green") if self.ok else ("failed", "bold red"))
-        text.append(f"\n{self.message}")
+        """The whole outcome as literal Text (controls made visible): header line, message,
+        output, stderr."""
+        text = Text.assemble((f"{self.stamp} ", "dim"), literal(self.summary, "bold"), "  ",
+                             ("ok", "green") if self.ok else ("failed", "bold red"),
+                             "\n", literal(self.message))
         if self.output:
-            text.append(f"\n{self.output.rstrip()}", style="dim")
+            text.append_text(Text("\n").append_text(
+                literal(self.output.rstrip(), "dim", multiline=True)))
         if self.stderr:
-            text.append(f"\n{self.stderr.rstrip()}", style="yellow")
+            text.append_text(Text("\n").append_text(
+                literal(self.stderr.rstrip(), "yellow", multiline=True)))
         return text
 
 

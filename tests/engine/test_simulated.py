@@ -594,3 +594,20 @@ def test_demo_has_vnet_and_inherit_jails_users_by_uid_and_process_identities(hos
     assert host.process_identity(proc.pid).start == proc.start
     host.signal(proc.pid, "KILL")
     assert host.process_identity(proc.pid) is None
+
+
+def test_hostile_text_reaches_every_jail_controlled_field() -> None:
+    text = "\x1b]2;t\x07[/]"
+    host = SimulatedHost(seed=1, jails=12, clock=ManualClock(), hostile=text)
+    name = f"www{text}"
+    sample = host.sample()
+    jail = next(j for j in sample.jails if j.name == name)
+    assert jail.hostname == name and jail.path.endswith(text) and jail.params["name"] == name
+    assert any(rule.subject_id == name for rule in sample.rules)
+    procs = [p for p in sample.processes if p.jid == jail.jid]
+    assert procs and all(p.command.endswith(f" {text}") and p.user.endswith(text)
+                         for p in procs)
+    assert host.run_in_jail(name, ["hostname"]).stdout == f"{name}\n"
+    failed = host.start("legacy")
+    assert not failed.ok and text in failed.message and text in failed.commands[0].stdout
+    assert "www" not in {j.name for j in sample.jails}

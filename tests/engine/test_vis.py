@@ -7,7 +7,9 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jailtui.engine.vis import is_safe, vis
+from jailtui.engine.vis import is_safe, vis, vis_map
+
+from hostile import hostile_text
 
 #: Categories a terminal acts on instead of drawing: controls, format characters (bidi,
 #: zero-width), surrogates, line/paragraph separators.
@@ -47,3 +49,17 @@ def test_ordinary_text_is_unchanged() -> None:
     for text in ("db", "build.ports", "[idle]", "[/]", "postgres: app appdb", "café 中文",
                  "C:\\path\\^[ already vis-encoded by ps"):
         assert vis(text) == text
+
+
+def test_an_undecodable_byte_shows_as_that_byte() -> None:
+    raw = b"ok\x9b\xff".decode("utf-8", "surrogateescape")
+    assert vis(raw) == "ok\\x9b\\xff"
+    assert vis("\ud800") == "\\ud800"
+
+
+@given(hostile_text)
+def test_vis_map_says_where_each_offset_lands(text: str) -> None:
+    for multiline in (False, True):
+        shown, offsets = vis_map(text, multiline=multiline)
+        assert shown == vis(text, multiline=multiline)
+        assert offsets == [len(vis(text[:i], multiline=multiline)) for i in range(len(text) + 1)]

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
+from ...literal import literal, visible
 from .dialog import Dialog
 
 
@@ -34,12 +35,13 @@ class ConfirmScreen(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.question, style="bold"), id="question")
+            yield Static(literal(self.question, "bold"), id="question")
             if self.details:
-                details = self.details if isinstance(self.details, Text) else Text(self.details)
+                details = visible(self.details, multiline=True) if isinstance(
+                    self.details, Text) else literal(self.details, multiline=True)
                 yield Static(details, id="details", classes="hint")
             if self.option is not None:
-                yield Checkbox(Text(self.option), self.option_value, id="option", compact=True)
+                yield Checkbox(literal(self.option), self.option_value, id="option", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button(self.confirm_label, variant="warning", id="yes", compact=True)
                 yield Button("Cancel", id="no", compact=True)

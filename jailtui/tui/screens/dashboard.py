@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
 from ...engine.sampler import Snapshot
+from ...engine.vis import vis
 from ..widgets.filter_bar import FilterBar
 from ..widgets.header import HostHeader, Status
 from ..widgets.jail_table import JailTable
@@ -99,7 +100,7 @@ class DashboardScreen(JailScreen):
             line.append(f"/{self.pattern.pattern}/", style="bold")
         line.append(f"  {LEGEND}", style="dim")
         if self.snapshot and self.snapshot.warnings:
-            line.append(f"  ⚠ {self.snapshot.warnings[0]}", style="yellow")
+            line.append(f"  ⚠ {vis(self.snapshot.warnings[0])}", style="yellow")
         line.no_wrap = True
         line.overflow = "ellipsis"
         self.query_one("#legend", Line).set(line)

@@ -211,7 +211,7 @@ class JailDetailScreen(JailScreen):
         self.query_one("#chart-write", HistoryChart).update_series(h.writebps, span)
 
     def _title(self, stats: JailStats | None, snapshot: Snapshot) -> None:
-        title = Text.assemble((f" {self.jail_name} ", "bold reverse"))
+        title = Text.assemble((f" {vis(self.jail_name)} ", "bold reverse"))
         if stats is None:
             title.append("  no longer on the host", style="bold yellow")
         else:
@@ -228,14 +228,14 @@ class JailDetailScreen(JailScreen):
                 title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
                              f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
             if jail.ips or jail.network:
-                title.append(f"  {addresses(jail)}", style="cyan")
+                title.append(f"  {vis(addresses(jail))}", style="cyan")
             if stats.racct_includes_children:
                 title.append(f"  racct incl. {len(stats.children)} child jail"
                              f"{'s' if len(stats.children) > 1 else ''}", style="yellow")
             if jail.hostname:
-                title.append(f"  {jail.hostname}")
+                title.append(f"  {vis(jail.hostname)}")
             if jail.path:
-                title.append(f"  {jail.path}", style="dim")
+                title.append(f"  {vis(jail.path)}", style="dim")
         title.no_wrap = True
         title.overflow = "ellipsis"
         self.query_one("#title", Line).set(title)
@@ -251,7 +251,7 @@ class JailDetailScreen(JailScreen):
         elif snapshot.rules_error is not None:
             note.set(Text(f"cannot read rules: {vis(snapshot.rules_error)}", style="bold yellow"))
         else:
-            note.set(Text(f"no rctl rules for jail:{self.jail_name}", style="dim"))
+            note.set(Text(f"no rctl rules for jail:{vis(self.jail_name)}", style="dim"))
 
     def _racct_note(self, snapshot: Snapshot, stats: JailStats | None) -> None:
         note = self.query_one("#racct-note", Note)

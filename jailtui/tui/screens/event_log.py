@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from ...engine.vis import vis
 from ..outcome import Outcome
 from .dialog import Dialog
 
@@ -23,9 +24,9 @@ def session_text(outcomes: Sequence[Outcome]) -> Text:
 
 def audit_text(lines: Sequence[str], path: Path | None) -> Text:
     where = f"audit log {path}" if path is not None else "audit log (not written to a file)"
-    text = Text(f"{where}, last {len(lines)} lines:", style="bold")
+    text = Text(vis(f"{where}, last {len(lines)} lines:"), style="bold")
     for line in lines:
-        text.append(f"\n{line}", style="red" if " result=failed" in line else "")
+        text.append(f"\n{vis(line)}", style="red" if " result=failed" in line else "")
     return text
 
 

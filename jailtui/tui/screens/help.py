@@ -57,7 +57,7 @@ def _describe(binding: Binding, notes: Mapping[str, str]) -> str:
 
 
 def keys_table(title: str, bindings: Iterable[Binding]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
+    table = Table(title=Text(title), title_justify="left", title_style="bold", show_header=False,
                   box=None, padding=(0, 2, 0, 0), expand=False)
     table.add_column("key", style="bold cyan", no_wrap=True, width=16)
     table.add_column("action")
@@ -67,7 +67,7 @@ def keys_table(title: str, bindings: Iterable[Binding]) -> Table:
 
 
 def columns_table(title: str, columns: Iterable[Column]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
+    table = Table(title=Text(title), title_justify="left", title_style="bold", show_header=False,
                   box=None, padding=(0, 2, 0, 0))
     table.add_column("column", style="bold", no_wrap=True, width=16)
     table.add_column("meaning")

@@ -21,6 +21,7 @@ from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
 from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
     parse_rule
+from ...literal import literal, visible
 from .dialog import Dialog
 
 UNIT_NAMES: dict[Unit, str] = {
@@ -132,8 +133,8 @@ class LimitEditor(Dialog[LimitRequest | None]):
         action = start.action if start else allowed_actions(resource)[0]
         res = RESOURCES[resource]
         with Vertical(id="dialog") as box:
-            box.border_title = Text(f"Edit limit {start}" if start
-                                    else f"Add a limit to jail {self.jail}")
+            box.border_title = literal(f"Edit limit {start}" if start
+                                       else f"Add a limit to jail {self.jail}")
             with Grid(id="form"):
                 yield Label("resource")
                 yield Select([(resource_label(r, self.usage), r.name) for r in RESOURCES.values()],
@@ -216,7 +217,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
                 self.rule = check(self.jail, resource, action, self.amount, per)
             except RuleError as exc:
                 self.error = str(exc)
-                preview.update(Text(self.error, style="bold red"))
+                preview.update(literal(self.error, "bold red"))
             else:
                 preview.update(self._rule_text(self.rule))
         self.query_one("#apply", Button).disabled = self.rule is None
@@ -242,7 +243,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
         if stacked:
             text.append(f"\nalso stays: {', '.join(map(str, stacked))} ({rule.action} rules "
                         "stack)", style="dim")
-        return text
+        return visible(text, multiline=True)
 
     # -- answering -------------------------------------------------------------------------
 

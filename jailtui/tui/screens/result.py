@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from ...literal import literal
 from ..outcome import Outcome
 from .dialog import Dialog
 
@@ -37,16 +37,17 @@ class ResultScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         outcome = self.outcome
         with Vertical(id="dialog") as box:
-            box.border_title = Text(outcome.summary)
-            yield Static(Text(outcome.message, style="" if outcome.ok else "bold red"),
+            box.border_title = literal(outcome.summary)
+            yield Static(literal(outcome.message, "" if outcome.ok else "bold red"),
                          id="message")
             if outcome.output or outcome.stderr:
                 with VerticalScroll(id="output"):
                     if outcome.output:
-                        yield Static(Text(outcome.output.rstrip("\n")), id="stdout")
+                        yield Static(literal(outcome.output.rstrip("\n"), multiline=True),
+                                     id="stdout")
                     if outcome.stderr:
-                        yield Static(Text(outcome.stderr.rstrip("\n"), style="yellow"),
-                                     id="stderr")
+                        yield Static(literal(outcome.stderr.rstrip("\n"), "yellow",
+                                             multiline=True), id="stderr")
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close", compact=True)
 

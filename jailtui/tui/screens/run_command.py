@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
+from ...literal import literal
 from .dialog import Dialog
 
 
@@ -31,7 +31,7 @@ class CommandScreen(Dialog[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
-            box.border_title = Text(f"Run a command in jail {self.jail}")
+            box.border_title = literal(f"Run a command in jail {self.jail}")
             yield Input(placeholder="command and arguments, e.g. uname -a", id="command",
                         compact=True)
             yield Static(id="preview", classes="hint")
@@ -51,10 +51,10 @@ class CommandScreen(Dialog[list[str] | None]):
         self.argv, problem = split_command(line)
         preview = self.query_one("#preview", Static)
         if problem is not None:
-            preview.update(Text(problem, style="red" if line.strip() else "dim"))
+            preview.update(literal(problem, "red" if line.strip() else "dim"))
         else:
-            preview.update(Text(f"runs in jail {self.jail} as root (jexec -l -U root): "
-                                f"{shlex.join(self.argv)}", style="dim"))
+            preview.update(literal(f"runs in jail {self.jail} as root (jexec -l -U root): "
+                                   f"{shlex.join(self.argv)}", "dim"))
         self.query_one("#run", Button).disabled = problem is not None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
 from ...engine.model import Process
+from ...literal import literal
 from .dialog import Dialog
 
 CHOICES: tuple[tuple[str, str], ...] = (
@@ -44,10 +45,10 @@ class SignalScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         p = self.process
         with Vertical(id="dialog") as box:
-            box.border_title = Text(f"Signal a process in jail {self.jail}")
-            yield Static(Text.assemble("PID ", (str(p.pid), "bold"), f"  user {p.user}",
+            box.border_title = literal(f"Signal a process in jail {self.jail}")
+            yield Static(Text.assemble("PID ", (str(p.pid), "bold"), "  user ", literal(p.user),
                                        (f"  started {_started(p)}\n", "dim"),
-                                       (p.command, "bold")), id="process")
+                                       literal(p.command, "bold")), id="process")
             yield Static(Text("Sent only if the PID is still this process (same jail, same "
                               "start time)."), classes="hint")
             with RadioSet(id="signals", compact=True):

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from ...engine import units
 from ...engine.sampler import Snapshot
+from ...literal import literal, visible
 
 SEP = Text(" │ ", style="dim")
 
@@ -37,7 +38,9 @@ def interval_text(seconds: float) -> str:
 
 def fit(pieces: list[tuple[int, Text]], width: int) -> Text:
     """Join ``pieces`` with separators, keeping priority 0 and then, by priority (earlier first
-    among equals), every piece that still fits; what still does not fit ends in an ellipsis."""
+    among equals), every piece that still fits; what still does not fit ends in an ellipsis.
+    Controls in a piece (a hostname, an error quoting a tool) are made visible."""
+    pieces = [(priority, visible(text)) for priority, text in pieces]
     sep = cell_len(SEP.plain)
     kept: set[int] = set()
     used = -sep
@@ -57,16 +60,16 @@ def host_line(status: Status) -> list[tuple[int, Text]]:
     snap = status.snapshot
     pieces: list[tuple[int, Text]] = [(0, Text("jailtui", style="bold reverse"))]
     if status.label:
-        pieces.append((3, Text(status.label, style="bold cyan")))
+        pieces.append((3, literal(status.label, "bold cyan")))
     if snap is None or not (snap.host.info.hostname or "hostname" in snap.host.info.unknown):
         pieces.append((0, Text("waiting for the first sample…", style="dim")))
         return pieces
     host = snap.host
     info = host.info
     unknown = set(info.unknown)
-    pieces.append((0, Text(info.hostname or "?", style="bold")))
+    pieces.append((0, literal(info.hostname or "?", "bold")))
     if info.osrelease:
-        pieces.append((2, Text(info.osrelease)))
+        pieces.append((2, literal(info.osrelease)))
     pieces.append((2, Text(f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}")))
     cpu = "?" if "cp_time" in unknown else "-" if host.cpu is None else f"{host.cpu:.0f}%"
     cpus = "?" if "ncpu" in unknown else str(info.ncpu)
@@ -95,12 +98,12 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
     pieces: list[tuple[int, Text]] = []
     if status.busy:
         took = f" {now - status.busy_since:.0f}s" if status.busy_since is not None else ""
-        pieces.append((0, Text(f" {status.busy}{took} ", style="bold black on cyan")))
+        pieces.append((0, literal(f" {status.busy}{took} ", "bold black on cyan")))
     if snap is not None and snap.stale:
         since = now - status.good_at if status.good_at is not None else None
         what = "NO DATA" if status.good_at is None else f"STALE {since:.0f}s"
-        pieces.append((0, Text(f" {what}: {snap.error or 'the host did not answer'} ",
-                               style="bold white on red")))
+        pieces.append((0, literal(f" {what}: {snap.error or 'the host did not answer'} ",
+                                  "bold white on red")))
     if status.paused:
         pieces.append((0, Text(" PAUSED ", style="bold black on yellow")))
     if snap is not None and not snap.stale and snap.host.info.hostname:
@@ -113,7 +116,7 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
             pieces.append((2, Text("racct on", style="green")))
         else:
             pieces.append((1, Text("racct off", style="bold yellow")))
-            pieces.append((6, Text(racct.reason or "disabled", style="yellow")))
+            pieces.append((6, literal(racct.reason or "disabled", "yellow")))
     if snap is not None and status.good_at is not None and not snap.stale:
         age = max(0.0, now - status.good_at)
         pieces.append((1, Text(f"sample {age:.0f}s ago" if age >= 1.5 else "sample now",

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Input
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from ...engine.vis import vis
 from ..cells import Cell, plain, to_text
 
 T = TypeVar("T")
@@ -238,7 +239,7 @@ class KeyedTable(DataTable, Generic[T]):
         return True
 
     def _apply_order(self) -> None:
-        rank = {key: i for i, key in enumerate(self._order)}
+        rank = {vis(key): i for i, key in enumerate(self._order)}
         self.sort(self.KEY_COLUMN, key=lambda cell: rank.get(cell.plain, len(rank)))
 
     def _restore_cursor(self, key: str | None) -> None:

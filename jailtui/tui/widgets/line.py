@@ -1,10 +1,16 @@
-"""Text widgets that repaint only when their Text changes (a Static update relayouts)."""
+"""Text widgets that repaint only when their Text changes (a Static update relayouts).
+
+What they show may quote a jail (its name, hostname, path, a tool's warning): every control in
+it is made visible.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
+
+from ...literal import visible
 
 
 class Line(Widget):
@@ -20,6 +26,7 @@ class Line(Widget):
         self.text = Text()
 
     def set(self, text: Text) -> None:
+        text = visible(text)
         if text != self.text:
             self.text = text
             self.refresh()
@@ -36,6 +43,7 @@ class Note(Static):
         self.text: Text | None = None
 
     def set(self, text: Text) -> None:
+        text = visible(text)
         if text != self.text:
             self.text = text
             self.update(text)
