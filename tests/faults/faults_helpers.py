@@ -1,0 +1,79 @@
+"""Fault injection: ``faulty`` is the fake FreeBSD host of ``fake_freebsd`` with a switch per tool.
+
+``faulty.fault("jls", "hang")`` makes the next jls calls hang (see the fault list in
+tests/fakebin/_freebsd.py), ``faulty.fault("jls", None)`` heals it, ``faulty.remove("ps")``
+takes ps off PATH (its link in a bin directory of this test) and ``faulty.restore("ps")`` puts it
+back. Everything is read on each call, so faults switch on and off while the app runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from conftest import FAKEBIN, FakeFreeBSD
+
+TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill")
+
+
+class FaultyFreeBSD(FakeFreeBSD):
+    """The fake host plus fault switches, a bin directory of links, and the pids of hangs."""
+
+    def __init__(self, fake: FakeFreeBSD, bin_dir: Path) -> None:
+        super().__init__(bin_dir, fake.state_path, fake.log_path)
+
+    def fault(self, tool: str, kind: str | None) -> None:
+        """Inject ``kind`` into ``tool`` (or ``"rctl -u"``: only calls with that first argument);
+        None heals it."""
+        state = self.state()
+        faults = state.setdefault("faults", {})
+        if kind is None:
+            faults.pop(tool, None)
+        else:
+            faults[tool] = kind
+        self.set_state(state)
+
+    def remove(self, tool: str) -> None:
+        (self.bin_dir / tool).unlink()
+
+    def restore(self, tool: str) -> None:
+        (self.bin_dir / tool).symlink_to(FAKEBIN / tool)
+
+    def hung_pids(self) -> list[int]:
+        """Pids of every process a ``hang`` fault started (the tool and its child)."""
+        path = Path(str(self.state_path) + ".pids")
+        if not path.exists():
+            return []
+        return [int(line.split()[1]) for line in path.read_text().splitlines() if line.strip()]
+
+    def kill_hung(self) -> None:
+        for pid in self.hung_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture
+def faulty(fake_freebsd, tmp_path, monkeypatch) -> FaultyFreeBSD:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in TOOLS:
+        (bin_dir / tool).symlink_to(FAKEBIN / tool)
+    rest = [d for d in os.environ["PATH"].split(os.pathsep) if Path(d) != FAKEBIN]
+    monkeypatch.setenv("PATH", os.pathsep.join([str(bin_dir), *rest]))
+    fake = FaultyFreeBSD(fake_freebsd, bin_dir)
+    yield fake
+    fake.kill_hung()
