@@ -1900,8 +1900,9 @@ TOOLS = {"jls": jls_main, "ps": ps_main, "rctl": rctl_main, "jail": jail_main,
 
 
 # ---------------------------------------------------------------------------------------------
-# Fault injection: state["faults"] maps "TOOL" or "TOOL FIRST-ARG" (e.g. "rctl -u") to a fault,
-# read on every call, so a test can switch faults on and off while the app runs.
+# Fault injection: state["faults"] maps "TOOL ARGS..." (the whole command, e.g. "rctl -u jail:www"),
+# "TOOL FIRST-ARG" ("rctl -u") or "TOOL" to a fault, read on every call, so a test can switch
+# faults on and off while the app runs.
 #
 #   hang[:SECONDS]   sleep (default an hour) with a forked child that sleeps too, both holding
 #                    stdout; their pids are appended to STATE.pids as "TOOL PID"
@@ -1916,8 +1917,10 @@ HUGE = 200 * 1000 * 1000
 
 
 def _fault(name: str, args: list[str]) -> str | None:
+    """The fault for this call: keyed by the whole command, its first argument, or the tool."""
     faults = read_state(state_path()).get("faults") or {}
-    return faults.get(f"{name} {args[0]}" if args else name) or faults.get(name)
+    keys = [" ".join([name, *args]), " ".join([name, *args[:1]]), name]
+    return next((faults[key] for key in keys if key in faults), None)
 
 
 def _record_pid(name: str) -> None:
