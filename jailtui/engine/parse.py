@@ -18,7 +18,9 @@ from .errors import ParseError
 from .model import Jail, JailState, Process, Rule, Usage
 from .rctl import ACTIONS, RESOURCES, SUBJECTS
 
-_INTEGER = re.compile(r"-?[0-9]+")
+#: Kernel figures are 64-bit: at most 20 digits (Python refuses int() of more than 4300).
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
+_UNSIGNED = re.compile(r"[0-9]{1,20}")
 
 # -- libxo JSON ------------------------------------------------------------------------------
 
@@ -29,6 +31,10 @@ def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
         node: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{command}: output is not JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValueError:
+        raise ParseError(f"{command}: JSON output holds a number too long to read") from None
+    except RecursionError:
+        raise ParseError(f"{command}: JSON output is nested too deeply") from None
     for key in path:
         if not isinstance(node, dict) or key not in node:
             raise ParseError(f"{command}: JSON output has no {'.'.join(path)} list")
@@ -147,8 +153,8 @@ def parse_cputime(s: str) -> float:
     return float(f"{int(minutes) * 60 + int(seconds)}.{fraction or 0}")
 
 
-_ETIME = re.compile(r"(?:(?:([0-9]+)-)?([0-9]+):)?([0-9]+):([0-9]+)")
-_CPUTIME = re.compile(r"([0-9]+):([0-9]+)(?:[.,]([0-9]+))?")
+_ETIME = re.compile(r"(?:(?:([0-9]{1,20})-)?([0-9]{1,20}):)?([0-9]{1,20}):([0-9]{1,20})")
+_CPUTIME = re.compile(r"([0-9]{1,20}):([0-9]{1,20})(?:[.,]([0-9]{1,20}))?")
 
 
 def _decimal(s: str) -> float:
@@ -252,7 +258,7 @@ def _kernel_rule(item: str) -> Rule | None:
         raise ParseError(f"rctl: rule '{item}' names an unknown subject")
     if _HUMANIZED.fullmatch(amount):
         raise _human_readable("amount", item)
-    if not amount.isascii() or not amount.isdigit():
+    if not _UNSIGNED.fullmatch(amount):
         raise ParseError(f"rctl: rule '{item}' has a non-numeric amount")
     if resource not in RESOURCES or action not in ACTIONS:
         return None
@@ -275,7 +281,7 @@ def parse_sysctl_n(text: str, oids: Sequence[str]) -> dict[str, str]:
 
 def parse_boottime(value: str) -> int:
     """The ``sec`` of kern.boottime: ``{ sec = 1700000000, usec = 123456 } Tue Nov 14 ...``."""
-    match = re.search(r"\{\s*sec\s*=\s*([0-9]+)", value)
+    match = re.search(r"\{\s*sec\s*=\s*([0-9]{1,20})\b", value)
     if match is None:
         raise ParseError(f"sysctl: kern.boottime {value!r} has no sec field")
     return int(match[1])
@@ -294,7 +300,7 @@ def parse_loadavg(value: str) -> tuple[float, float, float]:
 def parse_cp_time(value: str) -> tuple[int, ...]:
     """kern.cp_time (or cp_times) tick counters: user nice sys intr idle [per CPU]."""
     parts = value.split()
-    if not parts or not all(part.isascii() and part.isdigit() for part in parts):
+    if not parts or not all(_UNSIGNED.fullmatch(part) for part in parts):
         raise ParseError(f"sysctl: kern.cp_time {value!r} is not a list of tick counts")
     return tuple(int(part) for part in parts)
 
@@ -635,6 +641,13 @@ def _literal(token: _Token, what: str) -> str:
 
 def parse_jail_conf(text: str) -> JailConfFile:
     """jail.conf(5): each jail with its effective parameters, and the ``.include`` globs."""
+    try:
+        return _jail_conf(text)
+    except RecursionError:
+        raise ParseError("jail.conf: blocks or variables are nested too deeply") from None
+
+
+def _jail_conf(text: str) -> JailConfFile:
     lexer = _Lexer(text)
     parser = _ConfParser(lexer.tokens(), lexer.line(len(text)))
     parser.parse()
@@ -665,7 +678,7 @@ class _Setting:
 def _effective_params(name: str, blocks: list[_Block]) -> dict[str, str | list[str]]:
     """Apply the jail's own, global and wildcard statements in file order (later ones win),
     then expand variables per jail, as jail(8)'s load_config does."""
-    implied = "jid" if name.isascii() and name.isdigit() and int(name) != 0 else "name"
+    implied = "jid" if name.isascii() and name.isdigit() and name.strip("0") else "name"
     settings: dict[str, _Setting] = {implied: _Setting(((name,),), False)}
     for block in blocks:
         if block.name == name or (block.wildcard and _wildcard_matches(block.name, name)):
