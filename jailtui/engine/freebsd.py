@@ -205,7 +205,8 @@ class FreeBSDHost(Host):
     def _change(self, action: str, name: str, argv: Sequence[str], *,
                 want_running: bool) -> ActionResult:
         """Run the command, then ask jls: ``service jail`` exits 0 even when a jail fails."""
-        result = self._run(argv, timeout=max(self.timeout, 120.0))
+        result = self.runner.run(argv, timeout=max(self.timeout, 120.0),
+                                 leave_running_on_timeout=True)
         check = self._run(("jls", "--libxo", "json", "-v", "-j", name))
         jid = None
         if check.ok:

@@ -1,7 +1,7 @@
 """Changes from the TUI: asked for, confirmed, run through the engine's Actions, reported.
 
 Every change goes through :class:`~jailtui.engine.actions.Actions`, the code path of the CLI,
-in a thread worker and one at a time. Its outcome is notified, kept for the event log and, when
+in a daemon thread (quitting does not wait for it) and one at a time. Its outcome is notified, kept for the event log and, when
 a command printed something on failure, shown in a dialog. Nothing here raises to the screen.
 """
 
@@ -93,6 +93,8 @@ class Changes:
         self.outcomes: list[Outcome] = []
         self.busy: str | None = None
         self.busy_since: float | None = None
+        #: The running change goes on when jailtui quits (start/stop/restart are never cut).
+        self.lasting = False
 
     @property
     def read_only(self) -> bool:
@@ -124,7 +126,7 @@ class Changes:
         def answered(yes: bool | None) -> None:
             if yes:
                 self._run(summary, f"{PROGRESS[verb]} jail {who}…", call,
-                          partial(jail_outcome, summary))
+                          partial(jail_outcome, summary), lasting=True)
 
         self.app.push_screen(ConfirmScreen(f"{verb.capitalize()} jail {who}?",
                                            _jail_details(verb, stats),
@@ -301,12 +303,13 @@ class Changes:
         self.app.notify(message, severity="warning", markup=False)
 
     def _run(self, summary: str, progress: str, call: Callable[[], T],
-             done: Callable[[T], Outcome], *, dialog: bool = False) -> None:
-        """Run ``call`` in a thread; ``done`` turns its value into the outcome (in the app)."""
-        self.busy, self.busy_since = progress, time.monotonic()
+             done: Callable[[T], Outcome], *, dialog: bool = False, lasting: bool = False) -> None:
+        """Run ``call`` in a daemon thread; ``done`` turns its value into the outcome (in the
+        app)."""
+        self.busy, self.busy_since, self.lasting = progress, time.monotonic(), lasting
         self.app.changes_updated()
-        self.app.run_worker(partial(self._work, summary, call, done, dialog), name=summary,
-                            group="changes", thread=True, exit_on_error=False)
+        threading.Thread(target=partial(self._work, summary, call, done, dialog),
+                         name="jailtui-change", daemon=True).start()
 
     def _work(self, summary: str, call: Callable[[], T], done: Callable[[T], Outcome],
               dialog: bool) -> None:
@@ -316,6 +319,8 @@ class Changes:
             finish = partial(self._finish, failure(summary, exc), dialog)
         else:
             finish = partial(self._conclude, summary, done, value, dialog)
+        if self.app.quitting:
+            return
         try:
             self.app.call_from_thread(finish)
         except RuntimeError:
@@ -329,10 +334,20 @@ class Changes:
             outcome = failure(summary, exc)
         self._finish(outcome, dialog)
 
+    def quit_notice(self) -> str | None:
+        """What becomes of the change under way when jailtui quits now (None: nothing runs)."""
+        if self.busy is None:
+            return None
+        if self.lasting:
+            return (f"left running in the background: {self.busy} "
+                    "('jailtui ls' shows how it ends)")
+        return f"stopped by quitting: {self.busy} (it may or may not have taken effect)"
+
     def _finish(self, outcome: Outcome, dialog: bool) -> None:
         """Report ``outcome``: a dialog when asked for or when a failed command printed
         something, else a notification."""
         self.busy = self.busy_since = None
+        self.lasting = False
         self.outcomes.append(outcome)
         self.app.changes_updated()
         if dialog or (not outcome.ok and (outcome.output or outcome.stderr)):
