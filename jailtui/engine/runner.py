@@ -61,6 +61,11 @@ class Runner(ABC):
         """Kill every command still running through this runner, except those left running."""
 
 
+def not_found(tool: str) -> HostUnreachable:
+    return HostUnreachable(f"{tool}: command not found",
+                           "jailtui needs FreeBSD's base tools; use --demo elsewhere")
+
+
 def too_large(argv: Sequence[str], limit: int) -> ParseError:
     return ParseError(f"{argv[0]}: answer larger than {_size(limit)}; stopped reading",
                       "jailtui reads at most this much from one command")
@@ -129,8 +134,7 @@ class LocalRunner(Runner):
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                                     env=self.env, start_new_session=True)
         except FileNotFoundError:
-            raise HostUnreachable(f"{argv[0]}: command not found",
-                                  "jailtui needs FreeBSD's base tools; use --demo elsewhere") from None
+            raise not_found(argv[0]) from None
         except PermissionError as exc:
             raise HostUnreachable(f"{argv[0]}: {exc.strerror}") from None
 

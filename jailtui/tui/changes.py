@@ -8,13 +8,12 @@ a command printed something on failure, shown in a dialog. Nothing here raises t
 from __future__ import annotations
 
 import shlex
-import signal
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import SuspendNotSupported
 
@@ -25,6 +24,7 @@ from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule
 from ..engine.rctl import parse_filter
 from ..engine.rctlconf import matching
 from ..engine.sampler import JailStats
+from ..terminal import run_in_terminal
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
 from .screens.event_log import EventLogScreen
@@ -43,21 +43,6 @@ READ_ONLY = "read-only: changes are disabled"
 NOTHING_TO_UNDO = "nothing to undo: no limit was changed in this session"
 AUDIT_LINES = 30
 PROGRESS = {"start": "starting", "stop": "stopping", "restart": "restarting"}
-
-
-def run_in_terminal(argv: list[str]) -> int:
-    """Run ``argv`` on the terminal and wait for it; ^C reaches it, not jailtui."""
-    if threading.current_thread() is not threading.main_thread():
-        return subprocess.call(argv)
-    previous = signal.signal(signal.SIGINT, _ignore)
-    try:
-        return subprocess.call(argv)
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-
-
-def _ignore(signum: int, frame: Any) -> None:
-    """A handler, not SIG_IGN: exec resets it, so the child still gets ^C."""
 
 
 def jail_name(jail: Jail) -> str:
@@ -138,9 +123,10 @@ class Changes:
             return
         summary = f"shell in jail {name}"
         self._run(summary, f"opening a shell in {name}…",
-                  partial(self.actions.shell_argv, name), partial(self._foreground, summary))
+                  partial(self.actions.shell_argv, name),
+                  partial(self._foreground, summary, name))
 
-    def _foreground(self, summary: str, argv: list[str]) -> Outcome:
+    def _foreground(self, summary: str, name: str, argv: list[str]) -> Outcome:
         problem: str | None = None
         code = 0
         try:
@@ -153,6 +139,7 @@ class Changes:
             problem = f"cannot suspend this terminal: {exc} Run it yourself: {shlex.join(argv)}"
         except OSError as exc:
             problem = f"cannot suspend this terminal: {error_line(exc)}"
+        self.actions.shell_ran(name, problem=problem)
         if problem is not None:
             return Outcome(summary, False, problem)
         return Outcome(summary, True, f"back from the shell (exit status {code})")
