@@ -1,6 +1,7 @@
 """Fault injection: ``faulty`` is the fake FreeBSD host of ``fake_freebsd`` with a switch per tool.
 
-``faulty.fault("jls", "hang")`` makes the next jls calls hang (see the fault list in
+PATH holds only the fake tools (and python3 for them), so no tool of the test machine answers
+in their place. ``faulty.fault("jls", "hang")`` makes the next jls calls hang (see the fault list in
 tests/fakebin/_freebsd.py), ``faulty.fault("jls", None)`` heals it, ``faulty.remove("ps")``
 takes ps off PATH (its link in a bin directory of this test) and ``faulty.restore("ps")`` puts it
 back. Everything is read on each call, so faults switch on and off while the app runs.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,8 +74,10 @@ def faulty(fake_freebsd, tmp_path, monkeypatch) -> FaultyFreeBSD:
     bin_dir.mkdir()
     for tool in TOOLS:
         (bin_dir / tool).symlink_to(FAKEBIN / tool)
-    rest = [d for d in os.environ["PATH"].split(os.pathsep) if Path(d) != FAKEBIN]
-    monkeypatch.setenv("PATH", os.pathsep.join([str(bin_dir), *rest]))
+    python = tmp_path / "python"  # the fake tools' interpreter, and nothing of the system's
+    python.mkdir()
+    (python / "python3").symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{python}")
     fake = FaultyFreeBSD(fake_freebsd, bin_dir)
     yield fake
     fake.kill_hung()
