@@ -17,8 +17,35 @@ from pathlib import Path
 import pytest
 
 from conftest import FAKEBIN, FakeFreeBSD
+from jailtui.engine.actions import Actions
+from jailtui.engine.audit import AuditLog
+from jailtui.engine.freebsd import FreeBSDHost
+from jailtui.tui.app import JailtuiApp
 
 TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill")
+#: git6 runs but no config names it: when it leaves jls it leaves the host.
+JAIL_CONF = """\
+path = "/usr/local/bastille/jails/$name/root";
+git7 { host.hostname = git7; }
+sto2 { host.hostname = sto2; }
+db1 { host.hostname = "db1.example.org"; }
+"""
+
+
+def write_conf(tmp_path: Path) -> Path:
+    conf = tmp_path / "jail.conf"
+    conf.write_text(JAIL_CONF)
+    return conf
+
+
+def freebsd_app(tmp_path: Path, *, timeout: float, autosample: bool = True,
+                audit: Path | None = None) -> JailtuiApp:
+    """The dashboard on the fake host, with changes; rctl.conf and the audit log in tmp_path."""
+    host = FreeBSDHost(jail_conf=str(write_conf(tmp_path)), jail_conf_globs=(), syscall=False,
+                       timeout=timeout)
+    actions = Actions(host, rctl_conf=tmp_path / "rctl.conf",
+                      audit=AuditLog(audit or tmp_path / "audit.log"))
+    return JailtuiApp(host, actions, interval=60.0, autosample=autosample)
 
 
 class FaultyFreeBSD(FakeFreeBSD):

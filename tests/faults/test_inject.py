@@ -17,45 +17,25 @@ from pathlib import Path
 import pytest
 
 from jailtui.cli import main
-from jailtui.engine.actions import Actions
 from jailtui.engine.audit import AuditLog
-from jailtui.engine.freebsd import FreeBSDHost
 from jailtui.tui.app import JailtuiApp
-from jailtui.tui.screens.confirm import ConfirmScreen
 from jailtui.tui.screens.detail import JailDetailScreen
 from jailtui.tui.screens.help import HelpScreen
 from jailtui.tui.screens.signal import SignalScreen
 from jailtui.tui.widgets.header import HostHeader
 from jailtui.tui.widgets.process_table import ProcessTable
 
-from faults_helpers import faulty  # noqa: F401
+from faults_helpers import faulty, freebsd_app, write_conf  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tui"))
 from actions_helpers import answer, ask, notes, settled, until_screen  # noqa: E402
 from tui_helpers import sample, wait_until  # noqa: E402
 
-#: git6 runs but no config names it: when it leaves jls it leaves the host.
-JAIL_CONF = """\
-path = "/usr/local/bastille/jails/$name/root";
-git7 { host.hostname = git7; }
-sto2 { host.hostname = sto2; }
-db1 { host.hostname = "db1.example.org"; }
-"""
 TIMEOUT = 1.5
 
 
-def _conf(tmp_path: Path) -> Path:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
-    return conf
-
-
 def make_app(tmp_path: Path, audit: Path | None = None) -> JailtuiApp:
-    host = FreeBSDHost(jail_conf=str(_conf(tmp_path)), jail_conf_globs=(), syscall=False,
-                       timeout=TIMEOUT)
-    actions = Actions(host, rctl_conf=tmp_path / "rctl.conf",
-                      audit=AuditLog(audit or tmp_path / "audit.log"))
-    return JailtuiApp(host, actions, interval=60.0, autosample=False)
+    return freebsd_app(tmp_path, timeout=TIMEOUT, autosample=False, audit=audit)
 
 
 def drive(app: JailtuiApp, scenario) -> None:  # type: ignore[no-untyped-def]
@@ -310,8 +290,9 @@ def test_a_partial_audit_write_leaves_no_half_record(tmp_path, monkeypatch) -> N
 
 
 def _limits_add(tmp_path: Path, rule: str, conf: Path) -> list[str]:
-    return ["--backend", "freebsd", "--jail-conf", str(_conf(tmp_path)), "--rctl-conf", str(conf),
-            "--audit-log", str(tmp_path / "audit.log"), "limits", "add", rule, "--persist"]
+    return ["--backend", "freebsd", "--jail-conf", str(write_conf(tmp_path)),
+            "--rctl-conf", str(conf), "--audit-log", str(tmp_path / "audit.log"),
+            "limits", "add", rule, "--persist"]
 
 
 @pytest.mark.parametrize("fault, reason", [

@@ -15,33 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from jailtui.engine.actions import Actions
-from jailtui.engine.audit import AuditLog
-from jailtui.engine.freebsd import FreeBSDHost
 from jailtui.tui.app import JailtuiApp
 
-from faults_helpers import alive, faulty  # noqa: F401
-
-JAIL_CONF = """\
-path = "/usr/local/bastille/jails/$name/root";
-git7 { host.hostname = git7; }
-sto2 { host.hostname = sto2; }
-git6 { host.hostname = git6; }
-db1 { host.hostname = "db1.example.org"; }
-"""
-
-
-def _conf(tmp_path: Path) -> Path:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
-    return conf
-
+from faults_helpers import alive, faulty, freebsd_app, write_conf  # noqa: F401
 
 def _app(tmp_path: Path, timeout: float = 60.0) -> JailtuiApp:
-    host = FreeBSDHost(jail_conf=str(_conf(tmp_path)), jail_conf_globs=(), syscall=False,
-                       timeout=timeout)
-    actions = Actions(host, rctl_conf=tmp_path / "rctl.conf", audit=AuditLog(tmp_path / "a.log"))
-    return JailtuiApp(host, actions, interval=60.0)
+    return freebsd_app(tmp_path, timeout=timeout)
 
 
 def _gone(pids: list[int], within: float = 2.0) -> bool:
@@ -110,7 +89,7 @@ def test_a_start_under_way_is_left_to_finish_with_a_notice(faulty, tmp_path) -> 
 def _run_in_terminal(faulty, tmp_path: Path, keys: bytes) -> tuple[float, str]:  # noqa: F811
     """Start the real jailtui in a pseudo-terminal, wait for the hang, send ``keys``; returns
     the seconds until it exited and what it printed."""
-    args = ["--backend", "freebsd", "--jail-conf", str(_conf(tmp_path)), "--timeout", "60",
+    args = ["--backend", "freebsd", "--jail-conf", str(write_conf(tmp_path)), "--timeout", "60",
             "--audit-log", str(tmp_path / "a.log"), "--rctl-conf", str(tmp_path / "rctl.conf")]
     code = "import sys; from jailtui.cli import main; sys.exit(main(sys.argv[1:]))"
     master, slave = pty.openpty()
