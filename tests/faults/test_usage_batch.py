@@ -60,14 +60,15 @@ def test_spawns_per_sample_do_not_grow_with_the_jails(faulty, tmp_path) -> None:
 
 
 def test_one_deadline_for_every_jail_and_one_warning(faulty, tmp_path) -> None:  # noqa: F811
+    _add_jails(faulty, ["web1", "web2", "web3"])
     host = _host(tmp_path, timeout=1.0)
     host.sample()
-    faulty.fault("rctl -u", "hang:6")
+    faulty.fault("rctl -u", "hang:10")
     started = time.monotonic()
     sample = host.sample()
     took = time.monotonic() - started
-    assert took < 2.5, f"{took:.1f} s: the deadline is per jail, not per sample"
-    assert sample.warnings == ("rctl -u (3 jails): no answer after 1 s",)
+    assert took < 4, f"{took:.1f} s for 6 jails: the deadline is per jail, not per sample"
+    assert sample.warnings == ("rctl -u (6 jails): no answer after 1 s",)
     assert {j.name for j in sample.jails} >= {"git7", "sto2", "git6"} and sample.processes
 
 
