@@ -14,7 +14,7 @@ class HostOptions:
 
     backend: str | None = None
     control: str = "service"
-    jail_conf: str = "/etc/jail.conf"
+    jail_conf: str | None = None
     seed: int = 1
     demo_jails: int = 12
     timeout: float = 10.0

@@ -39,26 +39,32 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help=f"host to read (default here: {default_backend()})")
     g.add_argument("--demo", dest="backend", action="store_const", const="simulated",
                    default=default(None), help="use the simulated demo host (same as --backend simulated)")
-    g.add_argument("--control", choices=("service", "jail"), default=default("service"),
+    g.add_argument("--control", choices=("service", "jail"), default=default(None),
                    help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
-    g.add_argument("--jail-conf", default=default("/etc/jail.conf"), metavar="PATH",
-                   help="jail.conf listing configured jails (default /etc/jail.conf)")
-    g.add_argument("--timeout", type=float, default=default(10.0), metavar="SEC",
+    g.add_argument("--jail-conf", default=default(None), metavar="PATH",
+                   help="jail.conf rc.d/jail falls back to (default: rc.conf's jail_conf, "
+                        "/etc/jail.conf)")
+    g.add_argument("--timeout", type=float, default=default(None), metavar="SEC",
                    help="timeout of each host command (default 10)")
     g.add_argument("--seed", type=int, default=default(1), help=argparse.SUPPRESS)
     g.add_argument("--demo-jails", type=int, default=default(12), metavar="N",
                    help="number of jails on the demo host (default 12)")
     c = p.add_argument_group("changes")
-    c.add_argument("--read-only", action="store_true", default=default(False),
+    c.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=default(None),
                    help="refuse every change")
-    c.add_argument("--rctl-conf", type=Path, default=default(Path("/etc/rctl.conf")),
+    c.add_argument("--rctl-conf", type=Path, default=default(None),
                    metavar="PATH", help="where 'persist' writes rules (default /etc/rctl.conf)")
     c.add_argument("--audit-log", type=Path, metavar="PATH", default=default(None),
                    help="audit log of changes (default $XDG_STATE_HOME/jailtui/audit.log)")
     c.add_argument("--shell", default=default("/bin/sh"), help="shell for console (default /bin/sh)")
     t = p.add_argument_group("dashboard")
-    t.add_argument("--interval", type=float, default=default(2.0), metavar="SEC",
+    t.add_argument("--interval", type=float, default=default(None), metavar="SEC",
                    help="refresh interval of the dashboard (default 2)")
+    o = p.add_argument_group("settings")
+    o.add_argument("--config", type=Path, default=default(None), metavar="PATH",
+                   help="config file (default $XDG_CONFIG_HOME/jailtui/config.toml)")
+    o.add_argument("--print-config", action="store_true", default=default(False),
+                   help="print the effective settings and where each comes from, then exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,16 +100,63 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--force", action="store_true",
                     help="with add: accept a rule for a jail that does not exist")
     for verb in ("start", "stop", "restart"):
-        sp = cmd(verb, f"{verb} a jail", json_flag=True)
+        sp = cmd(verb, f"{verb} a jail through its manager, rc.d/jail or jail -f CONF",
+                 json_flag=True)
         sp.add_argument("jail")
+        sp.add_argument("--force", action="store_true",
+                        help="stop a jail no config knows (made by hand) with jail -r anyway, "
+                             "skipping its exec.stop scripts, unmounts and teardown; such a "
+                             "jail is never started or restarted")
     sp = cmd("console", "open a shell (or run COMMAND) in a jail with jexec", json_flag=False)
     sp.add_argument("jail")
     sp.add_argument("argv", nargs=argparse.REMAINDER, metavar="COMMAND")
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: argparse dest -> Settings field, for the options a config file may set.
+SETTINGS_OPTIONS = ("control", "jail_conf", "timeout", "read_only", "rctl_conf", "audit_log",
+                    "interval")
+
+
+def apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options the command line left unset from the config file (or the defaults);
+    ``args.settings`` is the effective Settings, ``args.config_problems`` what was wrong."""
+    from dataclasses import replace
+
+    from . import config
+
+    loaded = config.load(args.config)
+    settings = loaded.settings
+    origin = dict(settings.origin)
+    given = {}
+    for name in SETTINGS_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            setattr(args, name, getattr(settings, name))
+        else:
+            given[name] = value
+            origin[name] = "command line"
+    args.jail_conf = args.jail_conf or None  # unset: rc.conf's jail_conf decides
+    args.settings = replace(settings, **given, origin=origin)
+    args.config_path = loaded.path
+    args.config_problems = loaded.problems
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line with the config file's settings filled in."""
     args = build_parser().parse_args(argv)
+    apply_settings(args)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    for problem in args.config_problems:
+        print(f"jailtui: warning: {problem}", file=sys.stderr)
+    if args.print_config:
+        state = "" if args.config_path.exists() else " (not found)"
+        sys.stdout.write(f"# {args.config_path}{state}\n{args.settings.as_toml()}")
+        return EXIT_OK
     try:
         if args.command is None:
             return _run_tui(args)
@@ -200,14 +253,15 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if args.json:
         return _print_json(report.document("jails", snap,
                                            jails=[report.stats_json(s) for s in snap.jails]))
-    t = report.table("JID", "NAME", "STATE", "HOSTNAME", "IP", "PROCS", "THR", "%CPU", "RSS",
-                     "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
-    for s in snap.jails:
+    t = report.table("JID", "NAME", "STATE", "MANAGER", "HOSTNAME", "IP", "PROCS", "THR", "%CPU",
+                     "RSS", "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
+    for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
         report.row(t, [
-            "-" if j.jid is None else j.jid, j.name, j.state.value, j.hostname or "-",
-            ",".join(j.ips) or "-",
+            "-" if j.jid is None else j.jid, j.name, j.state.value, j.manager or "-",
+            j.hostname or "-",
+            report.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -216,15 +270,29 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
+        for note in report.children_note(snap.jails):
+            con.print(note, style="dim")
     else:
         con.print("no jails", style="dim")
     _warn(snap)
     return EXIT_OK
 
 
+def _family_order(jails: Sequence[Any]) -> list[Any]:
+    """Jail stats with each jail's children right after it (jails of one name: first come)."""
+    from .engine.sampler import under_parents
+
+    by_name: dict[str, list[Any]] = {}
+    for stats in jails:
+        by_name.setdefault(stats.jail.name, []).append(stats)
+    return [stats for name in under_parents(list(by_name)) for stats in by_name[name]]
+
+
 def cmd_ps(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
+
+    from .engine.model import JailState
 
     host = _host(args)
     names = {j.jid: j.name for j in host.jails() if j.running}
@@ -232,7 +300,8 @@ def cmd_ps(args: argparse.Namespace) -> int:
         jail = host.jail(args.jail)
         if not jail.running:
             raise JailtuiError(f"jail \"{jail.name}\" is not running", f"jailtui start {jail.name}")
-        procs = host.processes(jail.name)
+        # a dying jail has no processes left, and ps -J cannot name it (jail_getid skips it)
+        procs = [] if jail.state is JailState.DYING else host.processes(jail.name)
     else:
         procs = [p for p in host.processes() if args.host or p.jid != 0]
     if args.json:
@@ -247,7 +316,10 @@ def cmd_ps(args: argparse.Namespace) -> int:
                        units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
                        units.size(p.vsz), p.nlwp, p.state, units.cputime(p.cputime),
                        units.duration(p.etime), p.command])
-    _console().print(t)
+    con = _console()
+    con.print(t)
+    if not procs:
+        con.print("no processes", style="dim")
     return EXIT_OK
 
 
@@ -398,7 +470,9 @@ def cmd_limits(args: argparse.Namespace) -> int:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
     if verb == "add":
         rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
-        print(f"added {rule}" + (f" (and to {args.rctl_conf})" if args.persist else ""))
+        kept = f" (kept by {actions.kept_by})" if actions.kept_by else (
+            f" (and to {args.rctl_conf})" if args.persist else "")
+        print(f"added {rule}{kept}")
     else:
         removed = actions.remove_rules(operands[0], persist=args.persist)
         for rule in removed:
@@ -445,7 +519,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
         from . import report
 
         actions = _actions(args, _host(args))
-        result = getattr(actions, verb)(args.jail)
+        result = getattr(actions, verb)(args.jail, force=args.force)
         if args.json:
             _print_json(report.document(
                 "action", action=verb, jail=result.jail, ok=result.ok, jid=result.jid,
@@ -467,6 +541,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     actions = _actions(args, _host(args))
     command = list(args.argv) or None
     argv = actions.shell_argv(args.jail, command)
+    _done(actions)
     sys.stdout.flush()
     try:
         code = run_in_terminal(argv)

@@ -16,6 +16,7 @@ from .engine import units
 from .engine.model import CommandResult, Jail, Process, Rule, Usage
 from .engine.rctl import RESOURCES
 from .engine.sampler import HostStats, JailStats, LimitUse, Snapshot
+from .engine.vis import vis
 
 SCHEMA = 1
 
@@ -33,7 +34,8 @@ def host_json(host: HostStats) -> dict[str, Any]:
         "racct": {"enabled": info.racct.enabled, "present": info.racct.present,
                   "reason": info.racct.reason},
         "jailed": info.jailed, "running": host.running, "stopped": host.stopped,
-        "processes": host.nproc,
+        "processes": host.nproc, "swap_total": info.swap_total, "swap_used": info.swap_used,
+        "unknown": list(info.unknown),
     }
 
 
@@ -42,7 +44,22 @@ def jail_json(jail: Jail) -> dict[str, Any]:
         "name": jail.name, "jid": jail.jid, "state": jail.state.value, "running": jail.running,
         "configured": jail.configured, "hostname": jail.hostname, "path": jail.path,
         "ip4": list(jail.ip4), "ip6": list(jail.ip6), "cpusetid": jail.cpusetid,
+        "vnet": jail.vnet or None, "ip4_mode": jail.ip4_mode or None,
+        "ip6_mode": jail.ip6_mode or None, "network": jail.network or None,
+        "parent": jail.parent or None,
+        "manager": jail.manager or None, "conf": jail.conf or None,
     }
+
+
+def addresses(jail: Jail, *, compact: bool = False) -> str:
+    """The IP column: every address (or the first and ``+N`` when ``compact``), else
+    ``vnet`` or ``inherit``, else ``-``."""
+    ips = jail.ips
+    if not ips:
+        return jail.network or "-"
+    if compact:
+        return ips[0] + (f" +{len(ips) - 1}" if len(ips) > 1 else "")
+    return ",".join(ips)
 
 
 def rule_json(rule: Rule) -> dict[str, Any]:
@@ -65,6 +82,8 @@ def stats_json(stats: JailStats) -> dict[str, Any]:
         "readbps": stats.readbps, "writebps": stats.writebps,
         "readiops": stats.readiops, "writeiops": stats.writeiops,
         "limits": [limit_json(limit) for limit in stats.limits],
+        "children": list(stats.children),
+        "racct_includes_children": stats.racct_includes_children,
     }
 
 
@@ -74,7 +93,7 @@ def process_json(proc: Process, jail: str | None, cpu: float | None = None) -> d
         "pcpu": proc.pcpu, "cpu_percent": None if cpu is None else round(cpu, 1),
         "pmem": proc.pmem, "rss": proc.rss, "vsz": proc.vsz, "nlwp": proc.nlwp,
         "state": proc.state, "cputime": proc.cputime, "etime": proc.etime,
-        "command": proc.command,
+        "command": proc.command, "uid": proc.uid, "start": proc.start,
     }
 
 
@@ -116,14 +135,28 @@ def row(t: Table, cells: Sequence[str | Text]) -> None:
 
 
 def header_line(snapshot: Snapshot) -> Text:
+    """One line about the host; a figure the host did not give shows as ``?``."""
     host = snapshot.host
     info = host.info
+    unknown = set(info.unknown)
     racct = "racct on" if info.racct.enabled else f"racct off: {info.racct.reason}"
     cpu = "" if host.cpu is None else f"  cpu {host.cpu:.0f}%"
-    return Text(f"{info.hostname}  {info.osrelease}  up {units.duration(host.uptime)}  "
-                f"load {' '.join(f'{x:.2f}' for x in info.loadavg)}{cpu}  "
-                f"mem {units.size(host.mem_used)}/{units.size(host.mem_total)}  "
+    load = "?" if "loadavg" in unknown else " ".join(f"{x:.2f}" for x in info.loadavg)
+    mem = ("?" if unknown & {"physmem", "mem_free"} else
+           f"{units.size(host.mem_used)}/{units.size(host.mem_total)}")
+    swap = ("" if info.swap_total is None or info.swap_used is None else
+            f"  swap {units.size(info.swap_used)}/{units.size(info.swap_total)}")
+    return Text(f"{vis(info.hostname) or '?'}  {vis(info.osrelease) or '?'}  "
+                f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}  "
+                f"load {load}{cpu}  mem {mem}{swap}  "
                 f"jails {host.running} running, {host.stopped} stopped  {racct}")
+
+
+def children_note(stats: Sequence[JailStats]) -> list[str]:
+    """``racct of build includes its child jails build.ports``, for each such parent."""
+    return [f"racct of {vis(s.jail.name)} includes its child jails: "
+            + ", ".join(vis(name) for name in s.children)
+            for s in stats if s.racct_includes_children]
 
 
 def limit_style(limit: LimitUse) -> str:

@@ -20,7 +20,8 @@ from typing import TypeVar
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
-from .model import ActionResult, CommandResult, Jail, Rule
+from .managers import ControlPlan, removal_note
+from .model import ActionResult, CommandResult, Jail, Process, Rule
 from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import RuleFilter, jail_filter, parse_filter, parse_rule, validate
 from .rctlconf import RctlConf, matching, synced, with_rule, without_rules
@@ -66,6 +67,8 @@ class Change:
     after: tuple[Rule, ...]
     persisted: bool = False
     conf_before: tuple[Rule, ...] = ()
+    #: The jail manager's command that keeps the rule (not rctl.conf), if any.
+    kept_by: str = ""
 
     @property
     def description(self) -> str:
@@ -106,20 +109,34 @@ class Actions:
         self.audit = audit if audit is not None else AuditLog(None)
         self.shell_command = tuple(shell_command)
         self.warnings: list[str] = []
+        #: The manager command that kept the last rule added with persist ("" when rctl.conf
+        #: did, or nothing was persisted).
+        self.kept_by = ""
         self._changes: deque[Change] = deque(maxlen=UNDO_DEPTH)
 
     # -- jails -----------------------------------------------------------------------------
 
-    def start(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("start", name, expect_jid)
+    def start(self, name: str, *, expect_jid: int | None = None,
+              force: bool = False) -> ActionResult:
+        return self._jail_action("start", name, expect_jid, force)
 
-    def stop(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("stop", name, expect_jid)
+    def stop(self, name: str, *, expect_jid: int | None = None,
+             force: bool = False) -> ActionResult:
+        return self._jail_action("stop", name, expect_jid, force)
 
-    def restart(self, name: str, *, expect_jid: int | None = None) -> ActionResult:
-        return self._jail_action("restart", name, expect_jid)
+    def restart(self, name: str, *, expect_jid: int | None = None,
+                force: bool = False) -> ActionResult:
+        return self._jail_action("restart", name, expect_jid, force)
 
-    def _jail_action(self, action: str, name: str, expect_jid: int | None) -> ActionResult:
+    def plan(self, action: str, jail: Jail | str) -> ControlPlan:
+        """How ``action`` of ``jail`` (as last seen, or looked up by name) would be done (its
+        manager's command, rc.d, ``jail -f CONF``), or why jailtui refuses it."""
+        return self.host.plan(action, jail if isinstance(jail, Jail) else self.host.jail(jail))
+
+    def _jail_action(self, action: str, name: str, expect_jid: int | None,
+                     force: bool) -> ActionResult:
+        """Through the jail's manager or config; a jail no config names is only removed with
+        ``force``, and never restarted (it could not start again)."""
         def call() -> ActionResult:
             self._writable(f"{action} jail {name}")
             jail = self._current(name, expect_jid)
@@ -128,10 +145,10 @@ class Actions:
             if action != "start" and not jail.running:
                 raise WrongJailState(f'jail "{jail.name}" is not running',
                                      "start it instead" if action == "restart" else "")
-            operation: Callable[[str], ActionResult] = getattr(self.host, action)
-            return operation(jail.name)
+            return self.host.change(action, jail.name, force=force, jail=jail)
 
         return self._audited(f"jail-{action}", f"jail:{name}", call,
+                             detail="force" if force else "",
                              failure=lambda result: None if result.ok else result.message)
 
     def _current(self, name: str, expect_jid: int | None) -> Jail:
@@ -169,8 +186,10 @@ class Actions:
             slot = slot_filter(parsed)
             before = tuple(self.host.rules(slot))
             self._converge(slot, before, (parsed,))
-            self._commit(Change("rctl-add", str(parsed), slot, before, (parsed,)), persist,
-                         lambda text: with_rule(text, parsed), f"rule {parsed} is set live")
+            change = Change("rctl-add", str(parsed), slot, before, (parsed,))
+            if not self._kept_by_manager(change, parsed, persist):
+                self._commit(change, persist, lambda text: with_rule(text, parsed),
+                             f"rule {parsed} is set live")
             return parsed
 
         return self._audited("rctl-add", str(parsed), call, detail=self._persist_detail(persist))
@@ -188,6 +207,7 @@ class Actions:
             if not before:
                 raise NoMatchingRule(f"no rule matches '{flt}'")
             self.host.remove_rules(flt)
+            self._manager_notes(before, removal=True)
             self._commit(Change("rctl-remove", str(flt), flt, before, ()), persist,
                          lambda text: without_rules(text, flt),
                          f"{len(before)} rule(s) removed live")
@@ -252,6 +272,37 @@ class Actions:
                                 f"{failure.message}",
                                 failure.hint or "the live change stays until reboot")
 
+    def _kept_by_manager(self, change: Change, rule: Rule, persist: bool) -> bool:
+        """For a jail a manager runs: keep ``rule`` through the manager when asked to persist
+        and it can (True), else say what its next restart does to the rule (False)."""
+        keeping = self.host.rule_keeping(rule) if rule.subject == "jail" else None
+        self.kept_by = ""
+        if keeping is None or not (persist and keeping.commands):
+            self._manager_notes((rule,))
+            return False
+        kept_by = " && ".join(shlex.join(argv) for argv in keeping.commands)
+        if change.before != change.after:
+            self._changes.append(replace(change, kept_by=kept_by))
+        try:
+            results = self.host.keep_rule(keeping)
+        except JailtuiError as exc:
+            raise PersistFailed(f"rule {rule} is set live, but {keeping.manager} did not keep "
+                                f"it: {exc.message}", keeping.note) from exc
+        for result in results:
+            self._record("rctl-keep", str(rule), "ok", shlex.join(result.argv))
+        self.kept_by = kept_by
+        return True
+
+    def _manager_notes(self, rules: Sequence[Rule], *, removal: bool = False) -> None:
+        """A warning per rule on a jail a manager runs: what its next restart does."""
+        for rule in rules:
+            keeping = self.host.rule_keeping(rule) if rule.subject == "jail" else None
+            if keeping is None:
+                continue
+            note = (removal_note(keeping.manager, rule, rule.subject_id) if removal
+                    else keeping.note)
+            self.warnings.append(f"jail {rule.subject_id} is run by {keeping.manager}: {note}")
+
     def _save(self, edit: Callable[[str], str]) -> None:
         text = self.conf.read()
         new = edit(text)
@@ -285,6 +336,9 @@ class Actions:
             restored = (f"restored {', '.join(map(str, change.before))}" if change.before
                         else f"removed {', '.join(map(str, change.after))}")
             message = f"undid {change.description}: {restored}"
+            if change.kept_by:
+                self.warnings.append(f"{change.target} stays kept by {change.kept_by}: the "
+                                     f"jail's next start applies it again")
             if change.persisted:
                 try:
                     self._save(lambda text: synced(text, list(change.conf_before),
@@ -308,6 +362,9 @@ class Actions:
             argv = self.host.shell_argv(jail.name, tuple(command or self.shell_command))
             if shutil.which(argv[0]) is None:
                 raise not_found(argv[0])
+            note = self.host.shell_note(jail.name)
+            if note:
+                self.warnings.append(note)
         except Exception as exc:
             self.shell_ran(name, command, error_line(exc))
             raise
@@ -333,9 +390,11 @@ class Actions:
             "jail-exec", f"jail:{name}", call, detail=shlex.join(argv),
             failure=lambda result: None if result.ok else f"exit status {result.returncode}")
 
-    def signal(self, pid: int, signal: str) -> None:
-        """Send ``signal`` (TERM, KILL, HUP, INT, ...; any spelling) to process ``pid``."""
+    def signal(self, process: Process, signal: str) -> None:
+        """Send ``signal`` (TERM, KILL, HUP, INT, ...; any spelling) to ``process`` as it was
+        seen; refused (ProcessChanged) when its PID now names another process or none."""
         name = normalise_signal(signal)
+        pid = process.pid
         if pid < 1:
             raise UsageError(f"invalid process id {pid}")
         if pid == 1:
@@ -343,6 +402,7 @@ class Actions:
 
         def call() -> None:
             self._writable(f"send SIG{name} to PID {pid}")
+            self.host.check_process(process)
             self.host.signal(pid, name)
 
         self._audited("signal", f"pid:{pid}", call, detail=f"signal={name}")

@@ -73,10 +73,6 @@ class HostUnreachable(JailtuiError):
     """A command could not be run on the host at all (missing tool, timeout, connection lost)."""
 
 
-class StillRunning(HostUnreachable):
-    """A change did not finish within its timeout and was left to finish on its own."""
-
-
 class CommandFailed(JailtuiError):
     """A host command ran and failed; ``output`` keeps what it printed."""
 
@@ -97,3 +93,13 @@ class ReadOnly(JailtuiError):
 
 class ParseError(JailtuiError):
     """A host command printed something jailtui does not understand."""
+
+
+class ChangeTimedOut(HostUnreachable):
+    """A change command did not finish in time and was left running, not killed half-way."""
+
+    def __init__(self, argv: tuple[str, ...], timeout: float | None) -> None:
+        after = f" after {timeout:g} s" if timeout is not None else ""
+        super().__init__(f"{' '.join(argv)}: no answer{after}; left running")
+        self.argv = argv
+        self.timeout = timeout

@@ -8,34 +8,61 @@ that runs ``rctl -u`` for every jail.
 
 from __future__ import annotations
 
+import glob
 import re
 import secrets
+import shlex
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-from . import parse
-from .errors import (CommandFailed, HostUnreachable, JailtuiError, NotPermitted, ParseError,
+from . import local, parse
+from .errors import (ChangeTimedOut, CommandFailed, HostUnreachable, JailtuiError, NotPermitted, ParseError,
                      RacctUnavailable, UnknownJail, UsageError)
 from .host import DEFAULT_SHELL, Host
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
-                    Rule, Usage)
+from .jailconf import JailConfs, rc_name
+from .managers import (BASTILLE, COMMANDS, IOCAGE, NONE, ControlPlan, Owner, Owners, RuleKeeping,
+                       plan, rule_keeping)
+from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
+                    ProcessIdentity, RacctStatus, Rule, Usage)
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
+from .vis import vis
 
-PS_KEYWORDS = "jid,pid,ppid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,command"
+#: ``uid`` names the user in the jail's own passwd; ``lstart`` tells a process from a later
+#: one that reused its PID. ``command`` stays last: ps gives only the last column its length.
+PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,lstart,command"
 HOST_OIDS = (
     "kern.hostname", "kern.osrelease", "kern.osreldate", "hw.ncpu", "hw.physmem", "hw.pagesize",
     "kern.boottime", "vm.loadavg", "kern.cp_time", "vm.stats.vm.v_free_count",
     "vm.stats.vm.v_inactive_count", "security.jail.jailed",
 )
+#: Read with the host figures on every sample: a failed read is not kept, and racct switched
+#: off shows at the next sample. Unknown means a kernel without RACCT.
+RACCT_OID = "kern.racct.enable"
+#: The jail list in one jls call: ``-d`` adds the dying jails; the parameters are those of
+#: ``jls -v`` plus the jailsys modes (vnet, ip4, ip6) that -v does not print.
+JLS_PARAMS = ("jid", "name", "host.hostname", "path", "dying", "cpuset.id", "ip4.addr",
+              "ip6.addr", "ip4", "ip6", "vnet")
+#: Parameters a kernel may lack (no VIMAGE, INET or INET6): jls then fails with "unknown
+#: parameter: X" (usr.sbin/jls/jls.c add_param), and the list is asked for again without X.
+OPTIONAL_JLS_PARAMS = frozenset({"ip4.addr", "ip6.addr", "ip4", "ip6", "vnet"})
+_UNKNOWN_PARAM = re.compile(r"^jls: unknown parameter: (\S+)", re.MULTILINE)
+#: A jail's passwd is read again after this long, and never when larger than PASSWD_MAX.
+PASSWD_TTL = 300.0
+PASSWD_MAX = 1024 * 1024
+ROOT_TTL = 10.0
 RACCT_DISABLED = RacctStatus(enabled=False, present=True,
                              reason="RACCT/RCTL present, but disabled; " + RacctUnavailable.FIX)
 RACCT_ABSENT = RacctStatus(enabled=False, present=False,
                            reason="RACCT/RCTL support not present in kernel; "
                                   "build a kernel with options RACCT and RCTL")
 ROOT_HINT = "run jailtui as root on the host, not inside a jail"
+#: rc.d/jail and the managers run exec.* scripts and wait stop.timeout (10 s) per jail.
+CHANGE_TIMEOUT = 600.0
 Control = Literal["service", "jail"]
 
 
@@ -43,19 +70,30 @@ class FreeBSDHost(Host):
     """A FreeBSD host reached through ``runner`` (this machine by default)."""
 
     def __init__(self, runner: Runner | None = None, *, control: Control = "service",
-                 jail_conf: str = "/etc/jail.conf",
-                 jail_conf_globs: Sequence[str] = ("/etc/jail.conf.d/*.conf", "/etc/jail.*.conf"),
-                 timeout: float = 10.0, syscall: RacctSyscall | None | bool = None) -> None:
+                 jail_conf: str | None = None, timeout: float = 10.0,
+                 change_timeout: float = CHANGE_TIMEOUT,
+                 syscall: RacctSyscall | None | bool = None,
+                 this_machine: bool | None = None) -> None:
+        """``jail_conf`` overrides rc.conf's ``jail_conf`` (default /etc/jail.conf)."""
         self.runner = runner or LocalRunner()
         self.label = self.runner.label
         self.control = control
-        self.jail_conf = jail_conf
-        self.jail_conf_globs = tuple(jail_conf_globs)
         self.timeout = timeout
+        self.change_timeout = change_timeout
+        self.owners = Owners(self.runner.read_text, self.runner.glob,
+                             JailConfs(self.runner.read_text, self.runner.glob, jail_conf))
         if syscall is None:
             syscall = RacctSyscall.load() if self.runner.local else False
         self.syscall: RacctSyscall | None = syscall or None
-        self._racct: tuple[int, RacctStatus] | None = None
+        #: The host is the FreeBSD machine jailtui runs on, so psutil sees its processes.
+        self.this_machine = (self.runner.local and sys.platform.startswith("freebsd")
+                             if this_machine is None else this_machine)
+        self._jls_params = JLS_PARAMS
+        self._warnings: list[str] = []
+        self._paths: dict[int, str] = {}
+        self._seen: dict[str, Jail] = {}
+        self._root: dict[tuple[str, int, str], tuple[float, bool | None]] = {}
+        self._passwd: dict[tuple[int, str], tuple[float, dict[int, str] | None]] = {}
 
     # -- running commands ------------------------------------------------------------------
 
@@ -74,55 +112,58 @@ class FreeBSDHost(Host):
     # -- reading ---------------------------------------------------------------------------
 
     def host_info(self) -> HostInfo:
-        values = parse.parse_sysctl_n(self._checked(("sysctl", "-n", *HOST_OIDS)).stdout, HOST_OIDS)
-        boottime = parse.parse_boottime(values["kern.boottime"])
-        pagesize = int(values["hw.pagesize"])
-        free_pages = int(values["vm.stats.vm.v_free_count"]) + int(values["vm.stats.vm.v_inactive_count"])
-        return HostInfo(
-            hostname=values["kern.hostname"], osrelease=values["kern.osrelease"],
-            osreldate=int(values["kern.osreldate"]), ncpu=int(values["hw.ncpu"]),
-            physmem=int(values["hw.physmem"]), pagesize=pagesize, boottime=float(boottime),
-            loadavg=parse.parse_loadavg(values["vm.loadavg"]),
-            cp_time=parse.parse_cp_time(values["kern.cp_time"]),
-            mem_free=free_pages * pagesize, racct=self._racct_status(boottime),
-            jailed=values["security.jail.jailed"].strip() == "1")
+        """The host figures from one ``sysctl -n``; an OID the kernel does not know leaves
+        its figure unknown (and says so) instead of failing the sample."""
+        oids = (*HOST_OIDS, RACCT_OID)
+        result = self._run(("sysctl", "-n", *oids))
+        unknown = parse.unknown_oids(result.stderr)
+        if not result.ok and result.returncode != len(unknown):
+            raise error_from(result)
+        values = parse.parse_sysctl_n(result.stdout, oids, result.stderr)
+        facts, missing = _host_facts(values, self._warnings.append)
+        swap = local.swap() if self.this_machine else None
+        if swap is not None:
+            facts.update(swap_total=swap.total, swap_used=swap.used)
+        return HostInfo(**facts, racct=_racct_status(values.get(RACCT_OID)),
+                        unknown=tuple(missing))
 
-    def _racct_status(self, boottime: int) -> RacctStatus:
-        """kern.racct.enable is a boot-time tunable: read it once per boot."""
-        if self._racct is None or self._racct[0] != boottime:
-            result = self._run(("sysctl", "-n", "kern.racct.enable"))
-            if not result.ok:
-                status = RACCT_ABSENT
-            elif result.stdout.strip() == "1":
-                status = RacctStatus(enabled=True)
-            else:
-                status = RACCT_DISABLED
-            self._racct = (boottime, status)
-        return self._racct[1]
+    def drain_warnings(self) -> list[str]:
+        warnings, self._warnings = self._warnings, []
+        return warnings
 
     def jails(self) -> list[Jail]:
-        running = parse.parse_jls(self._checked(("jls", "--libxo", "json", "-v")).stdout)
-        configured = self._configured()
+        """Running jails (jls, dying ones included) and the stopped ones a jail.conf or a
+        manager knows, each with its manager and config file."""
+        skipped: list[str] = []
+        found = parse.parse_jls(self._jls_list().stdout, skipped)
+        self._warnings += skipped
+        running = ([jail for jail in found if jail.state is not JailState.DYING]
+                   + [jail for jail in found if jail.state is JailState.DYING])
+        self._paths = {jail.jid: jail.path for jail in running if jail.jid is not None}
+        self._seen = {jail.name: jail for jail in reversed(running)}
+        self.owners.refresh({jail.name: jail.path for jail in running})
+        jails = [_owned(jail, self.owners.owner(jail.name, jail.path)) for jail in running]
         names = {jail.name for jail in running}
-        jails = [replace(jail, configured=jail.name in configured) for jail in running]
-        jails += [conf for name, conf in configured.items() if name not in names]
+        jails += [_configured_jail(name, owner, params)
+                  for name, (owner, params) in self.owners.configured().items()
+                  if name not in names]
         return jails
 
-    def _configured(self) -> dict[str, Jail]:
-        """Jails named in jail.conf and its usual companions, as STOPPED jails."""
-        found: dict[str, Jail] = {}
-        paths = [self.jail_conf] + [p for g in self.jail_conf_globs for p in self.runner.glob(g)]
-        for path in paths:
-            text = self.runner.read_text(path)
-            if text is None:
-                continue
-            try:
-                conf = parse.parse_jail_conf(text)
-            except JailtuiError:
-                continue
-            for entry in conf.jails:
-                found.setdefault(entry.name, _configured_jail(entry))
-        return found
+    def _jls_list(self) -> CommandResult:
+        """``jls --libxo json -d PARAM...``; a parameter this kernel lacks is left out."""
+        while True:
+            result = self._run(("jls", "--libxo", "json", "-d", *self._jls_params))
+            lacking = _UNKNOWN_PARAM.search(result.stderr)
+            if (result.ok or lacking is None or lacking[1] not in OPTIONAL_JLS_PARAMS
+                    or lacking[1] not in self._jls_params):
+                break
+            self._jls_params = tuple(p for p in self._jls_params if p != lacking[1])
+        if not result.ok:
+            raise error_from(result)
+        return result
+
+    def config_warnings(self) -> tuple[str, ...]:
+        return self.owners.warnings
 
     def processes(self, jail: str | None = None) -> list[Process]:
         argv = ["ps", "--libxo", "json", "-ax", "-o", PS_KEYWORDS]
@@ -134,7 +175,54 @@ class FreeBSDHost(Host):
                 raise UnknownJail(jail)
             if jail is None or result.stderr.strip():
                 raise error_from(result)
-        return parse.parse_ps(result.stdout) if result.stdout.strip() else []
+        return self._jail_users(parse.parse_ps(result.stdout))
+
+    def _jail_users(self, processes: list[Process]) -> list[Process]:
+        """ps names users from the host's passwd; a jailed process gets the name its jail's
+        own passwd gives its uid (uid 0 is root everywhere and is left as ps printed it)."""
+        tables: dict[int, dict[int, str] | None] = {}
+        named = []
+        for proc in processes:
+            if not proc.jid or not proc.uid:
+                named.append(proc)
+                continue
+            if proc.jid not in tables:
+                tables[proc.jid] = self._jail_passwd(proc.jid)
+            table = tables[proc.jid]
+            named.append(proc if table is None else
+                         replace(proc, user=table.get(proc.uid, str(proc.uid))))
+        return named
+
+    def _jail_passwd(self, jid: int) -> dict[int, str] | None:
+        """uid -> name from ``<jail path>/etc/passwd``, cached; None when it cannot be read."""
+        path = self._paths.get(jid)
+        if not path:
+            return None
+        now = time.monotonic()
+        cached = self._passwd.get((jid, path))
+        if cached is not None and now - cached[0] < PASSWD_TTL:
+            return cached[1]
+        table = None
+        text = self._read_jail_file(path, "etc/passwd")
+        if text is not None:
+            table = parse.parse_passwd(text)
+        self._passwd = {key: value for key, value in self._passwd.items()
+                        if key[0] in self._paths}
+        self._passwd[(jid, path)] = (now, table)
+        return table
+
+    def _read_jail_file(self, path: str, name: str) -> str | None:
+        """A file of the jail's own tree, None when missing, unreadable or too large."""
+        where = f"{path.rstrip('/')}/{name}"
+        try:
+            text = self.runner.read_text(where)
+        except JailtuiError:
+            return None
+        if text is not None and len(text) > PASSWD_MAX:
+            self._warnings.append(f"{vis(where)}: larger than {PASSWD_MAX // 1024} KiB; "
+                                  "not read")
+            return None
+        return text
 
     def usage(self, jail: str) -> Usage:
         if self.syscall is not None:
@@ -187,55 +275,155 @@ class FreeBSDHost(Host):
     def remove_rules(self, filter: RuleFilter) -> None:
         self._checked(("rctl", "-r", str(filter)))
 
-    def start(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onestart", name) if self.control == "service"
-                else ("jail", "-c", name))
-        return self._change("start", name, argv, want_running=True)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        owner = self.owners.owner(jail.name, jail.path)
+        return plan(action, jail.name, owner, control=self.control, installed=self._installed)
 
-    def stop(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onestop", name) if self.control == "service"
-                else ("jail", "-r", name))
-        return self._change("stop", name, argv, want_running=False)
+    def _installed(self, manager: str) -> bool:
+        return bool(self.runner.glob(COMMANDS[manager]))
 
-    def restart(self, name: str) -> ActionResult:
-        argv = (("service", "jail", "onerestart", name) if self.control == "service"
-                else ("jail", "-rc", name))
-        return self._change("restart", name, argv, want_running=True)
-
-    def _change(self, action: str, name: str, argv: Sequence[str], *,
-                want_running: bool) -> ActionResult:
-        """Run the command, then ask jls: ``service jail`` exits 0 even when a jail fails."""
-        result = self.runner.run(argv, timeout=max(self.timeout, 120.0),
-                                 leave_running_on_timeout=True)
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run the plan's commands with a long timeout, then ask jls: rc.d/jail and bastille
+        exit 0 even when a jail fails, and a restart worked only if the JID changed."""
+        name, action = jail.name, plan.action
+        results: list[CommandResult] = []
+        timed_out: ChangeTimedOut | None = None
+        for argv in plan.commands:
+            try:
+                result = self.runner.run(argv, timeout=self.change_timeout,
+                                         leave_running_on_timeout=True)
+            except ChangeTimedOut as exc:
+                timed_out = exc
+                break
+            results.append(result)
+            if not result.ok:
+                break
         check = self._run(("jls", "--libxo", "json", "-v", "-j", name))
-        jid = None
-        if check.ok:
-            found = parse.parse_jls(check.stdout)
-            jid = found[0].jid if found else None
-        ok = result.ok and (jid is not None) == want_running
-        output = result.output
-        if ok:
-            message = output or f"{name}: {action} done"
-        else:
-            failure = parse.service_failures(result.stdout).get(name, "") if argv[0] == "service" else ""
+        found = parse.parse_jls(check.stdout) if check.ok else []
+        jid = found[0].jid if found else None
+        state = f"running as JID {jid}" if jid is not None else "not running"
+        output = "\n".join(r.output for r in results if r.output)
+        failure = "\n".join(parse.service_failures(r.stdout).get(rc_name(name), "")
+                            for r in results if r.argv[0] == "service").strip()
+        if timed_out is not None:
+            message = (f"{action} {name}: {shlex.join(timed_out.argv)} gave no answer in "
+                       f"{timed_out.timeout:g} s and was left running; {name} is {state} now")
+            ok = False
+        elif action == "restart" and jid is not None and jid == jail.jid:
             detail = _last_line(failure or output)
-            state = f"running as JID {jid}" if jid is not None else "not running"
-            message = f"{action} {name} failed: {detail}" if detail else f"{action} {name} failed: jail is {state}"
-            if failure:
-                output = failure
-        return ActionResult(action, name, ok, message, (result, check), jid)
+            message = (f"restart {name} failed: it still runs as JID {jid}"
+                       + (f" ({detail})" if detail else ""))
+            ok = False
+        else:
+            ok = (all(r.ok for r in results) and not failure
+                  and (jid is not None) == (action != "stop"))
+            detail = _last_line(failure or output)
+            if ok:
+                message = output or f"{name}: {action} done"
+            elif detail:
+                message = f"{action} {name} failed: {detail}"
+            else:
+                message = f"{action} {name} failed: jail is {state}"
+        return ActionResult(action, name, ok, message, (*results, check), jid)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """From the owners as the last jails() found them (read now if never): no spawn."""
+        if rule.subject != "jail":
+            return None
+        if not self.owners.refreshed:
+            self.owners.refresh()
+        owner = self.owners.owner(rule.subject_id, self.owners.paths.get(rule.subject_id, ""))
+        record = {BASTILLE: owner.conf.rsplit("/", 1)[0] + "/rctl.conf",
+                  IOCAGE: owner.conf}.get(owner.manager)
+        return rule_keeping(owner, rule, (self.runner.read_text(record) if record else "") or "")
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        results: list[CommandResult] = []
+        for argv in keeping.commands:
+            result = self.runner.run(argv, timeout=self.change_timeout)
+            results.append(result)
+            if not result.ok:
+                raise CommandFailed(f"{shlex.join(argv)}: "
+                                    f"{_last_line(result.output) or f'exit {result.returncode}'}",
+                                    result.argv, result.output)
+        if keeping.check is not None and results:
+            path, line = keeping.check
+            if line not in (self.runner.read_text(path) or "").splitlines():
+                last = results[-1]
+                raise CommandFailed(f"{shlex.join(last.argv)} did not write {line} to {path}"
+                                    + (f": {_last_line(last.output)}" if last.output else ""),
+                                    last.argv, last.output)
+        return tuple(results)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
-        return ["jexec", "-l", "-U", "root", name, *(command or DEFAULT_SHELL)]
+        return [*self._jexec(name), *(command or DEFAULT_SHELL)]
+
+    def shell_note(self, name: str) -> str:
+        if self._root_in_jail(name) is not False:
+            return ""
+        return (f'jail "{vis(name)}" has no root in its own user database (a Linux userland?): '
+                f"running jexec {vis(name)} without -l -U root, so without a login "
+                "environment")
 
     def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:
-        result = self._run(("jexec", "-l", "-U", "root", name, *argv), timeout=max(self.timeout, 60.0))
+        result = self._run((*self._jexec(name), *argv), timeout=max(self.timeout, 60.0))
         if not result.ok and result.stderr.startswith("jexec: jail "):
             raise error_from(result)
         return result
 
+    def _jexec(self, name: str) -> list[str]:
+        """``jexec -l -U root NAME``: a login environment from the jail's own passwd; plain
+        ``jexec NAME`` where root cannot be looked up in the jail."""
+        if self._root_in_jail(name) is False:
+            return ["jexec", name]
+        return ["jexec", "-l", "-U", "root", name]
+
+    def _root_in_jail(self, name: str) -> bool | None:
+        """Whether ``jexec -U root`` can find root in the jail: it looks root up after
+        attaching (usr.sbin/jexec/jexec.c), in the jail's /etc/spwd.db or /etc/pwd.db
+        (lib/libc/gen/getpwent.c pwdbopen). A Linux userland has neither: jexec then fails
+        with "getpwnam: root: No such file or directory". None when the jail's /etc cannot
+        be seen from here. The answer is kept a little while: one shell asks twice."""
+        jail = self._seen.get(name)
+        if jail is None:
+            try:
+                jail = self.jail(name)
+            except UnknownJail:
+                return None
+        if not jail.path or jail.jid is None:
+            return None
+        key, now = (jail.name, jail.jid, jail.path), time.monotonic()
+        cached = self._root.get(key)
+        if cached is not None and now - cached[0] < ROOT_TTL:
+            return cached[1]
+        root = glob.escape(jail.path.rstrip("/"))
+        found: bool | None = None
+        if self.runner.glob(f"{root}/etc"):
+            found = bool(self.runner.glob(f"{root}/etc/*pwd.db"))
+            passwd = self._read_jail_file(jail.path, "etc/passwd") if found else None
+            found = found and (passwd is None or "root" in parse.parse_passwd(passwd).values())
+        self._root = {key: (now, found)}
+        return found
+
     def signal(self, pid: int, signal: str) -> None:
         self._checked(("kill", "-s", signal, str(pid)))
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        """psutil's start time when the host is this machine (no spawn; it cannot tell the
+        jail), else ``ps -o pid,jid,lstart -p PID``, which prints ``{ }`` and exits 1 when
+        there is no such process."""
+        if self.this_machine:
+            try:
+                start = local.start_time(pid)
+            except PermissionError:
+                pass
+            else:
+                return None if start is None else ProcessIdentity(pid, None, start)
+        result = self._run(("ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", str(pid)))
+        if not result.ok and result.stderr.strip():
+            raise error_from(result)
+        found = [proc for proc in parse.parse_ps(result.stdout) if proc.pid == pid]
+        return ProcessIdentity(pid, found[0].jid, found[0].start) if found else None
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -287,6 +475,62 @@ def _usage_problem(name: str, text: str, status: int) -> Usage | JailtuiError:
     return error
 
 
+#: HostInfo field -> (the OIDs it is made of, how), in an order where pagesize comes before
+#: the figures that need it.
+_HOST_FIELDS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
+    "hostname": (("kern.hostname",), str),
+    "osrelease": (("kern.osrelease",), str),
+    "osreldate": (("kern.osreldate",), lambda v: parse.sysctl_number("kern.osreldate", v)),
+    "ncpu": (("hw.ncpu",), lambda v: parse.sysctl_number("hw.ncpu", v)),
+    "physmem": (("hw.physmem",), lambda v: parse.sysctl_number("hw.physmem", v)),
+    "pagesize": (("hw.pagesize",), lambda v: parse.sysctl_number("hw.pagesize", v)),
+    "boottime": (("kern.boottime",), lambda v: float(parse.parse_boottime(v))),
+    "loadavg": (("vm.loadavg",), parse.parse_loadavg),
+    "cp_time": (("kern.cp_time",), parse.parse_cp_time),
+    "mem_free": (("vm.stats.vm.v_free_count", "vm.stats.vm.v_inactive_count"),
+                 lambda free, inactive: (parse.sysctl_number("vm.stats.vm.v_free_count", free)
+                                         + parse.sysctl_number("vm.stats.vm.v_inactive_count",
+                                                               inactive))),
+    "jailed": (("security.jail.jailed",), lambda v: v.strip() == "1"),
+}
+
+
+def _host_facts(values: dict[str, str],
+                warn: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
+    """HostInfo fields from sysctl values; a field whose OID is missing or unreadable is left
+    at its default and named in the second list, with a warning."""
+    facts: dict[str, Any] = {}
+    missing: list[str] = []
+    for field, (oids, convert) in _HOST_FIELDS.items():
+        absent = [oid for oid in oids if oid not in values]
+        try:
+            if absent:
+                raise ParseError(f"sysctl: unknown oid '{absent[0]}'")
+            facts[field] = convert(*(values[oid] for oid in oids))
+        except ParseError as exc:
+            missing.append(field)
+            warn(f"{exc.message}: {field} unknown")
+    if "mem_free" in facts:
+        if "pagesize" in facts:
+            facts["mem_free"] *= facts["pagesize"]
+        else:
+            del facts["mem_free"]
+            missing.append("mem_free")
+    return facts, missing
+
+
+def _racct_status(value: str | None) -> RacctStatus:
+    """kern.racct.enable: 1 on, 0 present but off, missing when the kernel has no RACCT."""
+    if value is None:
+        return RACCT_ABSENT
+    if value.strip() == "1":
+        return RacctStatus(enabled=True)
+    if value.strip() == "0":
+        return RACCT_DISABLED
+    return RacctStatus(enabled=False, present=True,
+                       reason=f"sysctl: {RACCT_OID} is not 0 or 1: {vis(value)!r}")
+
+
 _JAIL_NOT_FOUND = re.compile(r'jail "?([^"]+?)"? not found')
 
 
@@ -331,14 +575,20 @@ def _addresses(value: str | list[str]) -> tuple[str, ...]:
     return tuple(item.strip().split("|")[-1].split("/")[0] for item in items if item.strip())
 
 
-def _configured_jail(entry: parse.JailConf) -> Jail:
-    params = entry.params
+def _owned(jail: Jail, owner: Owner) -> Jail:
+    return replace(jail, manager=owner.manager, conf=owner.conf,
+                   configured=owner.manager != NONE)
+
+
+def _configured_jail(name: str, owner: Owner, params: Mapping[str, str | list[str]]) -> Jail:
+    """A stopped jail as its jail.conf (or its manager's config) describes it."""
 
     def text(key: str) -> str:
         value = params.get(key, "")
         return ",".join(value) if isinstance(value, list) else value
 
-    return Jail(name=entry.name, jid=None, state=JailState.STOPPED,
+    return Jail(name=name, jid=None, state=JailState.STOPPED,
                 hostname=text("host.hostname"), path=text("path"),
                 ip4=_addresses(params.get("ip4.addr", [])), ip6=_addresses(params.get("ip6.addr", [])),
-                configured=True, params={k: text(k) for k in params})
+                configured=True, params={k: text(k) for k in params},
+                manager=owner.manager, conf=owner.conf)

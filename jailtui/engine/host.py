@@ -10,10 +10,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from .model import ActionResult, CommandResult, HostInfo, Jail, Process, Rule, Sample, Usage
+from .errors import JailtuiError
+from .managers import ControlPlan, Refused, RuleKeeping
+from .model import (ActionResult, CommandResult, HostInfo, Jail, Process, ProcessIdentity, Rule,
+                    Sample, Usage)
 from .rctl import RuleFilter
+from .vis import vis
 
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh",)
+#: How far two readings of one start time may differ: ps prints whole seconds, psutil a float.
+START_SLACK = 1.5
+
+
+class ProcessChanged(JailtuiError):
+    """The PID no longer names the process the operator saw (it exited, or was reused)."""
 
 
 class Host(ABC):
@@ -60,16 +70,49 @@ class Host(ABC):
         """Remove every rule matching ``filter`` (``rctl -r``); raises when none matched."""
 
     @abstractmethod
-    def start(self, name: str) -> ActionResult:
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        """How ``action`` (start, stop, restart) of ``jail`` would be done, or why not."""
+
+    @abstractmethod
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run ``plan`` (refusals already dealt with) and confirm the jail's state after it;
+        ``jail`` is the jail as it was before."""
+
+    def change(self, action: str, name: str, *, force: bool = False,
+               jail: Jail | None = None) -> ActionResult:
+        """Start, stop or restart jail ``name`` the way its owner does it; raises Refused when
+        that would skip its teardown (``force`` lifts that for a jail made by hand)."""
+        jail = jail if jail is not None else self.jail(name)
+        plan = self.plan(action, jail)
+        if plan.refused and not (force and plan.forceable):
+            raise Refused(plan.refusal, plan.hint)
+        return self.execute(plan, jail)
+
+    def start(self, name: str, *, force: bool = False) -> ActionResult:
         """Start a configured jail and confirm it runs."""
+        return self.change("start", name, force=force)
 
-    @abstractmethod
-    def stop(self, name: str) -> ActionResult:
+    def stop(self, name: str, *, force: bool = False) -> ActionResult:
         """Stop a running jail and confirm it is gone."""
+        return self.change("stop", name, force=force)
 
-    @abstractmethod
-    def restart(self, name: str) -> ActionResult:
-        """Stop and start a jail; it comes back with a new JID."""
+    def restart(self, name: str, *, force: bool = False) -> ActionResult:
+        """Stop and start a jail and confirm it runs again with a new JID."""
+        return self.change("restart", name, force=force)
+
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        """How ``rule`` survives its jail's restarts when a jail manager runs the jail (its
+        command, or a note); None when no manager does (rctl.conf is the place)."""
+        return None
+
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """Run the manager's commands of ``keeping``; CommandFailed when one fails or the
+        manager did not record the rule."""
+        return ()
+
+    def config_warnings(self) -> tuple[str, ...]:
+        """Problems met reading the jails' configuration in the last :meth:`jails`."""
+        return ()
 
     @abstractmethod
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
@@ -82,6 +125,40 @@ class Host(ABC):
     @abstractmethod
     def signal(self, pid: int, signal: str) -> None:
         """Send ``signal`` (TERM, KILL, HUP, ...) to a process."""
+
+    @abstractmethod
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        """The jail and start time of ``pid`` now; None when no process has that PID."""
+
+    def check_process(self, seen: Process) -> None:
+        """Raise ProcessChanged unless ``seen.pid`` is still the process that was seen: in the
+        same jail and started at the same time. PIDs are reused, so a stale view must never
+        signal whatever process got the number since."""
+        what = f"PID {seen.pid} ({vis(seen.command)})" if seen.command else f"PID {seen.pid}"
+        hint = "look at the process list again"
+        if seen.start is None:
+            raise ProcessChanged(f"nothing sent: the start time of {what} is unknown, so it "
+                                 "cannot be told from a process that reused the PID", hint)
+        now = self.process_identity(seen.pid)
+        if now is None:
+            raise ProcessChanged(f"nothing sent: {what} has exited", hint)
+        if now.jid is not None and now.jid != seen.jid:
+            where = "on the host" if now.jid == 0 else f"in the jail with JID {now.jid}"
+            raise ProcessChanged(f"nothing sent: {what} is gone; PID {seen.pid} is now a "
+                                 f"process {where}", hint)
+        if now.start is not None and abs(now.start - seen.start) > START_SLACK:
+            raise ProcessChanged(f"nothing sent: {what} is gone; PID {seen.pid} was reused by "
+                                 f"a process started {_clock(now.start)}, not "
+                                 f"{_clock(seen.start)}", hint)
+
+    def shell_note(self, name: str) -> str:
+        """What the operator should know about the shell :meth:`shell_argv` opens ("")."""
+        return ""
+
+    def drain_warnings(self) -> list[str]:
+        """Problems the reads since the last call got past (an odd jail skipped, a figure
+        unknown); :meth:`sample` reports them."""
+        return []
 
     def usages(self, names: Sequence[str]) -> tuple[dict[str, Usage], list[str]]:
         """racct usage of the running jails ``names``, and what could not be read.
@@ -118,7 +195,7 @@ class Host(ABC):
         jails = self.jails()
         processes = self.processes()
         usage: dict[str, Usage] = {}
-        warnings: list[str] = []
+        warnings: list[str] = [*self.config_warnings(), *self.drain_warnings()]
         rules: list[Rule] = []
         if info.racct.enabled:
             try:
@@ -130,3 +207,9 @@ class Host(ABC):
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
                       jails=tuple(jails), processes=tuple(processes), usage=usage,
                       rules=tuple(rules), warnings=tuple(warnings))
+
+
+def _clock(epoch: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))

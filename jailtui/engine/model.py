@@ -34,6 +34,12 @@ class Jail:
     manager: str = ""
     #: The jail.conf file rc.d/jail would use for it ("" when none names it).
     conf: str = ""
+    #: The jailsys parameters as jls prints them: ``new``, ``inherit`` or ``disable`` ("" when
+    #: not known). ``vnet=new`` is a jail with its own network stack; ``ip4=inherit`` shares
+    #: every address of the host.
+    vnet: str = ""
+    ip4_mode: str = ""
+    ip6_mode: str = ""
 
     @property
     def running(self) -> bool:
@@ -42,6 +48,22 @@ class Jail:
     @property
     def ips(self) -> tuple[str, ...]:
         return self.ip4 + self.ip6
+
+    @property
+    def parent(self) -> str:
+        """The name of the jail this one was created in ("" for a jail of the host): jail(8)
+        names a child jail ``parent.child``, and a name holds no other dot."""
+        return self.name.rpartition(".")[0]
+
+    @property
+    def network(self) -> str:
+        """``vnet`` for a jail with its own network stack, ``inherit`` for one that uses the
+        host's addresses, else "" (its addresses say it)."""
+        if self.vnet == "new":
+            return "vnet"
+        if not self.ips and "inherit" in (self.ip4_mode, self.ip6_mode):
+            return "inherit"
+        return ""
 
     def answers_to(self, name: str) -> bool:
         """True for its name, or for its JID given as digits (as jls -j and jexec take it)."""
@@ -65,6 +87,20 @@ class Process:
     cputime: float = 0.0
     etime: int = 0
     command: str = ""
+    #: The effective uid (ps ``uid``); ``user`` is its name in the jail's own passwd.
+    uid: int | None = None
+    #: When it started (ps ``lstart``), seconds since the epoch; with ``pid`` it names one
+    #: process for good, as PIDs are reused.
+    start: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessIdentity:
+    """What a PID is now: its jail and its start time (None where the host cannot tell)."""
+
+    pid: int
+    jid: int | None
+    start: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +203,11 @@ class HostInfo:
     mem_free: int = 0
     racct: RacctStatus = RacctStatus(enabled=False, present=False, reason="unknown")
     jailed: bool = False
+    #: Swap in bytes, None where the host does not say.
+    swap_total: int | None = None
+    swap_used: int | None = None
+    #: Fields above that could not be read (an unknown sysctl oid): shown as unknown.
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

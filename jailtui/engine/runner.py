@@ -20,14 +20,19 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import IO
 
-from .errors import HostUnreachable, ParseError, StillRunning
+from .errors import ChangeTimedOut, HostUnreachable, ParseError
 from .model import CommandResult
 
 DEFAULT_TIMEOUT = 10.0
 #: The most jailtui reads from one command: ps of 20,000 processes prints about 7 MiB.
 MAX_OUTPUT = 32 * 1024 * 1024
-#: ps prints its decimal point in the locale's style; C keeps "0.5" parseable.
-C_LOCALE = {"LC_ALL": "C", "LANG": "C"}
+#: The locale every tool runs in (lib/libc/locale/setlocale.c: a non-empty LC_ALL wins, then
+#: LC_<category>, then LANG). Characters are UTF-8, so ps's strvis(3) keeps non-ASCII command
+#: lines (in the C locale it encodes every byte >= 0x80 as ``M-x``); numbers, dates and messages
+#: stay C, so "0.5", lstart's "%c" and error texts parse. LC_ALL is emptied, not removed, so a
+#: value in jailtui's own environment cannot override the categories.
+C_LOCALE = {"LC_ALL": "", "LANG": "C.UTF-8", "LC_CTYPE": "C.UTF-8", "LC_COLLATE": "C",
+            "LC_MESSAGES": "C", "LC_MONETARY": "C", "LC_NUMERIC": "C", "LC_TIME": "C"}
 _CHUNK = 64 * 1024
 #: How long to wait for a killed process group to be reaped before leaving it.
 _REAP_WAIT = 1.0
@@ -44,9 +49,9 @@ class Runner(ABC):
             leave_running_on_timeout: bool = False) -> CommandResult:
         """Run ``argv`` to completion; a non-zero exit is a result, not an exception.
 
-        When ``timeout`` passes the command is killed, unless ``leave_running_on_timeout``: then
-        it is left to finish on its own (a change half-way must not be cut) and StillRunning
-        is raised.
+        When ``timeout`` passes the command is killed, its whole process group, unless
+        ``leave_running_on_timeout`` (changes: rc.d/jail, a jail manager): then it is not killed
+        but left to finish on its own, and ChangeTimedOut is raised.
         """
 
     @abstractmethod
@@ -181,8 +186,7 @@ class LocalRunner(Runner):
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 threading.Thread(target=proc.wait, name=f"reap {argv[0]}", daemon=True).start()
-                raise StillRunning(f"{_command(argv)}: still running after {timeout:g} s; "
-                                   "left to finish in the background") from None
+                raise ChangeTimedOut(argv, timeout) from None
             stdout, stderr = (self._bounded(f, argv) for f in (out, err))
         return CommandResult(argv, proc.returncode, stdout, stderr)
 

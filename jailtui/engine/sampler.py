@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .audit import error_line
 from .host import Host
-from .model import HostInfo, Jail, Process, RacctStatus, Rule, Sample, Usage
+from .model import HostInfo, Jail, JailState, Process, RacctStatus, Rule, Sample, Usage
 
 DEFAULT_HISTORY = 300
 CP_TIME_BUSY = 4
@@ -53,10 +53,19 @@ class JailStats:
     usage: Usage | None = None
     rules: tuple[Rule, ...] = ()
     limits: tuple[LimitUse, ...] = ()
+    #: The running jails created inside this one, at any depth: the kernel charges their
+    #: racct to this jail too (kern_racct.c racct_add_cred_locked walks up pr_parent), so
+    #: the racct figures (usage, openfiles, IO, limits) include theirs; the process figures
+    #: (nproc, cpu, rss, vsz) are this jail's own.
+    children: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.jail.name
+
+    @property
+    def racct_includes_children(self) -> bool:
+        return bool(self.children and self.usage is not None)
 
     @property
     def jid(self) -> int | None:
@@ -241,8 +250,10 @@ class Sampler:
             if name is not None:
                 groups[name].add(proc, cpu)
         rules = _rules_by_jail(raw.rules)
+        children = _descendants(raw.jails)
         jails = tuple(_jail_stats(jail, groups.get(jail.name) if jail.running else None,
-                                  raw.usage.get(jail.name), rules.get(jail.name, ()))
+                                  raw.usage.get(jail.name), rules.get(jail.name, ()),
+                                  children.get(jail.name, ()) if jail.running else ())
                       for jail in raw.jails)
         if frozen is not None:
             host_cpu = frozen.host_cpu
@@ -260,6 +271,8 @@ class Sampler:
         with self._lock:
             seen = set()
             for stats in snapshot.jails:
+                if stats.jail.name in seen:  # a dying jail left behind under a live one's name
+                    continue
                 seen.add(stats.jail.name)
                 track = self._tracks.get(stats.jail.name)
                 if track is None:
@@ -344,13 +357,46 @@ def _rules_by_jail(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
     return {name: tuple(found) for name, found in grouped.items()}
 
 
+def _descendants(jails: tuple[Jail, ...]) -> dict[str, tuple[str, ...]]:
+    """Name -> the running jails below it (``a.b`` and ``a.b.c`` are below ``a``)."""
+    below: dict[str, list[str]] = {}
+    for jail in jails:
+        if not jail.running or jail.state is JailState.DYING:
+            continue
+        parent = jail.parent
+        while parent:
+            below.setdefault(parent, []).append(jail.name)
+            parent = parent.rpartition(".")[0]
+    return {name: tuple(names) for name, names in below.items()}
+
+
+def under_parents(names: Sequence[str]) -> list[str]:
+    """``names`` reordered so that each jail's children follow it (in their order in
+    ``names``); a jail whose parent is not in ``names`` keeps its place."""
+    present = set(names)
+    children: dict[str, list[str]] = {}
+    roots: list[str] = []
+    for name in names:
+        parent = name.rpartition(".")[0]
+        while parent and parent not in present:
+            parent = parent.rpartition(".")[0]
+        (children.setdefault(parent, []) if parent else roots).append(name)
+    ordered: list[str] = []
+    stack = list(reversed(roots))
+    while stack:
+        name = stack.pop()
+        ordered.append(name)
+        stack.extend(reversed(children.pop(name, [])))
+    return ordered
+
+
 def _jail_stats(jail: Jail, group: _Group | None, usage: Usage | None,
-                rules: tuple[Rule, ...]) -> JailStats:
+                rules: tuple[Rule, ...], children: tuple[str, ...] = ()) -> JailStats:
     group = group or _Group()
     stats = JailStats(
         jail=jail, nproc=group.nproc, nthr=usage.nthr if usage else group.nthr, cpu=group.cpu,
         pcpu=group.pcpu, rss=group.rss, vsz=group.vsz, usage=usage, rules=rules,
-        openfiles=usage.openfiles if usage else None,
+        children=children, openfiles=usage.openfiles if usage else None,
         readbps=usage.readbps if usage else None, writebps=usage.writebps if usage else None,
         readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None)
     if not rules:
@@ -378,7 +424,9 @@ def _used(resource: str, stats: JailStats, group: _Group) -> int | None:
 def _host_stats(raw: Sample, cpu: float | None) -> HostStats:
     info = raw.host
     running = sum(1 for jail in raw.jails if jail.running)
+    memory = not {"physmem", "mem_free"} & set(info.unknown)
     return HostStats(
-        info=info, cpu=cpu, mem_used=max(0, info.physmem - info.mem_free),
-        mem_total=info.physmem, uptime=max(0.0, raw.time - info.boottime) if info.boottime else 0.0,
+        info=info, cpu=cpu, mem_used=max(0, info.physmem - info.mem_free) if memory else 0,
+        mem_total=info.physmem if memory else 0,
+        uptime=max(0.0, raw.time - info.boottime) if info.boottime else 0.0,
         running=running, stopped=len(raw.jails) - running, nproc=len(raw.processes))

@@ -24,8 +24,11 @@ from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
 from .host import DEFAULT_SHELL, Host
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process, RacctStatus,
-                    Rule, Sample, Usage)
+from .jailconf import ConfLookup
+from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
+                       rule_keeping)
+from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
+                    ProcessIdentity, RacctStatus, Rule, Sample, Usage)
 from .rctl import RuleFilter, parse_rule
 
 KIB = 1024
@@ -45,6 +48,7 @@ STATHZ = 127
 CP_SPLIT = (0.78, 0.04, 0.14, 0.04)
 LOAD_WINDOWS = (60.0, 300.0, 900.0)
 KERNEL_WIRED = 1.4 * GIB
+SWAP_TOTAL = 8 * GIB
 DEMO_EPOCH = 1_750_000_000.0
 
 HOSTNAME = "jailhost.example.org"
@@ -60,6 +64,13 @@ JAIL_COMMANDS = {name: "_cmd_" + name.replace("-", "_")
                  for name in ("hostname", "uname", "freebsd-version", "ps", "echo")}
 FIXED_ANSWERS = {"id": (0, "uid=0(root) gid=0(wheel) groups=0(wheel),5(operator)\n"),
                  "whoami": (0, "root\n"), "true": (0, ""), "false": (1, "")}
+#: The uids of the users the jails' programs run as, as each jail's own passwd gives them
+#: (ports' UIDs file where a port creates the user); the host's passwd knows only some, so a
+#: real ps on the host would print numbers for the others.
+USER_IDS = {"root": 0, "operator": 2, "unbound": 59, "www": 80, "ntpd": 123, "zabbix": 122,
+            "postfix": 125, "dovecot": 143, "dovenull": 144, "git": 211, "prometheus": 515,
+            "redis": 535, "postgres": 770, "grafana": 904, "admin": 1001, "vmail": 5000,
+            "nobody": 65534}
 SIGNAL_NUMBERS = {"1": "HUP", "2": "INT", "3": "QUIT", "6": "ABRT", "9": "KILL", "14": "ALRM",
                   "15": "TERM", "17": "STOP", "19": "CONT", "30": "USR1", "31": "USR2"}
 
@@ -183,12 +194,12 @@ PG_QUERY = _p(("postgres: app appdb 10.0.0.10({port}) SELECT (postgres)",
               read=2.0, write=0.4, files=1000, data=8.0, stack=2.0)
 REDIS_EXTRA = _p("/usr/local/bin/redis-server 127.0.0.1:{port} (redis-server)", user="redis",
                  rss=40.0, vsz=80.0, nlwp=4, cpu=0.8, files=10032)
-SMTPD = _p("smtpd -n smtp -t inet -u -o stress= -s 2", user="125", parent="master", rss=7.5,
+SMTPD = _p("smtpd -n smtp -t inet -u -o stress= -s 2", user="postfix", parent="master", rss=7.5,
            vsz=23.0, cpu=1.5)
 GIT_CAT = _p("/usr/local/bin/git -c protocol.version=2 -c credential.helper= cat-file --batch",
              user="git", parent="gitea", rss=8.0, vsz=22.0)
 ZABBIX_LISTENER = _p("zabbix_agentd: listener #{n} [waiting for connection] (zabbix_agentd)",
-                     user="122", parent="zabbix", count=3, rss=6.0, vsz=21.0, cpu=0.2)
+                     user="zabbix", parent="zabbix", count=3, rss=6.0, vsz=21.0, cpu=0.2)
 
 KINDS: dict[str, _Kind] = {
     "www": _Kind(
@@ -265,26 +276,26 @@ KINDS: dict[str, _Kind] = {
         BASE + (
             _p("/usr/local/libexec/postfix/master -w", key="master", rss=6.5, vsz=23.0,
                flags="s", cpu=0.05),
-            _p("qmgr -l -t unix -u", user="125", parent="master", rss=7.0, vsz=23.0),
-            _p("pickup -l -t unix -u", user="125", parent="master", rss=6.8, vsz=23.0,
+            _p("qmgr -l -t unix -u", user="postfix", parent="master", rss=7.0, vsz=23.0),
+            _p("pickup -l -t unix -u", user="postfix", parent="master", rss=6.8, vsz=23.0,
                life=(3600.0, 7200.0)),
-            _p("tlsmgr -l -t unix -u -c", user="125", parent="master", rss=7.4, vsz=23.5),
-            _p("anvil -l -t unix -u", user="125", parent="master", rss=6.9, vsz=23.0),
+            _p("tlsmgr -l -t unix -u -c", user="postfix", parent="master", rss=7.4, vsz=23.5),
+            _p("anvil -l -t unix -u", user="postfix", parent="master", rss=6.9, vsz=23.0),
             _p("/usr/local/sbin/dovecot", key="dovecot", rss=5.5, vsz=18.0, flags="s"),
-            _p("dovecot/anvil", user="143", parent="dovecot", rss=6.0, vsz=19.0),
+            _p("dovecot/anvil", user="dovecot", parent="dovecot", rss=6.0, vsz=19.0),
             _p("dovecot/log", parent="dovecot", rss=5.9, vsz=19.0),
             _p("dovecot/config", parent="dovecot", rss=9.0, vsz=22.0),
-            _p("dovecot/stats", user="143", parent="dovecot", rss=7.0, vsz=20.0),
+            _p("dovecot/stats", user="dovecot", parent="dovecot", rss=7.0, vsz=20.0),
             _p("dovecot/auth", parent="dovecot", rss=8.0, vsz=21.0),
-            _p("dovecot/imap-login", user="144", parent="dovecot", count=3, rss=8.5, vsz=22.0,
+            _p("dovecot/imap-login", user="dovenull", parent="dovecot", count=3, rss=8.5, vsz=22.0,
                cpu=0.2),
-            _p("dovecot/imap", user="5000", parent="dovecot", count=4, rss=9.5, vsz=23.0,
+            _p("dovecot/imap", user="vmail", parent="dovecot", count=4, rss=9.5, vsz=23.0,
                cpu=0.3, read=0.2, life=(300.0, 3600.0))),
         BASE_JOBS + (
             _Job(SMTPD, 8.0, (5.0, 60.0), most=6),
-            _Job(_p("cleanup -z -t unix -u -c", user="125", parent="master", rss=7.8, vsz=23.5,
+            _Job(_p("cleanup -z -t unix -u -c", user="postfix", parent="master", rss=7.8, vsz=23.5,
                     cpu=3.0, write=0.2), 15.0, (2.0, 100.0), most=2),
-            _Job(_p("smtp -t unix -u", user="125", parent="master", rss=8.1, vsz=23.5, cpu=2.0),
+            _Job(_p("smtp -t unix -u", user="postfix", parent="master", rss=8.1, vsz=23.5, cpu=2.0),
                  20.0, (1.0, 30.0), most=3)),
         fill=SMTPD),
     "dns": _Kind(
@@ -308,13 +319,13 @@ KINDS: dict[str, _Kind] = {
             _p("/usr/local/bin/node_exporter --web.listen-address=:9100", user="nobody",
                rss=21.0, vsz=1240.0, nlwp=6, cpu=0.4),
             _p("/usr/local/sbin/zabbix_agentd -c /usr/local/etc/zabbix64/zabbix_agentd.conf",
-               user="122", key="zabbix", rss=6.5, vsz=21.0, flags="s"),
-            _p("zabbix_agentd: collector [idle 1 sec] (zabbix_agentd)", user="122",
+               user="zabbix", key="zabbix", rss=6.5, vsz=21.0, flags="s"),
+            _p("zabbix_agentd: collector [idle 1 sec] (zabbix_agentd)", user="zabbix",
                parent="zabbix", rss=6.0, vsz=21.0, cpu=0.3),
             ZABBIX_LISTENER),
         BASE_JOBS + (
             _Job(_p(tuple(f"/sbin/ping -c 1 -t 2 10.0.0.{n}" for n in (10, 11, 12, 14, 22, 25)),
-                    user="122", parent="zabbix", rss=3.0, vsz=14.0, cpu=1.0), 10.0,
+                    user="zabbix", parent="zabbix", rss=3.0, vsz=14.0, cpu=1.0), 10.0,
                  (0.5, 2.0), most=2),),
         fill=ZABBIX_LISTENER),
     "git": _Kind(
@@ -402,6 +413,23 @@ class _JailSpec:
     raw_sockets: bool = False
     conf: Mapping[str, str] = field(default_factory=dict)
     failure: tuple[str, ...] = ()
+    #: ``vnet``: a network stack of its own (jls vnet=new); ``inherit``: the host's addresses
+    #: (ip4=inherit, ip6=inherit); "": the addresses given.
+    network: str = ""
+    manager: str = JAIL_CONF
+
+    @property
+    def owner(self) -> Owner:
+        """Who runs it: /etc/jail.conf, bastille, iocage (``ioc-NAME``), or nobody."""
+        if self.manager == BASTILLE:
+            return Owner(BASTILLE, f"/usr/local/bastille/jails/{self.name}/jail.conf", self.name)
+        if self.manager == IOCAGE:
+            handle = self.name.removeprefix("ioc-")
+            return Owner(IOCAGE, f"/zroot/iocage/jails/{handle}/config.json", handle)
+        if self.manager == NONE:
+            return Owner(NONE, "", self.name)
+        conf = "/etc/jail.conf"
+        return Owner(JAIL_CONF, conf, self.name, ConfLookup(self.name, conf, conf))
 
 
 LEGACY_MOUNT = "/sbin/mount -t nullfs -o ro /usr/ports /usr/local/jails/legacy/usr/ports"
@@ -413,15 +441,18 @@ DEFAULT_JAILS = (
               children_max=4),
     _JailSpec("build.ports", "ports", "ports.build.example.org", "/jails/build/ports",
               ("10.0.0.12",)),
-    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/jails/cache", ("10.0.0.14",)),
+    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/bastille/jails/cache/root",
+              ("10.0.0.14",), manager=BASTILLE),
     _JailSpec("mail", "mail", "mail.example.org", "/usr/local/jails/mail",
               ("10.0.0.25", "192.168.1.25")),
     _JailSpec("dns", "dns", "ns1.example.org", "/usr/local/jails/dns", (),
               ("2001:db8:0:53::53",)),
-    _JailSpec("monitor", "monitor", "monitor.example.org", "/jails/monitor",
-              ("192.168.10.20",), raw_sockets=True),
+    _JailSpec("ioc-monitor", "monitor", "monitor.example.org",
+              "/zroot/iocage/jails/monitor/root", raw_sockets=True, manager=IOCAGE,
+              network="vnet", conf={"vnet": "true", "vnet.interface": "epair20b"}),
     _JailSpec("git", "git", "git.example.org", "/jails/git", ("10.0.0.22",), age=0.2),
-    _JailSpec("sandbox", "idle", "sandbox.example.org", "/jails/sandbox", ("192.168.10.30",)),
+    _JailSpec("sandbox", "idle", "sandbox.example.org", "/jails/sandbox", network="inherit",
+              conf={"ip4": "inherit", "ip6": "inherit"}, manager=NONE),
     _JailSpec("staging", "www", "staging.example.org", "/usr/local/jails/staging",
               ("10.0.0.40",), running=False),
     _JailSpec("legacy", "www", "legacy.example.org", "/usr/local/jails/legacy", ("10.0.0.50",),
@@ -1136,7 +1167,8 @@ class SimulatedHost(Host):
             loadavg=(round(self._loadavg[0], 2), round(self._loadavg[1], 2),
                      round(self._loadavg[2], 2)),
             cp_time=tuple(int(t) for t in self._cp_time), mem_free=int(free) // PAGE * PAGE,
-            racct=status, jailed=False)
+            racct=status, jailed=False, swap_total=SWAP_TOTAL,
+            swap_used=sum(p.swap for jail in self._running for p in jail.procs))
 
     def _jail_views(self) -> list[Jail]:
         running = [self._view(jail) for jail in self._running[1:]]
@@ -1145,27 +1177,34 @@ class SimulatedHost(Host):
     def _view(self, jail: _SimJail) -> Jail:
         if jail.view is None:
             spec = jail.spec
+            ip4, ip6 = _ip_mode(spec, spec.ip4, jail.parent), _ip_mode(spec, spec.ip6, jail.parent)
+            vnet = "new" if spec.network == "vnet" else "inherit"
+            owner = spec.owner
+            known = owner.manager != NONE
             if jail.running:
                 jail.view = Jail(spec.name, jail.jid, JailState.ACTIVE, spec.hostname, spec.path,
-                                 spec.ip4, spec.ip6, jail.cpuset, True, self._jls_params(jail))
+                                 spec.ip4, spec.ip6, jail.cpuset, known, self._jls_params(jail),
+                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4, ip6_mode=ip6)
             else:
                 jail.view = Jail(spec.name, None, JailState.STOPPED, spec.hostname, spec.path,
-                                 spec.ip4, spec.ip6, None, True, _conf_params(spec))
+                                 spec.ip4, spec.ip6, None, known, _conf_params(spec),
+                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4,
+                                 ip6_mode=ip6)
         return jail.view
 
     def _jls_params(self, jail: _SimJail) -> dict[str, str]:
         """What ``jls -n`` prints for a running jail (a common subset, all as text)."""
         spec = jail.spec
-        inherit = jail.parent is not None
         sysv = "new" if jail.kind.sysv else "disable"
         return {
             "jid": str(jail.jid), "name": spec.name,
             "parent": str(jail.parent.jid if jail.parent and jail.parent.jid else 0),
             "path": spec.path, "host": "new", "host.hostname": spec.hostname,
-            "host.hostuuid": jail.uuid, "ip4": _ip_mode(spec.ip4, inherit),
+            "host.hostuuid": jail.uuid, "ip4": _ip_mode(spec, spec.ip4, jail.parent),
             "ip4.addr": ",".join(spec.ip4), "ip4.saddrsel": "true",
-            "ip6": _ip_mode(spec.ip6, inherit), "ip6.addr": ",".join(spec.ip6),
-            "vnet": "inherit", "securelevel": "-1", "enforce_statfs": "2",
+            "ip6": _ip_mode(spec, spec.ip6, jail.parent), "ip6.addr": ",".join(spec.ip6),
+            "vnet": "new" if spec.network == "vnet" else "inherit", "securelevel": "-1",
+            "enforce_statfs": "2",
             "children.max": str(spec.children_max),
             "children.cur": str(sum(1 for child in jail.children if child.running)),
             "devfs_ruleset": "4", "cpuset.id": str(jail.cpuset), "persist": "false",
@@ -1186,7 +1225,12 @@ class SimulatedHost(Host):
         return Process(p.pid, p.jail.jid or 0, p.ppid, prog.user, round(p.pcpu, 1),
                        round(p.rss * 100.0 / self.physmem, 1), p.rss, p.vsz,
                        prog.nlwp, prog.state or self._stat(p), round(p.cputime, 2),
-                       int(self._now - p.start), p.command)
+                       int(self._now - p.start), p.command, uid=USER_IDS.get(prog.user),
+                       start=self._wall(p.start))
+
+    def _wall(self, when: float) -> float:
+        """Simulated time as wall-clock seconds, whole as ps's lstart prints them."""
+        return float(int(self._epoch + self._clock0 + when))
 
     @staticmethod
     def _stat(p: _SimProc) -> str:
@@ -1250,31 +1294,40 @@ class SimulatedHost(Host):
 
     # -- jail actions ----------------------------------------------------------------------
 
-    def start(self, name: str) -> ActionResult:
-        return self._jail_action("start", name, self._start)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        return plan(action, jail.name, self._find(jail.name).spec.owner)
 
-    def stop(self, name: str) -> ActionResult:
-        return self._jail_action("stop", name, self._stop)
+    def rule_keeping(self, rule: Rule) -> RuleKeeping | None:
+        found = self._by_name.get(rule.subject_id) if rule.subject == "jail" else None
+        return rule_keeping(found.spec.owner, rule) if found is not None else None
 
-    def restart(self, name: str) -> ActionResult:
-        return self._jail_action("restart", name, self._restart)
+    def keep_rule(self, keeping: RuleKeeping) -> tuple[CommandResult, ...]:
+        """The demo's managers keep what they are asked to."""
+        return tuple(CommandResult(argv, 0) for argv in keeping.commands)
 
-    def _jail_action(self, action: str, name: str,
-                     change: Callable[[_SimJail, tuple[str, ...]], str]) -> ActionResult:
-        """Run ``service jail one<action> NAME``: ``change`` does it and returns its output."""
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        """Run the plan (``service jail one<action> NAME``, the manager's command, ...): the
+        change is made and its output returned as that command's."""
+        change = {"start": self._start, "stop": self._stop, "restart": self._restart}[plan.action]
+        action = plan.action
         if self._action_delay > 0:
             time.sleep(self._action_delay)
         with self._lock:
             self._advance()
-            jail = self._find(name)
-            argv = ("service", "jail", f"one{action}", jail.name)
+            found = self._find(jail.name)
+            argv = plan.commands[0]
+            running = {each.name for each in self._configured if each.running}
             try:
-                text = change(jail, argv)
+                text = change(found, argv)
             except _StartFailed as failed:
-                return ActionResult(action, jail.name, False, failed.message,
+                return ActionResult(action, found.name, False, failed.message,
                                     (CommandResult(argv, 0, failed.output + "\n"),), None)
-            return ActionResult(action, jail.name, True, text,
-                                (CommandResult(argv, 0, text + "\n"),), jail.jid)
+            if argv[0] != "service":
+                started = [each.name for each in reversed(found.holders())
+                           if action != "start" or each.name not in running]
+                text = _jail8_output(action, started, plan.manager)
+            return ActionResult(action, found.name, True, text,
+                                (CommandResult(argv, 0, text + "\n"),), found.jid)
 
     def _start(self, jail: _SimJail, argv: tuple[str, ...]) -> str:
         if jail.running:
@@ -1380,6 +1433,13 @@ class SimulatedHost(Host):
         elif name in STOP_SIGNALS or name == "CONT":
             proc.stopped = name != "CONT"
 
+    @_synced
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        proc = self._pids.get(pid)
+        if proc is None:
+            return None
+        return ProcessIdentity(pid, proc.jail.jid or 0, self._wall(proc.start))
+
     def _kill(self, proc: _SimProc) -> None:
         """The process and its descendants exit; a killed service is restarted a bit later."""
         jail = proc.jail
@@ -1408,10 +1468,14 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _ip_mode(addresses: tuple[str, ...], inherit: bool) -> str:
-    if inherit:
+def _ip_mode(spec: _JailSpec, addresses: tuple[str, ...], parent: _SimJail | None) -> str:
+    """The ip4/ip6 jailsys value: ``new`` with addresses of its own; ``inherit`` for a vnet
+    jail, one set to inherit, and a child jail without addresses (it gets its parent's)."""
+    if addresses:
+        return "new"
+    if spec.network or parent is not None:
         return "inherit"
-    return "new" if addresses else "disable"
+    return "disable"
 
 
 def _conf_params(spec: _JailSpec) -> dict[str, str]:
@@ -1426,6 +1490,16 @@ def _conf_params(spec: _JailSpec) -> dict[str, str]:
     if spec.osrelease != OSRELEASE:
         params["osrelease"] = spec.osrelease
     return {**params, **spec.conf}
+
+
+def _jail8_output(action: str, names: Sequence[str], manager: str) -> str:
+    """What jail(8) prints for the change (``NAME: removed``, ``NAME: created``; a start
+    brings up the parents first, usr.sbin/jail/state.c dep_setup), after bastille's
+    ``[NAME]:`` header when bastille runs it."""
+    name = names[-1]
+    lines = {"start": [f"{each}: created" for each in names], "stop": [f"{name}: removed"],
+             "restart": [f"{name}: removed", f"{name}: created"]}[action]
+    return "\n".join([f"[{name}]:", *lines] if manager == BASTILLE else lines)
 
 
 def _fail(message: str, argv: tuple[str, ...]) -> NoReturn:

@@ -15,15 +15,18 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+from rich.text import Text
 from textual.app import SuspendNotSupported
 
 from ..engine.actions import Actions
 from ..engine.audit import error_line
 from ..engine.errors import CommandFailed, JailtuiError
+from ..engine.managers import manager_note
 from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule
 from ..engine.rctl import parse_filter
 from ..engine.rctlconf import matching
 from ..engine.sampler import JailStats
+from ..engine.vis import vis
 from ..terminal import run_in_terminal
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
@@ -95,7 +98,10 @@ class Changes:
     # -- jails -----------------------------------------------------------------------------
 
     def jail_action(self, verb: str, name: str) -> None:
-        """Ask to ``verb`` (start, stop, restart) jail ``name`` as it is now, then do it."""
+        """Ask to ``verb`` (start, stop, restart) jail ``name`` as it is now, then do it the
+        way its owner does (its manager, rc.d/jail, jail -f). A jail jailtui refuses to touch
+        is explained instead; one made by hand is stopped only after a second confirmation
+        whose default is No."""
         stats = self._ready(name)
         if stats is None:
             return
@@ -104,17 +110,46 @@ class Changes:
             self._warn(f"{jail_name(jail)} is already running" if jail.running
                        else f"jail {jail.name} is not running: start it with U")
             return
+        try:
+            plan = self.actions.plan(verb, jail)
+        except JailtuiError as exc:
+            self._warn(vis(str(exc)))
+            return
+        if plan.refused and not plan.forceable:
+            self.app.notify(vis(f"{plan.refusal} ({plan.hint})" if plan.hint else plan.refusal),
+                            title=vis(f"{verb} jail {jail.name}: refused"), severity="error",
+                            markup=False, timeout=15)
+            return
         who = jail_name(jail)
         summary = f"{verb} jail {who}"
-        call = partial(getattr(self.actions, verb), jail.name, expect_jid=jail.jid)
+        call = partial(getattr(self.actions, verb), jail.name, expect_jid=jail.jid,
+                       force=plan.refused)
+
+        def run() -> None:
+            self._run(summary, f"{PROGRESS[verb]} jail {who}…", call,
+                      partial(jail_outcome, summary), lasting=True)
+
+        def again(yes: bool | None) -> None:
+            if yes:
+                run()
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._run(summary, f"{PROGRESS[verb]} jail {who}…", call,
-                          partial(jail_outcome, summary), lasting=True)
+            if not yes:
+                return
+            if not plan.refused:
+                run()
+                return
+            self.app.push_screen(ConfirmScreen(
+                vis(f"Really remove jail {who} with jail -r?"),
+                Text(f"This skips {plan.skipped}. Nothing can start it again: no config "
+                     f"knows it.\nEnter cancels; press y to remove it."),
+                confirm=f"Remove {jail.name}", default_no=True), again)
 
+        details = _jail_details(verb, stats)
+        how = (f"made by hand: {plan.refusal}" if plan.refused
+               else f"via {plan.via}" if plan.commands else "")
         self.app.push_screen(ConfirmScreen(f"{verb.capitalize()} jail {who}?",
-                                           _jail_details(verb, stats),
+                                           Text("\n".join(p for p in (details, vis(how)) if p)),
                                            confirm=verb.capitalize()), answered)
 
     def shell(self, name: str) -> None:
@@ -169,16 +204,24 @@ class Changes:
         path = self.actions.conf.path
         editor = LimitEditor(name, usage=stats.usage if stats else None,
                              rules=stats.rules if stats else (), conf_path=path, rule=rule,
-                             persist=rule is not None and self._in_conf(rule.filter))
+                             persist=rule is not None and self._in_conf(rule.filter),
+                             manager_note=manager_note(stats.jail.manager, vis(name))
+                             if stats else "")
 
         def answered(request: LimitRequest | None) -> None:
             if request is None:
                 return
             summary = f"set {request.rule}"
-            done = f"{request.rule} is set" + (f", and in {path}" if request.persist else "")
+
+            def done(_rule: Rule) -> Outcome:
+                kept = self.actions.kept_by
+                where = (f", kept by {kept}" if kept else f", and in {path}" if request.persist
+                         else "")
+                return Outcome(summary, True, f"{request.rule} is set{where}")
+
             self._run(summary, f"setting {request.rule}…",
                       partial(self.actions.add_rule, request.rule, persist=request.persist),
-                      lambda _rule: Outcome(summary, True, done))
+                      done)
 
         self.app.push_screen(editor, answered)
 
@@ -234,23 +277,13 @@ class Changes:
         def answered(name_of_signal: str | None) -> None:
             if not name_of_signal:
                 return
-            if not self._still_there(process):
-                self._warn(f"PID {process.pid} ({process.command}) has exited: nothing sent")
-                return
             summary = f"send SIG{name_of_signal} to PID {process.pid} in jail {name}"
             self._run(summary, f"sending SIG{name_of_signal} to PID {process.pid}…",
-                      partial(self.actions.signal, process.pid, name_of_signal),
+                      partial(self.actions.signal, process, name_of_signal),
                       lambda _none: Outcome(summary, True, f"sent SIG{name_of_signal} to PID "
                                                            f"{process.pid} ({process.command})"))
 
         self.app.push_screen(SignalScreen(name, process), answered)
-
-    def _still_there(self, process: Process) -> bool:
-        snapshot = self.app.snapshot
-        if snapshot is None or snapshot.stale:
-            return True
-        return any(p.pid == process.pid and p.command == process.command
-                   for p in snapshot.processes)
 
     # -- the event log ---------------------------------------------------------------------
 

@@ -17,14 +17,18 @@ from jailtui.engine.actions import (Actions, JailChanged, NoMatchingRule, Nothin
 from jailtui.engine.audit import AuditLog, default_path
 from jailtui.engine.errors import (CommandFailed, JailtuiError, NotPermitted, ReadOnly,
                                    UnknownJail, UsageError)
-from jailtui.engine.host import Host
+from jailtui.engine.host import Host, ProcessChanged
+from jailtui.engine.jailconf import ConfLookup
+from jailtui.engine.managers import JAIL_CONF, ControlPlan, Owner, plan
 from jailtui.engine.model import (ActionResult, CommandResult, HostInfo, Jail, JailState,
-                                  Process, Rule, Usage)
+                                  Process, ProcessIdentity, Rule, Usage)
 from jailtui.engine.rctl import RuleFilter, parse_rule
 
 MEM_1G = parse_rule("jail:www:memoryuse:deny=1g")
 MEM_512M = parse_rule("jail:www:memoryuse:deny=512m")
 NOON = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
+START = NOON.timestamp() - 3600
+NGINX = Process(4321, jid=5, user="www", command="nginx: worker process", start=START)
 
 
 class MemoryHost(Host):
@@ -39,6 +43,7 @@ class MemoryHost(Host):
         self.calls: list[tuple[object, ...]] = []
         self.next_jid = 10
         self.fail_start = ""
+        self.pids = {4321: ProcessIdentity(4321, 5, START)}
 
     def host_info(self) -> HostInfo:
         self.calls.append(("host_info",))
@@ -84,16 +89,16 @@ class MemoryHost(Host):
         self.table[name] = replace(self.table[name], jid=jid, state=state)
         return ActionResult(action, name, True, f"{name}: {action} done", jid=jid)
 
-    def start(self, name: str) -> ActionResult:
-        self.next_jid += 1
-        return self._set("start", name, self.next_jid)
+    def plan(self, action: str, jail: Jail) -> ControlPlan:
+        return plan(action, jail.name, Owner(jail.manager or JAIL_CONF, "/etc/jail.conf",
+                                            lookup=ConfLookup(jail.name, "/etc/jail.conf",
+                                                              "/etc/jail.conf")))
 
-    def stop(self, name: str) -> ActionResult:
-        return self._set("stop", name, None)
-
-    def restart(self, name: str) -> ActionResult:
+    def execute(self, plan: ControlPlan, jail: Jail) -> ActionResult:
+        if plan.action == "stop":
+            return self._set("stop", jail.name, None)
         self.next_jid += 1
-        return self._set("restart", name, self.next_jid)
+        return self._set(plan.action, jail.name, self.next_jid)
 
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
         self.calls.append(("shell_argv", name))
@@ -105,6 +110,10 @@ class MemoryHost(Host):
 
     def signal(self, pid: int, signal: str) -> None:
         self.calls.append(("signal", pid, signal))
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        self.calls.append(("process_identity", pid))
+        return self.pids.get(pid)
 
 
 @pytest.fixture
@@ -139,7 +148,7 @@ def test_read_only_refuses_every_change_without_touching_the_host(host, log, con
     attempts = [
         lambda: actions.start("old"), lambda: actions.stop("www"), lambda: actions.restart("www"),
         lambda: actions.add_rule("jail:www:pcpu:deny=50"), lambda: actions.remove_rules("jail:www"),
-        lambda: actions.persist(), lambda: actions.signal(1234, "TERM"),
+        lambda: actions.persist(), lambda: actions.signal(NGINX, "TERM"),
         lambda: actions.run("www", ["true"]), lambda: actions.shell_argv("www"),
     ]
     for attempt in attempts:
@@ -366,15 +375,40 @@ def test_signal_names_are_normalised(spelling) -> None:
 
 
 def test_signal(actions, host, log) -> None:
-    actions.signal(4321, "sigkill")
-    assert host.calls == [("signal", 4321, "KILL")]
+    actions.signal(NGINX, "sigkill")
+    assert host.calls == [("process_identity", 4321), ("signal", 4321, "KILL")]
     assert log.tail(1)[0].endswith("action=signal target=pid:4321 result=ok detail=signal=KILL")
     with pytest.raises(UsageError, match="did you mean KILL"):
-        actions.signal(4321, "KIL")
+        actions.signal(NGINX, "KIL")
     for pid in (0, -1, 1):
         with pytest.raises(UsageError):
-            actions.signal(pid, "TERM")
-    assert len(host.calls) == 1
+            actions.signal(replace(NGINX, pid=pid), "TERM")
+    assert len(host.calls) == 2
+
+
+@pytest.mark.parametrize(("now", "problem"), [
+    (None, "PID 4321 (nginx: worker process) has exited"),
+    (ProcessIdentity(4321, 0, START), "PID 4321 is now a process on the host"),
+    (ProcessIdentity(4321, 9, START), "PID 4321 is now a process in the jail with JID 9"),
+    (ProcessIdentity(4321, 5, START + 60), "PID 4321 was reused by a process started"),
+])
+def test_signal_refused_when_the_pid_names_another_process(actions, host, log, now,
+                                                            problem) -> None:
+    if now is None:
+        del host.pids[4321]
+    else:
+        host.pids[4321] = now
+    with pytest.raises(ProcessChanged) as refused:
+        actions.signal(NGINX, "KILL")
+    assert problem in str(refused.value)
+    assert ("signal", 4321, "KILL") not in host.calls
+    assert "action=signal target=pid:4321 result=\"failed: nothing sent: PID 4321" in log.tail(1)[0]
+
+
+def test_signal_refused_when_the_start_time_was_never_known(actions, host) -> None:
+    with pytest.raises(ProcessChanged, match="start time of PID 4321 .* is unknown"):
+        actions.signal(replace(NGINX, start=None), "TERM")
+    assert not any(call[0] == "signal" for call in host.calls)
 
 
 def test_shell_argv_and_run(actions, host, log, fake_freebsd) -> None:  # jexec on PATH

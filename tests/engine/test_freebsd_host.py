@@ -17,28 +17,9 @@ from jailtui.engine.racct import RacctSyscall
 from jailtui.engine.rctl import RuleFilter, parse_filter, parse_rule
 from jailtui.engine.sampler import Sampler
 
-JAIL_CONF = """\
-exec.start = "/bin/sh /etc/rc";
-exec.stop = "/bin/sh /etc/rc.shutdown jail";
-mount.devfs;
-path = "/usr/local/bastille/jails/$name/root";
-
-git7 { host.hostname = git7; ip4.addr = 172.16.20.98; }
-sto2 { host.hostname = sto2; ip4.addr = 172.16.20.112; ip6.addr = 2001:470:e8af:20::532; }
-git6 { host.hostname = git6; ip4.addr = 172.16.20.99; ip6.addr = 2001:470:e8af:20::577; }
-db1 {
-    host.hostname = "db1.example.org";
-    ip4.addr = "em0|172.16.20.120/24";
-}
-"""
-
-
 @pytest.fixture
-def host(fake_freebsd, tmp_path: Path) -> FreeBSDHost:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
-    fake_freebsd.clear_log()
-    return FreeBSDHost(jail_conf=str(conf), jail_conf_globs=(), syscall=False)
+def host(fake_freebsd) -> FreeBSDHost:
+    return fake_freebsd.host()
 
 
 def commands(fake) -> list[list[str]]:
@@ -53,8 +34,9 @@ def test_jails_running_and_configured(host: FreeBSDHost) -> None:
     assert jails["git7"].configured
     db1 = jails["db1"]
     assert db1.state is JailState.STOPPED and db1.jid is None and not db1.running
-    assert db1.hostname == "db1.example.org" and db1.ip4 == ("172.16.20.120",)
+    assert db1.hostname == "db1" and db1.ip4 == ("172.16.20.120",)
     assert db1.path == "/usr/local/bastille/jails/db1/root"
+    assert {(j.manager, j.conf) for j in jails.values()} == {("jail.conf", "/etc/jail.conf")}
 
 
 def test_host_info_reads_sysctl(host: FreeBSDHost, fake_freebsd) -> None:
@@ -147,14 +129,13 @@ def test_not_root_is_not_permitted(host: FreeBSDHost, fake_freebsd) -> None:
 
 @pytest.mark.parametrize("control, verb, argv", [
     ("service", "start", ["service", "jail", "onestart", "db1"]),
-    ("jail", "start", ["jail", "-c", "db1"]),
+    ("jail", "start", ["jail", "-f", "/etc/jail.conf", "-c", "db1"]),
 ])
-def test_start_confirms_with_jls(fake_freebsd, tmp_path, control, verb, argv) -> None:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
-    host = FreeBSDHost(jail_conf=str(conf), jail_conf_globs=(), control=control, syscall=False)
+def test_start_confirms_with_jls(fake_freebsd, control, verb, argv) -> None:
+    host = fake_freebsd.host(control=control)
+    jail = host.jail("db1")
     fake_freebsd.clear_log()
-    result = host.start("db1")
+    result = host.change("start", "db1", jail=jail)
     assert result.ok and result.jid == 117
     assert commands(fake_freebsd) == [argv, ["jls", "--libxo", "json", "-v", "-j", "db1"]]
     assert host.jail("db1").jid == 117
@@ -163,7 +144,7 @@ def test_start_confirms_with_jls(fake_freebsd, tmp_path, control, verb, argv) ->
 def test_restart_changes_jid(host: FreeBSDHost, fake_freebsd) -> None:
     result = host.restart("git7")
     assert result.ok and result.jid == 117 and host.jail("git7").jid == 117
-    assert commands(fake_freebsd)[0] == ["service", "jail", "onerestart", "git7"]
+    assert ["service", "jail", "onerestart", "git7"] in commands(fake_freebsd)
 
 
 def test_stop_confirms_gone(host: FreeBSDHost) -> None:
@@ -271,8 +252,7 @@ def test_syscall_path_grows_buffer_and_parses(fake_freebsd, tmp_path) -> None:
     raw = (Path(__file__).parent.parent / "data/freebsd/samples/rctl_get_racct_raw_jail.txt"
            ).read_bytes().strip()
     libc = FakeLibc(raw, need=600 * 1024)
-    host = FreeBSDHost(jail_conf=str(tmp_path / "none.conf"), jail_conf_globs=(),
-                       syscall=RacctSyscall(libc))
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=RacctSyscall(libc))
     fake_freebsd.clear_log()
     assert host.usage("git7").memoryuse == 25550848
     assert libc.sizes == [128 * 1024, 512 * 1024, 2048 * 1024]

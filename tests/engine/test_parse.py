@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from jailtui.engine.errors import ParseError, RuleError
 from jailtui.engine.model import Jail, JailState, Process, Rule, Usage
-from jailtui.engine.parse import (JailConf, parse_boottime, parse_cp_time, parse_cputime,
-                                  parse_etime, parse_jail_conf, parse_jls, parse_loadavg, parse_ps,
-                                  parse_rctl_rules, parse_rctl_usage, parse_sysctl_n,
-                                  service_failures)
+from jailtui.engine.jailconf import JailConf, parse_jail_conf
+from jailtui.engine.parse import (parse_boottime, parse_cp_time, parse_cputime, parse_etime,
+                                  parse_jls, parse_loadavg, parse_ps, parse_rctl_rules,
+                                  parse_rctl_usage, parse_sysctl_n, service_failures)
 from jailtui.engine.rctl import ACTIONS, RESOURCES, SUBJECTS, parse_filter, parse_rule
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "freebsd"
@@ -137,7 +137,8 @@ def test_jls_param_mode():
 
 def test_jls_dash_n_mode():
     [jail] = parse_jls(read("reconstructed/jls_n_libxo_json_1jail_SUBSET.json"))
-    assert jail == Jail("git7", 2, JailState.ACTIVE, "git7", GIT7_PATH, ("172.16.20.98",), (), 5)
+    assert jail == Jail("git7", 2, JailState.ACTIVE, "git7", GIT7_PATH, ("172.16.20.98",), (), 5,
+                        vnet="inherit", ip4_mode="new", ip6_mode="new")
     assert jail.params["persist"] == "true"
     assert jail.params["dying"] == "false"
     assert jail.params["allow.mount"] == "false"

@@ -42,7 +42,7 @@ class ScriptedHost(Host):
         raise AssertionError("the sampler calls sample() only")
 
     host_info = jails = processes = usage = rules = add_rule = remove_rules = _unused  # type: ignore[assignment]
-    start = stop = restart = shell_argv = run_in_jail = signal = _unused  # type: ignore[assignment]
+    plan = execute = shell_argv = run_in_jail = signal = process_identity = _unused  # type: ignore[assignment]
 
 
 def proc(pid: int, jid: int = 1, cputime: float = 0.0, etime: int = 1000, pcpu: float = 0.0,
@@ -306,3 +306,13 @@ def test_500_jails_of_40_processes_take_one_pass_over_processes() -> None:
     j0 = stats(snapshot, "j0")
     assert j0.nproc == 40 and j0.cpu == pytest.approx(400.0)
     assert j0.limits[0].used == 40 << 20
+
+
+def test_a_dying_jail_under_a_live_ones_name_adds_no_history_points() -> None:
+    gone = Jail("www", 1, JailState.DYING)
+    sampler = Sampler(ScriptedHost(sample(10.0, jails=(WWW, gone, DB)),
+                                   sample(11.0, jails=(WWW, gone, DB))))
+    sampler.sample()
+    sampler.sample()
+    assert len(sampler.history("www")) == 2
+    assert sampler.last.jail("www").jail.state is JailState.ACTIVE

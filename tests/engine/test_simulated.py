@@ -43,16 +43,19 @@ def test_default_host_has_twelve_jails_of_many_kinds(host: SimulatedHost) -> Non
     jails = host.jails()
     names = [jail.name for jail in jails]
     assert len(jails) == 12
-    assert {"www", "db", "build", "build.ports", "cache", "mail", "dns", "monitor", "git",
-            "staging", "legacy"} <= set(names)
+    assert {"www", "db", "build", "build.ports", "cache", "mail", "dns", "ioc-monitor", "git",
+            "sandbox", "staging", "legacy"} == set(names)
     running = [jail for jail in jails if jail.running]
     stopped = [jail for jail in jails if not jail.running]
     assert jails == running + stopped
     assert [j.jid for j in running] == sorted(j.jid for j in running)
     assert all(j.state is JailState.STOPPED and j.jid is None and j.configured for j in stopped)
+    assert {j.name: j.manager for j in jails if j.manager != "jail.conf"} == {
+        "cache": "bastille", "ioc-monitor": "iocage", "sandbox": "none"}
     assert any(j.ip4 and j.ip6 for j in jails)
     assert any(j.ip6 and not j.ip4 for j in jails)
-    assert all(j.path.startswith(("/usr/local/jails/", "/jails/")) for j in jails)
+    assert all(j.path.startswith(("/usr/local/jails/", "/jails/", "/usr/local/bastille/jails/",
+                                  "/zroot/iocage/jails/")) for j in jails)
     assert all(ip.startswith(("10.0.0.", "192.168.")) for j in jails for ip in j.ip4)
     assert all(ip.startswith("2001:db8:") for j in jails for ip in j.ip6)
 
@@ -431,7 +434,8 @@ def test_stopping_a_parent_stops_its_child(host: SimulatedHost) -> None:
     assert not host.jail("build.ports").running
     result = host.start("build.ports")
     assert host.jail("build").running and host.jail("build.ports").running
-    assert result.message == "Starting jails: build build.ports."
+    assert result.commands[0].argv == ("jail", "-f", "/etc/jail.conf", "-c", "build.ports")
+    assert result.message == "build: created\nbuild.ports: created"
 
 
 def test_jail_action_errors(host: SimulatedHost) -> None:
@@ -571,3 +575,20 @@ def test_five_hundred_jails_build_and_tick_fast(clock: ManualClock) -> None:
     assert len(host.jails()) == 500 and len(running) >= 490
     assert len(jailed) == 40 * len(running) >= 19_600
     assert elapsed < 2.0
+
+
+def test_demo_has_vnet_and_inherit_jails_users_by_uid_and_process_identities(host, clock) -> None:
+    jails = {jail.name: jail for jail in host.jails()}
+    assert (jails["ioc-monitor"].network, jails["ioc-monitor"].vnet) == ("vnet", "new")
+    assert (jails["sandbox"].network, jails["sandbox"].ip4_mode) == ("inherit", "inherit")
+    assert jails["build.ports"].parent == "build"
+    mail = host.processes("mail")
+    assert {(p.user, p.uid) for p in mail if p.user == "postfix"} == {("postfix", 125)}
+    proc = mail[-1]
+    assert proc.start is not None and proc.start == int(proc.start)
+    identity = host.process_identity(proc.pid)
+    assert (identity.jid, identity.start) == (jails["mail"].jid, proc.start)
+    clock.advance(5.0)
+    assert host.process_identity(proc.pid).start == proc.start
+    host.signal(proc.pid, "KILL")
+    assert host.process_identity(proc.pid) is None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 STATE_ENV = "JAILTUI_FAKE_STATE"
 LOG_ENV = "JAILTUI_FAKE_LOG"
 JAIL_ENV = "JAILTUI_FAKE_JAIL"
+ROOT_ENV = "JAILTUI_FAKE_ROOT"
 
 EPERM, ESRCH, E2BIG, EINVAL, ERANGE, ENOSYS, ENAMETOOLONG, EOPNOTSUPP = (
     "Operation not permitted", "No such process", "Argument list too long", "Invalid argument",
@@ -134,6 +135,58 @@ def log_invocation(tool: str, args: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The fake host's files: /PATH on the host is $JAILTUI_FAKE_ROOT/PATH here
+
+
+def host_path(path: str) -> str:
+    root = os.environ.get(ROOT_ENV)
+    if not root:
+        sys.stderr.write(f"fake FreeBSD tool: ${ROOT_ENV} is not set\n")
+        raise Exit(70)
+    return os.path.join(root, path.lstrip("/"))
+
+
+def read_host_file(path: str) -> str | None:
+    try:
+        with open(host_path(path), encoding="utf-8") as fh:
+            return fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def write_host_file(path: str, text: str) -> None:
+    full = host_path(path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def host_glob(pattern: str) -> list[str]:
+    """glob(3) on the host: sorted host paths."""
+    import glob
+
+    root = host_path("/").rstrip("/")
+    return sorted(found[len(root):] for found in glob.glob(host_path(pattern)))
+
+
+def sh_assignments(text: str, values: dict | None = None) -> dict:
+    """``name=value`` lines of an sh-sourced file (rc.conf, bastille.conf, pot.conf), with
+    quotes removed and ``${name}`` expanded; enough for the files the fakes read."""
+    values = dict(values or {})
+    for line in text.splitlines():
+        m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s#;]*)", line)
+        if m:
+            raw = m.group(2)
+            if raw[:1] == "'":
+                values[m.group(1)] = raw[1:-1]
+            else:
+                raw = raw[1:-1] if raw[:1] == '"' else raw
+                values[m.group(1)] = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+                                            lambda v: values.get(v.group(1), ""), raw)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
 # getopt(3), libxo argument parsing and libxo's JSON encoder
 
 
@@ -213,6 +266,8 @@ def parse_libxo(tool: Tool, args: list[str]) -> tuple[Xo, list[str]]:
 
 
 Member = tuple[str, "str | int | bool | list[str]"]
+#: What xo_finish_h() (contrib/libxo/libxo/libxo.c) writes for JSON when nothing was emitted.
+XO_EMPTY = "{ }\n"
 
 
 def _scalar(value) -> str:
@@ -220,7 +275,15 @@ def _scalar(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return '"' + xo_escape_json(str(value)) + '"'
+
+
+def xo_escape_json(text: str) -> str:
+    """libxo's xo_escape_json() (contrib/libxo/libxo/libxo.c): only backslash, double quote,
+    newline and carriage return are escaped; TAB, ESC and every other byte are written raw, so
+    the document is JSON only to a parser that accepts raw control characters."""
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r"))
 
 
 def _instance(members: list[Member]) -> str:
@@ -325,6 +388,78 @@ def _rule_pid(rule: str) -> int | None:
     return int(sid) if sid.isdigit() else None
 
 
+def locale_of(category: str) -> str:
+    """The locale setlocale(category, "") picks: a non-empty LC_ALL, else LC_<category>, else
+    LANG, else "C" (lib/libc/locale/setlocale.c __get_locale_env)."""
+    for name in ("LC_ALL", category, "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return value
+    return "C"
+
+
+def utf8_ctype() -> bool:
+    """Whether LC_CTYPE names a UTF-8 codeset (C.UTF-8, en_US.UTF-8, ...)."""
+    codeset = locale_of("LC_CTYPE").partition(".")[2].partition("@")[0]
+    return codeset.upper().replace("-", "") == "UTF8"
+
+
+def _vis_byte(c: int, extra: bool) -> str:
+    """do_mbyte() without VIS_CSTYLE/VIS_OCTAL, with VIS_NOSLASH (contrib/libc-vis/vis.c)."""
+    if extra or (c & 0o177) == ord(" "):
+        return f"\\{(c >> 6) & 0o3}{(c >> 3) & 0o7}{c & 0o7}"
+    out = ""
+    if c & 0o200:
+        c &= 0o177
+        out += "M"
+    if c < 0x20 or c == 0x7F:
+        return out + "^" + ("?" if c == 0x7F else chr(c + 0x40))
+    return out + "-" + chr(c)
+
+
+def _graphic(code: int, wide: bool) -> bool:
+    """isgraph(3) in the C locale, iswgraph(3) (approximated) in a UTF-8 one."""
+    if code < 0x80:
+        return 0x21 <= code <= 0x7E
+    return wide and chr(code).isprintable() and not chr(code).isspace()
+
+
+def strvis_ps(text: str) -> str:
+    """strvis(dst, src, VIS_TAB | VIS_NL | VIS_NOSLASH) as bin/ps/print.c command() and
+    arguments() call it (contrib/libc-vis/vis.c istrsenvisx, do_svis, do_mbyte).
+
+    In a UTF-8 locale the string is decoded and printable characters stay; in the C locale
+    each byte is a character, so every byte >= 0x80 is encoded (``é`` becomes ``M-CM-)``).
+    TAB and newline are in the extra set (octal ``\\011``); other controls become ``^X``.
+    After an invalid UTF-8 sequence the rest is taken byte by byte (mbrtowc failed), and the
+    whole result is then written back byte by byte (istrsenvisx's output loop with cerr set).
+    """
+    data = text.encode("utf-8", "surrogateescape")
+    wide, bytewise = utf8_ctype(), False
+    if not wide:
+        chars = list(data)
+    else:
+        try:
+            chars = [ord(ch) for ch in data.decode("utf-8")]
+        except UnicodeDecodeError as error:
+            head = data[:error.start].decode("utf-8")
+            chars, bytewise = [ord(ch) for ch in head] + list(data[error.start:]), True
+    out: list[int] = []
+    for code in chars:
+        extra = code in (0x09, 0x0A)
+        if not extra and (_graphic(code, wide) or code == 0x20):
+            out.append(code)
+            continue
+        values = [(code >> shift) & 0xFF for shift in (16, 8, 0)]
+        while len(values) > 1 and values[0] == 0:
+            values.pop(0)
+        out.extend(ord(ch) for value in values for ch in _vis_byte(value, extra))
+    if not bytewise:
+        return "".join(map(chr, out))
+    raw = bytes(byte for code in out for byte in code.to_bytes(3, "big").lstrip(b"\0") or b"\0")
+    return raw.decode("utf-8", "surrogateescape")
+
+
 def c_str(text: str, width: int = 0, precision: int | None = None, left: bool = False) -> str:
     """printf's %[-]W.Ps."""
     if precision is not None:
@@ -366,11 +501,15 @@ def _kind_of(value) -> str:
 
 
 def param_kinds(state: dict) -> dict[str, str]:
-    """Every parameter this kernel knows: the 14.x GENERIC set plus any a jail's params add."""
+    """Every parameter this kernel knows: the 14.x GENERIC set plus any a jail's params add,
+    less ``absent_params`` (a kernel without VIMAGE has no ``vnet``, one without INET6 no
+    ``ip6``/``ip6.addr``: jailparam_init() then fails with "unknown parameter")."""
     kinds = dict(PARAM_KINDS)
     for jail in state.get("jails", []):
         for name, value in jail.get("params", {}).items():
             kinds.setdefault(name, _kind_of(value))
+    for name in state.get("absent_params", []):
+        kinds.pop(name, None)
     return kinds
 
 
@@ -401,7 +540,7 @@ def jail_params(state: dict, jail: dict, kinds: dict[str, str]) -> dict:
         "ip6.addr": list(jail.get("ip6", [])), "ip6.saddrsel": True, "zfs.mount_snapshot": 0,
     })
     for name, value in jail.get("params", {}).items():
-        values[name] = _coerce(kinds[name], value)
+        values[name] = _coerce(kinds.get(name, _kind_of(value)), value)
     return values
 
 
@@ -569,8 +708,11 @@ def jls_main(tool: Tool, args: list[str]) -> int:
     req = _jls_options(tool, args, state)
     kinds = param_kinds(state)
     params = _user_params(tool, req.params, kinds) if req.params is not None else []
-    jails = [] if state.get("jailed") else [
-        j for j in state.get("jails", []) if req.dying or not j.get("dying")]
+    # jls.c walks the jails with "lastjid" (the next JID above the last one printed) and
+    # kern_jail.c keeps allprison in JID order: the list comes out by increasing JID.
+    jails = [] if state.get("jailed") else sorted(
+        (j for j in state.get("jails", []) if req.dying or not j.get("dying")),
+        key=lambda j: j["jid"] if isinstance(j["jid"], int) else 1 << 31)
     if req.jail_key is not None:
         jail, message = jail_lookup(state, req.jail_key, req.dying)
         if req.check:
@@ -917,10 +1059,28 @@ def _tty(proc: dict, long: bool) -> str:
     return tty if long else tty.removeprefix("tty").removeprefix("pts/") + " "
 
 
-def _started(proc: dict, long: bool) -> str:
-    """lstarted() is strftime %c; started() shortens it by the process's age."""
+def _age(proc: dict) -> int:
+    """print.c elapsed(): now - ki_start; the state's ``etime`` when it gives no ``start``."""
+    if "start" in proc:
+        return max(0, int(time.time()) - int(proc["start"]))
+    return int(proc.get("etime", 0))
+
+
+def process_start(state: dict, proc: dict) -> int:
+    """ki_start.tv_sec: the process's ``start`` when the state gives one, else a fixed time
+    derived from its ``etime`` (the oldest process started at ``boottime``), so that one
+    process keeps one start time from call to call while its etime stays as written."""
+    if "start" in proc:
+        return int(proc["start"])
+    oldest = max((int(p.get("etime", 0)) for p in state.get("processes", [])), default=0)
+    return int(state.get("boottime", 0)) + oldest - int(proc.get("etime", 0))
+
+
+def _started(proc: dict, ctx: PsContext, long: bool) -> str:
+    """print.c lstarted() is strftime("%c") of ki_start, "%a %b %e %H:%M:%S %Y" in the C
+    locale; started() shortens it by the process's age."""
     age = int(proc.get("etime", 0))
-    start = time.localtime(time.time() - age)
+    start = time.localtime(process_start(ctx.state, proc))
     if long:
         return time.strftime("%a %b %e %H:%M:%S %Y", start)
     fmt = "%H:%M  " if age < 86400 else "%a%H  " if age < 7 * 86400 else "%e%b%y"
@@ -935,19 +1095,26 @@ class PsContext:
     def uid(self, proc: dict) -> int:
         return process_uid(self.state, proc)
 
+    def user(self, proc: dict) -> str:
+        """user_from_uid(uid, 0) in print.c username(): the HOST's passwd, even for a jailed
+        process, and the number when the host has no such user."""
+        if "uid" in proc:
+            return user_name(self.state, int(proc["uid"])) or str(proc["uid"])
+        return str(proc.get("user", self.uid(proc)))
+
 
 # keyword -> cell, formatted as bin/ps/print.c does; other keywords print "-" (not modelled)
 PS_CELLS = {
     "%cpu": lambda p, c: f"{float(p.get('pcpu', 0)):.1f}",
     "%mem": lambda p, c: f"{float(p.get('pmem', 0)):.1f}",
-    "args": lambda p, c: p.get("command", ""), "command": lambda p, c: p.get("command", ""),
+    "args": lambda p, c: strvis_ps(p.get("command", "")),
+    "command": lambda p, c: strvis_ps(p.get("command", "")),
     "comm": lambda p, c: _comm(p), "ucomm": lambda p, c: _comm(p),
     "class": lambda p, c: p.get("class", "default"),
-    "etime": lambda p, c: _etime(p.get("etime", 0)),
-    "etimes": lambda p, c: str(int(p.get("etime", 0))),
+    "etime": lambda p, c: _etime(_age(p)), "etimes": lambda p, c: str(_age(p)),
     "jail": lambda p, c: c.jails.get(p.get("jid", 0), "-"),
     "jid": lambda p, c: str(p.get("jid", 0)), "login": lambda p, c: str(p.get("user", "root")),
-    "lstart": lambda p, c: _started(p, True), "start": lambda p, c: _started(p, False),
+    "lstart": lambda p, c: _started(p, c, True), "start": lambda p, c: _started(p, c, False),
     "mwchan": lambda p, c: p.get("wchan", "-"), "wchan": lambda p, c: p.get("wchan", "-"),
     "nice": lambda p, c: str(p.get("nice", 0)), "nlwp": lambda p, c: str(p.get("nlwp", 1)),
     "pgid": lambda p, c: str(p.get("pgid", p["pid"])), "pid": lambda p, c: str(p["pid"]),
@@ -956,8 +1123,7 @@ PS_CELLS = {
     "time": lambda p, c: _cputime(p.get("cputime", 0)), "tt": lambda p, c: _tty(p, False),
     "tty": lambda p, c: _tty(p, True), "uid": lambda p, c: str(c.uid(p)),
     "ruid": lambda p, c: str(c.uid(p)), "svuid": lambda p, c: str(c.uid(p)),
-    "user": lambda p, c: str(p.get("user", c.uid(p))),
-    "ruser": lambda p, c: str(p.get("user", c.uid(p))),
+    "user": lambda p, c: c.user(p), "ruser": lambda p, c: c.user(p),
     "vsz": lambda p, c: str(p.get("vsz_kib", 0)),
 }
 
@@ -1013,12 +1179,17 @@ def ps_main(tool: Tool, args: list[str]) -> int:
         if column.keyword in ("command", "args"):
             for row in rows:
                 row[i] = row[i][:COMMAND_WIDTH]
+    if not procs:
+        # ps.c: nkept == 0 prints the header, calls xo_finish() before opening
+        # process-information and exits 1; libxo's xo_finish_h() then writes "{ }" for JSON.
+        tool.print(XO_EMPTY if xo.json else _ps_text(req, [], _termwidth(req, xo)))
+        return 1
     if xo.json:
         instances = [[(c.key, v) for c, v in zip(req.columns, row)] for row in rows]
         tool.print(xo_document(xo, "process-information", "process", instances))
     else:
         tool.print(_ps_text(req, rows, _termwidth(req, xo)))
-    return 1 if not procs else req.status
+    return req.status
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1432,6 +1603,15 @@ def rctl_main(tool: Tool, args: list[str]) -> int:
         return failed
 
 
+def rctl_in_state(tool: Tool, state: dict, op: str, rule: str) -> int:
+    """``rctl -a RULE`` (op "a") or ``rctl -r FILTER`` (op "r") on the state the caller holds,
+    as a jail manager's script runs rctl(8); 1 after reporting a failure."""
+    expanded = expand_rule(tool, rule, True, state)
+    if expanded is None:
+        return 1
+    return _rctl_one(tool, Kernel(state), op, expanded, rule, False, False)
+
+
 # ---------------------------------------------------------------------------------------------
 # jail(8)
 
@@ -1460,12 +1640,9 @@ def _next_pid(state: dict) -> int:
     return max([p["pid"] for p in state.get("processes", [])] + [999]) + 1
 
 
-def create_jail(tool: Tool, state: dict, name: str, run: JailRun, params: dict | None = None) -> bool:
-    """Start a configured jail (or one given as param=value); False after reporting a failure."""
-    conf = params if params is not None else state.get("config", {}).get(name)
-    if conf is None:
-        tool.warnx(f'"{name}" not found')
-        return False
+def create_jail(tool: Tool, state: dict, name: str, run: JailRun, conf: dict) -> bool:
+    """Start jail ``name`` with the parameters ``conf`` (hostname, path, addresses, and the
+    fake's ``fail``); False after reporting a failure."""
     if jail_lookup(state, name)[0] is not None:
         tool.warnx(f'"{name}" already exists')
         return False
@@ -1496,8 +1673,13 @@ def create_jail(tool: Tool, state: dict, name: str, run: JailRun, params: dict |
     return True
 
 
-def remove_jail(tool: Tool, state: dict, key: str, run: JailRun) -> bool:
-    """Stop a running jail by name or JID; False after reporting a failure."""
+def remove_jail(tool: Tool, state: dict, key: str, run: JailRun, conf: str = "") -> bool:
+    """Stop a running jail by name or JID; False after reporting a failure.
+
+    ``conf`` is the config file that defines the jail, "" when jail(8) only found it running
+    (state.c start_state's running_jail): then it has no exec.prestop/stop/poststop, fstab
+    or devfs to undo. Each removal is logged in the state's ``removed`` as [name, conf].
+    """
     jail, _ = jail_lookup(state, key)
     if jail is None:
         if run.verbose >= 0:
@@ -1509,6 +1691,7 @@ def remove_jail(tool: Tool, state: dict, key: str, run: JailRun) -> bool:
     state["jails"] = [j for j in state["jails"] if j is not jail]
     drop_processes(state, {p["pid"] for p in state.get("processes", []) if p.get("jid") == jail["jid"]})
     state.get("usage", {}).pop(jail["name"], None)
+    state.setdefault("removed", []).append([jail["name"], conf])
     if run.verbose >= 0:
         tool.print(f"{jail['name']}: removed\n")
     return True
@@ -1533,6 +1716,91 @@ def _param_jail(tool: Tool, words: list[str]) -> tuple[str, dict]:
     return name, conf
 
 
+_CONF_TOKENS = re.compile(r"""\s+|#[^\n]*|//[^\n]*|/\*.*?\*/|"((?:\\.|[^"\\])*)"|'([^']*)'"""
+                          r"""|\+=|[{};,=]|[^\s{};,="'#]+""", re.S)
+MAX_INCLUDE_DEPTH = 32
+
+
+def conf_jails(tool: Tool, path: str, depth: int = 0) -> list[str]:
+    """The jails config file ``path`` and the files it includes define, in order.
+
+    usr.sbin/jail/config.c: parse_config fails (err(1)) on a missing file; include_config
+    takes a relative name from the including file's directory, reads every match of a glob
+    (none is fine) and a plain name that must exist, at most 32 deep; blocks nest as
+    ``parent.child`` (jailparse.y). Only names matter here: a jail's parameters come from the
+    state's ``config``.
+    """
+    text = read_host_file(path)
+    if text is None:
+        tool.errx(f"{path}: No such file or directory")
+    tokens = [(m.group(0), m.group(1) if m.group(1) is not None else m.group(2))
+              for m in _CONF_TOKENS.finditer(text)
+              if not m.group(0)[:1].isspace() and not m.group(0).startswith(("#", "//", "/*"))]
+    names: list[str] = []
+    blocks: list[str] = []
+    i = 0
+    while i < len(tokens):
+        raw, quoted = tokens[i]
+        word = quoted if quoted is not None else raw
+        if raw == ".include" and i + 1 < len(tokens):
+            pattern = tokens[i + 1][1] if tokens[i + 1][1] is not None else tokens[i + 1][0]
+            if depth + 1 > MAX_INCLUDE_DEPTH:
+                tool.errx("maximum include depth exceeded")
+            if not pattern.startswith("/") and "/" in path:
+                pattern = path[:path.rindex("/") + 1] + pattern
+            for each in host_glob(pattern) if re.search(r"[*?[]", pattern) else [pattern]:
+                names += conf_jails(tool, each, depth + 1)
+            i += 2
+        elif i + 1 < len(tokens) and tokens[i + 1][0] == "{" and raw not in "{};,=":
+            blocks.append(word)
+            full = ".".join(blocks)
+            if "*" not in full.split(".") and full not in names:
+                names.append(full)
+            i += 2
+        elif raw == "}" and quoted is None:
+            blocks = blocks[:-1]
+            i += 1
+        else:
+            i += 1
+    return names
+
+
+def config_params(state: dict, name: str) -> dict:
+    """The parameters the fake starts jail ``name`` with: the state's ``config`` entry."""
+    return dict(state.get("config", {}).get(name, {}))
+
+
+def jail_from_config(tool: Tool, state: dict, cfname: str, start: bool, stop: bool,
+                     names: list[str], run: JailRun, rflag: bool = False) -> int:
+    """``jail [-f cfname] -c|-r|-rc [NAME]`` (usr.sbin/jail/jail.c main, state.c start_state).
+
+    -r alone: the config is read only if the file exists (docf); a name not in it is still
+    removed when a jail by that name runs (running_jail), with nothing to tear down.
+    -c and -rc: the file must exist and name the jail, else ``"NAME" not found``.
+    -R never reads the config; its ``*`` is every running jail, -r's every configured one.
+    """
+    if stop and not start:
+        docf = not rflag and read_host_file(cfname) is not None
+        defined = conf_jails(tool, cfname) if docf else []
+        keys = names
+        if names == ["*"]:
+            keys = ([j["name"] for j in state.get("jails", [])] if rflag
+                    else [n for n in defined if jail_lookup(state, n)[0]])
+        return int(not all([remove_jail(tool, state, key, run, cfname if key in defined else "")
+                            for key in keys]))
+    defined = conf_jails(tool, cfname)
+    targets = names[:1] or [n for n in defined if jail_lookup(state, n)[0] is None]
+    ok = True
+    for name in targets:
+        if name not in defined:
+            tool.errx(f'"{name}" not found')
+        if stop and not remove_jail(tool, state, name, run, cfname):
+            ok = False
+            continue
+        ok = create_jail(tool, state, name, run, config_params(state, name)) and ok
+    return int(not ok)
+
+
 def jail_main(tool: Tool, args: list[str]) -> int:
     try:
         opts, names = getopt(tool, args, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
@@ -1542,35 +1810,23 @@ def jail_main(tool: Tool, args: list[str]) -> int:
     for flag, _ in opts:
         run.verbose = {"q": -1, "i": -1, "v": 1}.get(flag, run.verbose)
     run.iflag = "i" in flags
+    cfname = dict(opts).get("f") or "/etc/jail.conf"
     start, stop = "c" in flags, bool(flags & {"r", "R"})
     if "e" in flags:
         state = read_state(state_path())
         sep = dict(opts)["e"]
-        tool.print("".join(f"name={n}{sep}path={c.get('path', '')}\n"
-                           for n, c in state.get("config", {}).items()))
+        tool.print("".join(f"name={n}{sep}path={config_params(state, n).get('path', '')}\n"
+                           for n in conf_jails(tool, cfname)))
         return 0
     if not (start or stop or "m" in flags) or (stop and not names):
         tool.usage(*JAIL_USAGE)
     with transaction(state_path()) as state:
-        if stop and not start:
-            keys = [j["name"] for j in state.get("jails", [])] if names == ["*"] else names
-            return int(not all([remove_jail(tool, state, key, run) for key in keys]))
         if start and (len(names) > 1 or (names and "=" in names[0])):
             name, conf = _param_jail(tool, names)
             return int(not create_jail(tool, state, name, run, conf))
         if "m" in flags and not start:
             return _modify(tool, state, names, run)
-        targets = names[:1] or [n for n in state.get("config", {})
-                                if jail_lookup(state, n)[0] is None]
-        ok = True
-        for name in targets:
-            if name not in state.get("config", {}):
-                tool.errx(f'"{name}" not found')
-            if stop and not remove_jail(tool, state, name, run):
-                ok = False
-                continue
-            ok = create_jail(tool, state, name, run) and ok
-        return int(not ok)
+        return jail_from_config(tool, state, cfname, start, stop, names, run, "R" in flags)
 
 
 def _modify(tool: Tool, state: dict, names: list[str], run: JailRun) -> int:
@@ -1601,35 +1857,90 @@ class _Capture:
         self.text += text
 
 
-def _rc_start(tool: Tool, state: dict, names: list[str] | None) -> None:
+def rc_conf() -> dict:
+    """load_rc_config (libexec/rc/rc.subr): rc.conf, rc.conf.local, then rc.conf.d/jail under
+    /etc and /usr/local/etc (a file, or a directory of files); jail_conf defaults to
+    /etc/jail.conf (/etc/defaults/rc.conf)."""
+    values = {"jail_conf": "/etc/jail.conf"}
+    for path in ("/etc/rc.conf", "/etc/rc.conf.local"):
+        values = sh_assignments(read_host_file(path) or "", values)
+    for path in ("/etc/rc.conf.d/jail", "/usr/local/etc/rc.conf.d/jail"):
+        for each in host_glob(path + "/*") or [path]:
+            values = sh_assignments(read_host_file(each) or "", values)
+    return values
+
+
+def _rc_parse_options(tool: Tool, rc: dict, j: str, jv: str) -> str | None:
+    """rc.d/jail parse_options: the first readable of jail_JV_conf (else /etc/jail.J.conf),
+    /etc/jail.conf.d/J.conf (unless jail_conf includes /etc/jail.conf.d/) and jail_conf;
+    none readable: a warning and the jail is ignored. The fake has no rc.conf-only jails
+    (jail_J_rootdir and jail_J_hostname)."""
+    jail_conf = rc["jail_conf"]
+    jconf = rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"
+    if read_host_file(jconf) is not None:
+        return jconf
+    included = re.search(r"""^\s*\.include\s*["']?/etc/jail\.conf\.d/""",
+                         read_host_file(jail_conf) or "", re.M)
+    if read_host_file(f"/etc/jail.conf.d/{j}.conf") is not None and not included:
+        return f"/etc/jail.conf.d/{j}.conf"
+    if read_host_file(jail_conf) is not None:
+        return jail_conf
+    tool.err.write(f"{RC_JAIL}: WARNING: Invalid configuration for {j} (no jail.conf, no "
+                   f"hostname, or no path).  Jail {j} was ignored.\n")
+    return None
+
+
+def _rc_jail(state: dict, cfname: str, start: bool, stop: bool, names: list[str],
+             run: JailRun) -> tuple[bool, str]:
+    """``jail [flags] -f CONF -c|-r NAME`` with its output captured as rc.d/jail does
+    (``>> $_tmp 2>&1``); an error exit of jail(8) is a failure too."""
+    capture = _Capture()
+    try:
+        ok = jail_from_config(Tool("jail", capture, capture), state, cfname, start, stop, names,
+                              run) == 0
+    except Exit:
+        ok = False
+    return ok, capture.text
+
+
+def _rc_start(tool: Tool, state: dict, rc: dict, names: list[str] | None) -> None:
+    """rc.d/jail jail_start: one ``jail -i -f CONF -c J`` per name (``echo " J"`` on success,
+    `` cannot start jail  "J": `` and jail(8)'s output on failure), or ``jail -f jail_conf -c``
+    for all; it never fails."""
     out = "Starting jails:"
     if names is None:
-        capture = _Capture()
-        quiet = Tool("jail", capture, capture)
-        pending = [n for n in state.get("config", {}) if jail_lookup(state, n)[0] is None]
-        ok = all([create_jail(quiet, state, n, JailRun(verbose=0)) for n in pending])
+        ok, text = _rc_jail(state, rc["jail_conf"], True, False, [], JailRun(verbose=0))
         running = [j["name"] for j in state.get("jails", []) if not j.get("dying")]
-        out += "".join(f" {name}" for name in running) if ok else capture.text
+        out += "".join(f" {name}" for name in running) if ok else text
     for name in names or []:
-        capture = _Capture()
-        if create_jail(Tool("jail", capture, capture), state, name, JailRun(-1, True)):
-            out += f" {name}"
-        else:
-            out += f' cannot start jail  "{name}": \n' + capture.text
+        j, jv = re.sub(r"[/.]", "_", name), re.sub(r"[^A-Za-z0-9]", "_", re.sub(r"[/.]", "_", name))
+        conf = _rc_parse_options(tool, rc, j, jv)
+        if conf is None:
+            continue
+        ok, text = _rc_jail(state, conf, True, False, [j], JailRun(-1, True))
+        out += f" {j}" if ok else f' cannot start jail  "{j}": \n' + text
     tool.print(out + ".\n")
 
 
-def _rc_stop(tool: Tool, state: dict, names: list[str] | None) -> None:
+def _rc_stop(tool: Tool, state: dict, rc: dict, names: list[str] | None) -> None:
+    """rc.d/jail jail_stop: for each name rc.d finds a config for and ``jls -j J`` sees,
+    ``jail -q -f CONF -r J`` (a name CONF does not define is removed all the same,
+    state.c start_state); without names, ``jail -f jail_conf -r J`` for every running J."""
     out = "Stopping jails:"
-    running = [j["name"] for j in state.get("jails", []) if not j.get("dying")]
-    for name in names if names is not None else running:
-        if jail_lookup(state, name)[0] is None:
+    if names is None:
+        for name in [j["name"] for j in state.get("jails", []) if not j.get("dying")]:
+            out += f" {name}"
+            ok, text = _rc_jail(state, rc["jail_conf"], False, True, [name], JailRun())
+            out += text if jail_lookup(state, name)[0] is not None else ""
+    for name in names or []:
+        j, jv = re.sub(r"[/.]", "_", name), re.sub(r"[^A-Za-z0-9]", "_", re.sub(r"[/.]", "_", name))
+        conf = _rc_parse_options(tool, rc, j, jv)
+        if conf is None or jail_lookup(state, j)[0] is None:
             continue
-        out += f" {name}"
-        capture = _Capture()
-        remove_jail(Tool("jail", capture, capture), state, name, JailRun(verbose=-1))
-        if jail_lookup(state, name)[0] is not None:
-            out += capture.text
+        out += f" {j}"
+        ok, text = _rc_jail(state, conf, False, True, [j], JailRun(verbose=-1))
+        if jail_lookup(state, j)[0] is not None:
+            out += text
     tool.print(out + ".\n")
 
 
@@ -1652,13 +1963,18 @@ def service_main(tool: Tool, args: list[str]) -> int:
         tool.usage(f"Usage: {RC_JAIL} [fast|force|one|quiet]({'|'.join(RC_KEYWORDS)})")
     if verb == "status":
         return jls_main(Tool("jls", tool.out, tool.err), ["-N"])
-    names = [re.sub(r"[/.]", "_", n) for n in args[2:]] or None
-    with transaction(state_path()) as state:
-        names = names or state.get("jail_list") or None
-        if verb in ("stop", "restart"):
-            _rc_stop(tool, state, names)
-        if verb in ("start", "restart"):
-            _rc_start(tool, state, names)
+    rc = rc_conf()
+    names = args[2:] or rc.get("jail_list", "").split() or None
+    # rc.subr run_rc_command: restart is stop, then start, whatever stop did. The state's
+    # ``rc_pause`` (seconds) is how long the fake waits in between, the lock released.
+    if verb in ("stop", "restart"):
+        with transaction(state_path()) as state:
+            _rc_stop(tool, state, rc, names)
+    if verb == "restart":
+        time.sleep(float(read_state(state_path()).get("rc_pause", 0)))
+    if verb in ("start", "restart"):
+        with transaction(state_path()) as state:
+            _rc_start(tool, state, rc, names)
     return 0
 
 
@@ -1675,6 +1991,30 @@ def _passwd(tool: Tool, state: dict, username: str | None) -> dict:
         tool.errx(f"{username}: no such user")
     home = "/root" if uid == 0 else f"/home/{name}"
     return {"name": name, "dir": home, "shell": "/bin/sh"}
+
+
+def _jail_passwd(tool: Tool, state: dict, jail: dict, username: str) -> dict:
+    """get_user_info() for -U, after jail_attach(2): getpwnam(3) inside the jail, which reads
+    the jail's /etc/spwd.db (as root) or /etc/pwd.db (lib/libc/gen/getpwent.c pwdbopen). For
+    a jail whose tree exists on disk here, a pwd.db or spwd.db file stands for the database
+    and etc/passwd gives its entries; with no database getpwnam fails with ENOENT and jexec.c
+    says "getpwnam: NAME: No such file or directory"; with no entry, "NAME: no such user".
+    Jails without a tree on the fake host's disk use the state's users."""
+    etc = host_path(os.path.join(jail["path"], "etc"))
+    if not os.path.isdir(etc):
+        return _passwd(tool, state, username)
+    if not any(os.path.exists(os.path.join(etc, db)) for db in ("spwd.db", "pwd.db")):
+        tool.errx(f"getpwnam: {username}: No such file or directory")
+    try:
+        with open(os.path.join(etc, "passwd"), encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) >= 7 and fields[0] == username and not line.startswith("#"):
+            return {"name": fields[0], "dir": fields[5], "shell": fields[6] or "/bin/sh"}
+    tool.errx(f"{username}: no such user")
 
 
 def jexec_main(tool: Tool, args: list[str]) -> int:
@@ -1699,7 +2039,7 @@ def jexec_main(tool: Tool, args: list[str]) -> int:
     os.chdir("/")
     env = dict(os.environ)
     if clean or username is not None:
-        pwd = _passwd(tool, state, username) if "U" in given else pwd
+        pwd = _jail_passwd(tool, state, jail, username) if "U" in given else pwd
         if clean:
             env = {k: v for k, v in os.environ.items() if k == "TERM"}
             env.update(PATH="/bin:/usr/bin", HOME=pwd["dir"], SHELL=pwd["shell"], USER=pwd["name"])
@@ -1755,7 +2095,10 @@ def sysctl_values(state: dict) -> dict[str, str]:
             "kern.racct.rctl.log_rate_limit": "10", "kern.racct.rctl.devctl_rate_limit": "10",
             "kern.racct.rctl.throttle_min": "1", "kern.racct.rctl.throttle_max": "1000",
             "kern.racct.rctl.throttle_pct": "100", "kern.racct.rctl.throttle_pct2": "100"})
-    values.update({k: str(v) for k, v in state.get("sysctl", {}).items()})
+    values.update({k: str(v) for k, v in state.get("sysctl", {}).items() if v is not None})
+    for name, value in state.get("sysctl", {}).items():
+        if value is None:
+            values.pop(name, None)
     return dict(sorted(values.items()))
 
 
@@ -1788,6 +2131,8 @@ def sysctl_main(tool: Tool, args: list[str]) -> int:
             continue
         found = [k for k in values if k == name or k.startswith(name + ".")]
         if not found:
+            # sysctl.c parse(): -i skips silently, -q only hides the warning; each failure
+            # counts, and main() returns the count as the exit status.
             if "i" not in flags:
                 if "q" not in flags:
                     tool.warnx(f"unknown oid '{name}'")
@@ -1797,7 +2142,7 @@ def sysctl_main(tool: Tool, args: list[str]) -> int:
             line = oid if "N" in flags else values[oid] if "n" in flags else (
                 f"{oid}={values[oid]}" if "e" in flags else f"{oid}: {values[oid]}")
             tool.print(line + "\n")
-    return int(failed > 0)
+    return failed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1929,7 +2274,7 @@ def _record_pid(name: str) -> None:
         fh.write(f"{name} {os.getpid()}\n")
 
 
-def inject(fault: str, name: str, args: list[str]) -> int:
+def inject(fault: str, name: str, args: list[str], tools: dict) -> int:
     kind, _, value = fault.partition(":")
     if kind == "hang":
         child = os.fork()
@@ -1940,7 +2285,7 @@ def inject(fault: str, name: str, args: list[str]) -> int:
         return 0
     if kind == "slow":
         time.sleep(float(value))
-        return TOOLS[name](Tool(name), args)
+        return tools[name](Tool(name), args)
     if kind == "garbage":
         sys.stdout.flush()
         os.write(1, GARBAGE)
@@ -1948,7 +2293,7 @@ def inject(fault: str, name: str, args: list[str]) -> int:
     if kind == "half-json":
         out = _Capture()
         try:
-            code = TOOLS[name](Tool(name, out=out), args)
+            code = tools[name](Tool(name, out=out), args)
         except Exit as leave:
             code = leave.code
         sys.stdout.write(out.text[:len(out.text) // 2])
@@ -1964,16 +2309,18 @@ def inject(fault: str, name: str, args: list[str]) -> int:
     raise ValueError(f"unknown fault {fault!r}")
 
 
-def main(argv: list[str]) -> int:
-    """Run the tool named by argv[0] (or the fault injected for it) and return its exit status."""
+def main(argv: list[str], tools: dict | None = None) -> int:
+    """Run the tool named by argv[0] (from ``tools``, by default the base tools), or the fault
+    injected for it, and return its exit status."""
     name = os.path.basename(argv[0])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8", errors="surrogateescape")
     log_invocation(name, argv[1:])
     try:
+        tools = tools or TOOLS
         fault = _fault(name, argv[1:])
         if fault:
-            return inject(fault, name, list(argv[1:]))
-        return TOOLS[name](Tool(name), list(argv[1:]))
+            return inject(fault, name, list(argv[1:]), tools)
+        return tools[name](Tool(name), list(argv[1:]))
     except Exit as leave:
         return leave.code

@@ -8,18 +8,31 @@ State layout (JSON, path in $JAILTUI_FAKE_STATE, read on every call, written bac
     root, jailed                                       rctl/jail/jexec need root and not jailed
     uid          optional: the caller's uid (default 0 as root, else 1001)
     jails        running jails in jls order: jid name hostname path ip4 ip6 cpusetid dying
-                 params (extra or overriding jls parameters, strings/bools)
+                 params (extra or overriding jls parameters, strings/bools, e.g. vnet ip4)
+                 When ``path`` exists on disk it is the jail's tree: jexec -U reads its
+                 etc/passwd, with an etc/pwd.db (or spwd.db) file standing for the database.
     config       jail.conf blocks by name: host.hostname path ip4.addr ip6.addr [params]
                  [fail: "CMD" -> jail(8) prints "jail: NAME: CMD: failed"] [fail_output: lines]
     next_jid     JID of the next jail started
     processes    jid pid ppid user pcpu pmem rss_kib vsz_kib nlwp state cputime etime command
-                 comm [uid tty class wchan]
+                 comm [uid tty class wchan start]; with ``uid`` ps prints the HOST's name for
+                 it; ``start`` (epoch seconds) makes etime age, else the start time is fixed
+                 from etime and boottime
     usage        racct by jail name ("user:UID", "loginclass:NAME", "process:PID" for the
                  other subjects); a missing resource is 0
     rules        rctl rules in kernel form: full names, numeric uid, raw amounts,
                  /per only when it differs from the subject
     users        uid -> name (the host's passwd); groups: gid -> name (optional)
-    sysctl       optional extra or overriding OIDs; jail_list: optional rc.conf jail_list
+    sysctl       optional extra or overriding OIDs (None: the kernel has no such OID)
+    absent_params  jail parameters this kernel lacks (e.g. vnet without VIMAGE)
+    removed      [name, conf] per jail(8) removal: conf is the config file that defined the
+                 jail, "" when it was only found running (no exec.stop, unmounts, teardown)
+    iocroot      where the fake iocage keeps its jails (default /zroot/iocage)
+
+The host's files (rc.conf, jail.conf, the jail managers' files) are real files under
+$JAILTUI_FAKE_ROOT: /etc/jail.conf is $JAILTUI_FAKE_ROOT/etc/jail.conf. Which jails a
+jail.conf defines comes from those files; the parameters a jail starts with come from
+``config``.
 """
 
 from __future__ import annotations
@@ -34,7 +47,8 @@ if _HERE not in sys.path:
 
 from _freebsd import read_state, write_state  # noqa: E402
 
-__all__ = ["SAMPLE_PIDS", "read_log", "read_state", "sample_state", "write_state"]
+__all__ = ["SAMPLE_PIDS", "jail_conf_text", "read_log", "read_state", "sample_files",
+           "sample_state", "write_files", "write_state"]
 
 BASTILLE = "/usr/local/bastille/jails"
 # the processes of shared/freebsd/reconstructed/ps_libxo_json_*.json
@@ -145,3 +159,75 @@ def read_log(path: str | os.PathLike) -> list[list[str]]:
             return [json.loads(line) for line in fh if line.strip()]
     except FileNotFoundError:
         return []
+
+
+def jail_conf_text(config: dict) -> str:
+    """A jail.conf(5) holding the ``config`` entries (name -> parameters) as jail blocks."""
+    blocks = []
+    for name, conf in config.items():
+        lines = [f'    host.hostname = "{conf.get("host.hostname", name)}";']
+        if conf.get("path"):
+            lines.append(f'    path = "{conf["path"]}";')
+        for key in ("ip4.addr", "ip6.addr"):
+            if conf.get(key):
+                lines.append(f"    {key} = {', '.join(conf[key])};")
+        blocks.append(f"{name} {{\n" + "\n".join(lines) + "\n}\n")
+    return ('exec.start = "/bin/sh /etc/rc";\nexec.stop = "/bin/sh /etc/rc.shutdown jail";\n'
+            "mount.devfs;\n\n" + "\n".join(blocks))
+
+
+def sample_files(state: dict | None = None) -> dict[str, str]:
+    """The host files of the sample host: rc.conf enabling jails, and a jail.conf defining
+    every jail of the state's ``config``."""
+    state = state if state is not None else sample_state()
+    return {"/etc/rc.conf": 'hostname="watermelon"\njail_enable="YES"\n',
+            "/etc/jail.conf": jail_conf_text(state["config"])}
+
+
+def write_files(root: str | os.PathLike, files: dict[str, str]) -> None:
+    """Write host files (absolute host paths) under ``root``."""
+    for path, text in files.items():
+        full = os.path.join(os.fspath(root), path.lstrip("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def managed_host(state: dict) -> dict[str, str]:
+    """Add running jails of every kind to ``state``: ``www`` run by bastille (its rctl.conf
+    holds a memoryuse limit), ``ioc-db`` run by iocage (iocage's ``db``, with a memoryuse
+    property), ``git7.ci`` a child of git7 in /etc/jail.conf, and ``scratch`` made by hand
+    (no config names it). Returns the host files this adds to sample_files(): the managers'
+    settings, jail directories and commands, and the jail.conf with the child in it."""
+    www = {"jid": 120, "name": "www", "hostname": "www.example.org",
+           "path": f"{BASTILLE}/www/root", "ip4": ["10.0.0.10"], "ip6": [], "cpusetid": 9,
+           "dying": False, "params": {}}
+    db = {"jid": 121, "name": "ioc-db", "hostname": "db", "path": "/zroot/iocage/jails/db/root",
+          "ip4": ["10.0.0.11"], "ip6": [], "cpusetid": 10, "dying": False, "params": {}}
+    child = {"jid": 122, "name": "git7.ci", "hostname": "ci.git7", "path": f"{BASTILLE}/git7/root/ci",
+             "ip4": [], "ip6": [], "cpusetid": 11, "dying": False, "params": {"parent": 2}}
+    scratch = {"jid": 123, "name": "scratch", "hostname": "scratch", "path": "/tmp/scratch",
+               "ip4": ["10.0.0.99"], "ip6": [], "cpusetid": 12, "dying": False, "params": {}}
+    state["jails"] += [www, db, child, scratch]
+    state["next_jid"] = 124
+    for jail in (www, db):
+        state["config"][jail["name"]] = {"host.hostname": jail["hostname"], "path": jail["path"],
+                                         "ip4.addr": jail["ip4"]}
+    state["config"]["git7.ci"] = {"host.hostname": "ci.git7", "path": child["path"]}
+    state["rules"] += ["jail:www:memoryuse:deny=1073741824", "jail:ioc-db:memoryuse:deny=536870912"]
+    conf_jails = {name: conf for name, conf in state["config"].items()
+                  if name not in ("www", "ioc-db")}
+    db_conf = {"host_hostname": "db", "host_hostuuid": "db", "ip4_addr": "vnet0|10.0.0.11/24",
+               "memoryuse": "deny=512m", "pcpu": "off"}
+    return {
+        "/etc/jail.conf": jail_conf_text(conf_jails),
+        "/usr/local/bin/bastille": "", "/usr/local/bin/iocage": "",
+        "/usr/local/etc/bastille/bastille.conf": (
+            'bastille_prefix="/usr/local/bastille"\n'
+            'bastille_jailsdir="${bastille_prefix}/jails"\n'),
+        f"{BASTILLE}/www/jail.conf": (
+            "www {\n  exec.start = '/bin/sh /etc/rc';\n  host.hostname = www.example.org;\n"
+            f"  path = {BASTILLE}/www/root;\n  ip4.addr = bastille0|10.0.0.10;\n}}\n"),
+        f"{BASTILLE}/www/rctl.conf": "jail:www:memoryuse:deny=1G/jail\n",
+        "/zroot/iocage/jails/db/config.json": json.dumps(db_conf, indent=4) + "\n",
+    }

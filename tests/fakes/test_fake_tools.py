@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fakes"
 FAKEBIN = Path(__file__).resolve().parents[1] / "fakebin"
-TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill")
+TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill",
+         "bastille", "iocage", "appjail", "pot")
 PS_SAMPLE_KEYWORDS = "jid,pid,ppid,user,pcpu,pmem,rss,vsz,state,time,etime,command"
 SUBSET_PARAMS = (
     "devfs_ruleset dying enforce_statfs host ip4 ip6 jid name osreldate osrelease parent path "
@@ -65,7 +67,7 @@ def test_tools_are_standalone_python_executables(tool):
     path = FAKEBIN / tool
     assert path.read_text().startswith("#!/usr/bin/env python3\n")
     assert path.stat().st_mode & 0o111
-    for source in (path, FAKEBIN / "_freebsd.py"):
+    for source in (path, FAKEBIN / "_freebsd.py", FAKEBIN / "_managers.py"):
         assert "import jailtui" not in source.read_text()
         assert "from jailtui" not in source.read_text()
 
@@ -197,6 +199,27 @@ def test_jls_hides_dying_jails_unless_d(fake_freebsd):
     assert [j["state"] for j in verbose] == ["ACTIVE", "DYING", "ACTIVE"]
 
 
+def test_jls_json_writes_tab_and_escape_raw_as_libxo_does(fake_freebsd):
+    # contrib/libxo/libxo/libxo.c xo_escape_json(): only \\ " \\n \\r are escaped.
+    state = fake_freebsd.state()
+    state["jails"][0]["hostname"] = 'a\tb\x1bc"d\\e\nf'
+    fake_freebsd.set_state(state)
+    out = run("jls", "--libxo", "json", "-v").stdout
+    assert '"hostname":"a\tb\x1bc\\"d\\\\e\\nf"' in out
+    with pytest.raises(json.JSONDecodeError, match="Invalid control character"):
+        json.loads(out)
+    assert json.loads(out, strict=False)["jail-information"]["jail"][0]["hostname"] == \
+        'a\tb\x1bc"d\\e\nf'
+
+
+def test_jls_unknown_parameter_of_a_kernel_without_it(fake_freebsd):
+    fake_freebsd.update(absent_params=["vnet"])
+    result = run("jls", "--libxo", "json", "-d", "name", "vnet")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "jls: unknown parameter: vnet\n")
+    assert run("jls", "--libxo", "json", "name", "ip4").returncode == 0
+
+
 def test_jls_param_mode_types(fake_freebsd):
     plain = json.loads(run("jls", "--libxo", "json", "-j", "git7", "jid", "persist", "ip6.addr").stdout)
     named = json.loads(run("jls", "--libxo", "json", "-n", "-j", "git7", "jid", "persist").stdout)
@@ -319,10 +342,58 @@ def test_ps_selects_jails_by_name_jid_and_host(fake_freebsd):
     assert 6120 in pids("git6")
 
 
-def test_ps_without_matches_exits_1_with_an_empty_list(fake_freebsd):
+def test_ps_without_matches_exits_1_with_an_empty_document(fake_freebsd):
+    # bin/ps/ps.c: nkept == 0 -> printheader(); xo_finish(); exit(1), before
+    # process-information is opened; libxo's xo_finish_h() writes "{ }" for an empty document.
     result = run("ps", "--libxo", "json", "-J", "999", "-o", "pid")
-    assert (result.returncode, result.stdout, result.stderr) == (
-        1, '{"process-information": {"process": []}}\n', "")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "{ }\n", "")
+    result = run("ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", "4242")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "{ }\n", "")
+    text = run("ps", "-J", "999", "-o", "pid,command")
+    assert (text.returncode, text.stdout) == (1, "PID COMMAND\n")
+
+
+@pytest.mark.parametrize(("env", "command"), [
+    ({"LC_ALL": "C"}, "cafM-CM-) tab\\011nl\\012esc^[[2J del^? nbM-B\\240sp"),
+    ({"LC_ALL": "", "LANG": "C"}, "cafM-CM-) tab\\011nl\\012esc^[[2J del^? nbM-B\\240sp"),
+    ({"LC_ALL": "", "LANG": "C", "LC_CTYPE": "C.UTF-8"},
+     "café tab\\011nl\\012esc^[[2J del^? nb\\240sp"),
+    ({"LC_ALL": "", "LANG": "en_US.UTF-8"}, "café tab\\011nl\\012esc^[[2J del^? nb\\240sp"),
+])
+def test_ps_command_is_strvis_encoded_in_the_locales_character_set(fake_freebsd, monkeypatch,
+                                                                   env, command):
+    # bin/ps/print.c command(): strvis(VIS_TAB | VIS_NL | VIS_NOSLASH); contrib/libc-vis/vis.c
+    state = fake_freebsd.state()
+    state["processes"] = [dict(state["processes"][1], pid=77,
+                               command="café tab\tnl\nesc\x1b[2J del\x7f nb\xa0sp")]
+    fake_freebsd.set_state(state)
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = run("ps", "--libxo", "json", "-ax", "-o", "command").stdout
+    assert json.loads(out)["process-information"]["process"][0]["command"] == command
+
+
+def test_ps_user_is_the_hosts_name_for_the_uid_and_lstart_is_stable(fake_freebsd):
+    # print.c username(): user_from_uid(ki_uid, 0) in the host's passwd; lstarted(): "%c".
+    state = fake_freebsd.state()
+    state["processes"] += [dict(state["processes"][7], pid=901, uid=80),
+                           dict(state["processes"][7], pid=902, uid=4242),
+                           dict(state["processes"][7], pid=903, start=1_700_000_000)]
+    fake_freebsd.set_state(state)
+    first = run("ps", "--libxo", "json", "-o", "pid,uid,user,lstart", "-p", "901,902,903,3188")
+    rows = {p["pid"]: p for p in json.loads(first.stdout)["process-information"]["process"]}
+    assert (rows["901"]["uid"], rows["901"]["user"]) == ("80", "www")
+    assert (rows["902"]["uid"], rows["902"]["user"]) == ("4242", "4242")
+    assert rows["903"]["start-time"] == time.strftime("%a %b %e %H:%M:%S %Y",
+                                                      time.localtime(1_700_000_000))
+    assert re.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123][0-9] \d\d:\d\d:\d\d \d{4}",
+                        rows["3188"]["start-time"])
+    time.sleep(1.1)
+    again = run("ps", "--libxo", "json", "-o", "pid,lstart", "-p", "3188").stdout
+    assert json.loads(again)["process-information"]["process"][0]["start-time"] == \
+        rows["3188"]["start-time"]
 
 
 def test_ps_unknown_keyword_keeps_going(fake_freebsd):
@@ -591,11 +662,10 @@ def test_service_jail_start_and_stop(fake_freebsd):
 
 
 def test_service_jail_failure_has_the_shape_of_the_real_output(fake_freebsd):
-    state = fake_freebsd.state()
-    state["config"]["gitea"] = {"host.hostname": "gitea", "path": "/usr/local/jails/gitea",
-                                "fail": "ifconfig epair14 create up",
-                                "fail_output": ["ifconfig: interface epair14 already exists"]}
-    fake_freebsd.set_state(state)
+    fake_freebsd.add_conf_jail("gitea", {
+        "host.hostname": "gitea", "path": "/usr/local/jails/gitea",
+        "fail": "ifconfig epair14 create up",
+        "fail_output": ["ifconfig: interface epair14 already exists"]})
     start, stop = run("service", "jail", "start", "gitea"), run("service", "jail", "stop", "gitea")
     assert (start.returncode, stop.returncode) == (0, 0)
     sample = [line for line in data("service_jail_start_failure_vnet.txt").splitlines()
@@ -622,6 +692,133 @@ def test_service_dotted_names_become_underscores(fake_freebsd):
 def test_service_usage_errors(fake_freebsd, argv):
     result = run("service", *argv)
     assert result.returncode == 1 and result.stdout == "" and result.stderr
+
+
+def removed(fake) -> list[list[str]]:
+    return fake.state().get("removed", [])
+
+
+def test_rc_d_stop_of_a_jail_no_config_names_still_removes_it(managed_freebsd):
+    """rc.d/jail hands /etc/jail.conf to ``jail -r www``; state.c start_state accepts the
+    running jail by name, with nothing of its config to tear down."""
+    stop = run("service", "jail", "onestop", "www")
+    assert (stop.returncode, stop.stdout) == (0, "Stopping jails: www.\n")
+    assert removed(managed_freebsd) == [["www", ""]]
+
+
+def test_rc_d_restart_of_such_a_jail_leaves_it_down_and_exits_0(managed_freebsd):
+    restart = run("service", "jail", "onerestart", "www")
+    assert restart.returncode == 0
+    assert restart.stdout == ('Stopping jails: www.\nStarting jails: cannot start jail  "www": \n'
+                              'jail: "www" not found\n.\n')
+    assert run("jls", "-j", "www").returncode == 1
+
+
+def test_rc_d_skips_a_dotted_name_it_cannot_find(managed_freebsd):
+    """``tr /. _`` makes git7.ci git7_ci, which jls -j does not know: skipped silently."""
+    stop = run("service", "jail", "onestop", "git7.ci")
+    assert (stop.returncode, stop.stdout, stop.stderr) == (0, "Stopping jails:.\n", "")
+    assert run("jls", "-j", "git7.ci").returncode == 0
+    assert run("jail", "-f", "/etc/jail.conf", "-r", "git7.ci").stdout == "git7.ci: removed\n"
+    assert removed(managed_freebsd) == [["git7.ci", "/etc/jail.conf"]]
+
+
+def test_rc_d_picks_jail_name_conf_first_and_warns_without_any(fake_freebsd):
+    fake_freebsd.write_file("/etc/jail.db1.conf", "db1 { }\n")
+    assert run("service", "jail", "onestart", "db1").stdout == "Starting jails: db1.\n"
+    assert run("service", "jail", "onestop", "db1").stdout == "Stopping jails: db1.\n"
+    assert removed(fake_freebsd) == [["db1", "/etc/jail.db1.conf"]]
+    fake_freebsd.remove_file("/etc/jail.db1.conf")
+    fake_freebsd.remove_file("/etc/jail.conf")
+    none = run("service", "jail", "onestart", "db1")
+    assert (none.returncode, none.stdout) == (0, "Starting jails:.\n")
+    assert none.stderr == ("/etc/rc.d/jail: WARNING: Invalid configuration for db1 (no "
+                           "jail.conf, no hostname, or no path).  Jail db1 was ignored.\n")
+
+
+def test_rc_d_reads_jail_conf_and_jail_name_conf_from_rc_conf(fake_freebsd):
+    fake_freebsd.write_file("/etc/rc.conf.local", 'jail_db1_conf="/usr/local/etc/db1.conf"\n')
+    fake_freebsd.write_file("/usr/local/etc/db1.conf", 'db1 { path = "/x"; }\n')
+    assert run("service", "jail", "onestart", "db1").stdout == "Starting jails: db1.\n"
+    run("service", "jail", "onestop", "db1")
+    assert removed(fake_freebsd) == [["db1", "/usr/local/etc/db1.conf"]]
+
+
+def test_jail_f_needs_its_file_for_create_but_not_for_remove(fake_freebsd):
+    """jail.c: -c loads the config (err(1) when it is missing); -r loads it only if it
+    exists, else it removes the running jail by name."""
+    create = run("jail", "-f", "/etc/none.conf", "-c", "db1")
+    assert (create.returncode, create.stderr) == (1, "jail: /etc/none.conf: No such file or "
+                                                     "directory\n")
+    assert run("jail", "-f", "/etc/none.conf", "-r", "git7").stdout == "git7: removed\n"
+    assert removed(fake_freebsd) == [["git7", ""]]
+
+
+def test_jail_conf_include_is_relative_to_the_including_file(fake_freebsd):
+    fake_freebsd.write_file("/etc/jail.conf", '.include "jail.conf.d/*.conf";\n')
+    fake_freebsd.write_file("/etc/jail.conf.d/db1.conf", "db1 { }\n")
+    assert run("jail", "-c", "db1").stdout == "db1: created\n"
+    fake_freebsd.write_file("/etc/jail.conf", '.include "/etc/missing.conf";\n')
+    missing = run("jail", "-c", "git7")
+    assert missing.stderr == "jail: /etc/missing.conf: No such file or directory\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Jail managers
+
+
+def test_bastille_start_stop_use_its_jail_conf_and_rctl_conf(managed_freebsd):
+    stop = run("bastille", "stop", "www")
+    assert stop.returncode == 0 and "www: removed" in stop.stdout
+    assert removed(managed_freebsd) == [["www", "/usr/local/bastille/jails/www/jail.conf"]]
+    assert "jail:www:memoryuse:deny=1073741824" not in managed_freebsd.state()["rules"]
+    again = run("bastille", "stop", "www")
+    assert (again.returncode, again.stderr) == (0, "Jail is already stopped.\n")
+    start = run("bastille", "start", "www")
+    assert start.returncode == 0 and "www: created" in start.stdout
+    assert "jail:www:memoryuse:deny=1073741824" in managed_freebsd.state()["rules"]
+    missing = run("bastille", "start", "nosuch")
+    assert (missing.returncode, missing.stderr) == (1, "[ERROR]: Jail not found: nosuch\n")
+
+
+def test_bastille_limits_add_keeps_an_old_deny_line(managed_freebsd):
+    """limits.sh's sed looks for ``jail: NAME`` (a space): an existing deny line stays."""
+    rctl_conf = "/usr/local/bastille/jails/www/rctl.conf"
+    run("bastille", "limits", "www", "add", "memoryuse", "2G")
+    assert managed_freebsd.read_file(rctl_conf) == "jail:www:memoryuse:deny=1G/jail\n"
+    assert "jail:www:memoryuse:deny=2147483648" in managed_freebsd.state()["rules"]
+    run("bastille", "limits", "www", "remove", "memoryuse")
+    assert managed_freebsd.read_file(rctl_conf) == ""
+    run("bastille", "limits", "www", "add", "memoryuse", "2G")
+    assert managed_freebsd.read_file(rctl_conf) == "jail:www:memoryuse:deny=2G/jail\n"
+
+
+def test_iocage_stop_removes_every_rule_of_the_jail(managed_freebsd):
+    run("rctl", "-a", "jail:ioc-db:maxproc:log=10")
+    stop = run("iocage", "stop", "db")
+    assert stop.returncode == 0 and "* Stopping db" in stop.stdout
+    assert not [r for r in managed_freebsd.state()["rules"] if r.startswith("jail:ioc-db:")]
+    run("iocage", "start", "db")
+    assert [r for r in managed_freebsd.state()["rules"] if r.startswith("jail:ioc-db:")] == [
+        "jail:ioc-db:memoryuse:deny=536870912"]
+    bad = run("iocage", "set", "memoryuse=1g", "db")
+    assert bad.returncode == 1 and "action=amount" in bad.stderr
+
+
+def test_pot_and_appjail_start_and_stop(fake_freebsd):
+    fake = fake_freebsd
+    fake.write_file("/opt/pot/jails/web/conf/pot.conf",
+                    'host.hostname="web.pot"\nip=10.192.0.3\npot.rss.memory=256M\n')
+    assert run("pot", "start", "-p", "web").returncode == 0
+    assert "jail:web:memoryuse:deny=268435456" in fake.state()["rules"]
+    assert run("pot", "stop", "web").returncode == 0
+    assert removed(fake) == [["web", "-"]]
+    assert "jail:web:memoryuse:deny=268435456" in fake.state()["rules"]
+    fake.write_file("/usr/local/appjail/jails/app/conf/jail.conf",
+                    'app {\n  exec.created = "appjail limits on app";\n}\n')
+    fake.write_file("/usr/local/appjail/jails/app/conf/boot/rctl.conf", "jail:app:maxproc:deny=20\n")
+    assert run("appjail", "start", "app").returncode == 0
+    assert "jail:app:maxproc:deny=20" in fake.state()["rules"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -682,6 +879,13 @@ def test_sysctl_unknown_oids(fake_freebsd):
     result = run("sysctl", "-n", "hw.ncpu", "no.such", "hw.pagesize")
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "4\n4096\n", "sysctl: unknown oid 'no.such'\n")
+    # sbin/sysctl/sysctl.c main(): the exit status is the number of failures
+    two = run("sysctl", "-n", "no.such", "hw.ncpu", "kern.no")
+    assert (two.returncode, two.stdout) == (2, "4\n")
+    fake_freebsd.update(sysctl={"vm.loadavg": None})
+    gone = run("sysctl", "-n", "vm.loadavg", "hw.ncpu")
+    assert (gone.returncode, gone.stdout, gone.stderr) == (
+        1, "4\n", "sysctl: unknown oid 'vm.loadavg'\n")
     ignored = run("sysctl", "-i", "-n", "no.such", "hw.ncpu")
     assert (ignored.returncode, ignored.stdout, ignored.stderr) == (0, "4\n", "")
 
@@ -803,8 +1007,8 @@ def test_every_error_row_is_covered():
 def test_error_rows(fake_freebsd, command, stderr, status):
     argv, changes, stdout = ERROR_ROWS[command]
     if changes == "foo-running":
+        fake_freebsd.add_conf_jail("foo", {"host.hostname": "foo", "path": "/jails/foo"})
         state = fake_freebsd.state()
-        state["config"]["foo"] = {"host.hostname": "foo", "path": "/jails/foo"}
         state["jails"].append(one_jail(200, "foo", "foo"))
         fake_freebsd.set_state(state)
     else:

@@ -19,10 +19,10 @@ import pytest
 from conftest import FAKEBIN, FakeFreeBSD
 from jailtui.engine.actions import Actions
 from jailtui.engine.audit import AuditLog
-from jailtui.engine.freebsd import FreeBSDHost
 from jailtui.tui.app import JailtuiApp
 
-TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill")
+TOOLS = tuple(sorted(p.name for p in FAKEBIN.iterdir() if p.is_file() and not p.name.startswith("_")
+                    and p.suffix != ".py"))
 #: git6 runs but no config names it: when it leaves jls it leaves the host.
 JAIL_CONF = """\
 path = "/usr/local/bastille/jails/$name/root";
@@ -38,21 +38,21 @@ def write_conf(tmp_path: Path) -> Path:
     return conf
 
 
-def freebsd_app(tmp_path: Path, *, timeout: float, autosample: bool = True,
+def freebsd_app(fake: FakeFreeBSD, tmp_path: Path, *, timeout: float, autosample: bool = True,
                 audit: Path | None = None) -> JailtuiApp:
-    """The dashboard on the fake host, with changes; rctl.conf and the audit log in tmp_path."""
-    host = FreeBSDHost(jail_conf=str(write_conf(tmp_path)), jail_conf_globs=(), syscall=False,
-                       timeout=timeout)
-    actions = Actions(host, rctl_conf=tmp_path / "rctl.conf",
+    """The dashboard on the fake host (its /etc/jail.conf is JAIL_CONF), with changes;
+    rctl.conf and the audit log in tmp_path."""
+    fake.write_file("/etc/jail.conf", JAIL_CONF)
+    actions = Actions(fake.host(timeout=timeout), rctl_conf=tmp_path / "rctl.conf",
                       audit=AuditLog(audit or tmp_path / "audit.log"))
-    return JailtuiApp(host, actions, interval=60.0, autosample=autosample)
+    return JailtuiApp(actions.host, actions, interval=60.0, autosample=autosample)
 
 
 class FaultyFreeBSD(FakeFreeBSD):
     """The fake host plus fault switches, a bin directory of links, and the pids of hangs."""
 
     def __init__(self, fake: FakeFreeBSD, bin_dir: Path) -> None:
-        super().__init__(bin_dir, fake.state_path, fake.log_path)
+        super().__init__(bin_dir, fake.state_path, fake.log_path, fake.root)
 
     def fault(self, tool: str, kind: str | None) -> None:
         """Inject ``kind`` into ``tool`` (or ``"rctl -u"``: only calls with that first argument);

@@ -19,8 +19,8 @@ from jailtui.tui.app import JailtuiApp
 
 from faults_helpers import alive, faulty, freebsd_app, write_conf  # noqa: F401
 
-def _app(tmp_path: Path, timeout: float = 60.0) -> JailtuiApp:
-    return freebsd_app(tmp_path, timeout=timeout)
+def _app(fake, tmp_path: Path, timeout: float = 60.0) -> JailtuiApp:  # type: ignore[no-untyped-def]
+    return freebsd_app(fake, tmp_path, timeout=timeout)
 
 
 def _gone(pids: list[int], within: float = 2.0) -> bool:
@@ -35,7 +35,7 @@ def _gone(pids: list[int], within: float = 2.0) -> bool:
 @pytest.mark.parametrize("key", ["q", "ctrl+c"])
 def test_quit_at_once_while_a_tool_hangs(faulty, tmp_path, key) -> None:  # noqa: F811
     faulty.fault("jls", "hang:15")
-    app = _app(tmp_path)
+    app = _app(faulty, tmp_path)
     pressed: list[float] = []
 
     async def go() -> None:
@@ -56,7 +56,7 @@ def test_quit_at_once_while_a_tool_hangs(faulty, tmp_path, key) -> None:  # noqa
 
 
 def test_a_start_under_way_is_left_to_finish_with_a_notice(faulty, tmp_path) -> None:  # noqa: F811
-    app = _app(tmp_path)
+    app = _app(faulty, tmp_path)
     pressed: list[float] = []
 
     async def go() -> None:
@@ -144,14 +144,15 @@ def test_in_a_real_terminal_quit_is_immediate_while_jls_hangs(faulty, tmp_path, 
 
 def test_the_quit_notice_reaches_the_terminal_as_one_safe_line(monkeypatch, capsys,
                                                                  tmp_path) -> None:
-    from jailtui.cli import build_parser
+    from jailtui.cli import parse_args
     from jailtui.tui import app as app_module
 
     def quit_during_a_start(self) -> None:  # type: ignore[no-untyped-def]
         self.quit_notice = "left running in the background: starting jail \x1b]2;x\x07db…"
 
     monkeypatch.setattr(JailtuiApp, "run", quit_during_a_start)
-    args = build_parser().parse_args(["--demo", "--audit-log", str(tmp_path / "a.log")])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    args = parse_args(["--demo", "--audit-log", str(tmp_path / "a.log")])
     assert app_module.run(args) == 0
     assert capsys.readouterr().err.splitlines()[-1] == (
         "jailtui: left running in the background: starting jail \\e]2;x\\adb…")

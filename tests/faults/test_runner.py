@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jailtui.engine.errors import (MAX_MESSAGE, HostUnreachable, JailtuiError, ParseError,
-                                   StillRunning)
+from jailtui.engine.errors import (MAX_MESSAGE, ChangeTimedOut, HostUnreachable, JailtuiError,
+                                   ParseError)
 from jailtui.engine.freebsd import error_from
 from jailtui.engine.model import CommandResult
 from jailtui.engine.parse import parse_rctl_usage
@@ -69,7 +69,7 @@ def test_a_change_left_running_on_timeout_finishes_on_its_own(tmp_path: Path) ->
     script = f"sleep 1; echo output; echo stderr >&2; echo finished > {done}"
     runner = LocalRunner()
     started = time.monotonic()
-    with pytest.raises(StillRunning, match="still running after 0.2 s"):
+    with pytest.raises(ChangeTimedOut, match="no answer after 0.2 s; left running"):
         runner.run(["sh", "-c", script], timeout=0.2, leave_running_on_timeout=True)
     assert time.monotonic() - started < 1
     runner.cancel()

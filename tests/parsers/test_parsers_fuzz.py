@@ -9,7 +9,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jailtui.engine import parse, rctlconf
+from jailtui.engine import jailconf, parse, rctlconf
 from jailtui.engine.errors import JailtuiError, ParseError
 from jailtui.engine.freebsd import HOST_OIDS
 from jailtui.engine.model import Jail, Process, Rule, Usage
@@ -28,6 +28,7 @@ PIECES = st.one_of(
                      "\x1b[2J", "\u202e", "\udcff", "jail", "user", "process", "loginclass",
                      "deny", "log", "sigterm", "pcpu", "memoryuse", "sec", "usec"]),
     st.integers(-2**70, 2**70).map(str),
+    st.sampled_from(["Thu Nov 27 08:09:44 2026", "Mon Feb 31 99:99:99 0000", "unknown oid"]),
     st.integers(1, 6000).map(lambda n: "9" * n),
     st.text(max_size=6),
 )
@@ -67,7 +68,7 @@ JLS_KEYS = ["jid", "name", "hostname", "path", "state", "cpusetid", "ipv4", "ipv
             "osrelease", "persist"]
 PS_KEYS = ["jail-id", "pid", "ppid", "user", "percent-cpu", "percent-memory", "rss",
            "virtual-size", "threads", "state", "cpu-time", "elapsed-time", "elapsed-times",
-           "command"]
+           "start-time", "uid", "command"]
 
 
 def only(errors: tuple[type[BaseException], ...], call, *args) -> object:  # type: ignore[no-untyped-def]
@@ -134,15 +135,25 @@ def test_rule_and_filter_grammar(text: str) -> None:
 
 
 @FUZZ
-@given(st.lists(TEXT, min_size=len(HOST_OIDS) - 1, max_size=len(HOST_OIDS) + 1))
-def test_sysctl(values: list[str]) -> None:
+@given(st.lists(TEXT, min_size=len(HOST_OIDS) - 1, max_size=len(HOST_OIDS) + 1),
+       st.lists(st.sampled_from(HOST_OIDS), max_size=2))
+def test_sysctl(values: list[str], unknown: list[str]) -> None:
     text = "\n".join(values)
-    found = only((ParseError,), parse.parse_sysctl_n, text, HOST_OIDS)
+    stderr = "".join(f"sysctl: unknown oid '{oid}'\n" for oid in unknown)
+    found = only((ParseError,), parse.parse_sysctl_n, text, HOST_OIDS, stderr)
     for value in values:
         for read in (parse.parse_boottime, parse.parse_loadavg, parse.parse_cp_time,
-                     parse.parse_etime, parse.parse_cputime):
+                     parse.parse_etime, parse.parse_cputime, parse.parse_lstart):
             only((ParseError,), read, value)
-    assert found is None or list(found) == list(HOST_OIDS)
+        only((ParseError,), parse.sysctl_number, "hw.ncpu", value)
+    assert found is None or set(found) <= set(HOST_OIDS)
+
+
+@FUZZ
+@given(st.lists(TEXT, max_size=8))
+def test_passwd(lines: list[str]) -> None:
+    users = parse.parse_passwd("\n".join(lines))
+    assert all(isinstance(uid, int) and isinstance(name, str) for uid, name in users.items())
 
 
 # -- jail.conf and rctl.conf --------------------------------------------------------------------
@@ -161,7 +172,7 @@ JAIL_CONF = st.one_of(
 @FUZZ
 @given(JAIL_CONF)
 def test_jail_conf(text: str) -> None:
-    conf = only((ParseError,), parse.parse_jail_conf, text)
+    conf = only((ParseError,), jailconf.parse_jail_conf, text)
     assert conf is None or all(isinstance(jail.name, str) for jail in conf.jails)
 
 
@@ -217,7 +228,7 @@ def test_deeply_nested_jail_conf_is_a_parse_error() -> None:
     chain = "".join(f'$v{i} = "${{v{i + 1}}}";' for i in range(5000)) + "j { x = $v0; }"
     for text in ("a {" * 50_000, chain):
         try:
-            parse.parse_jail_conf(text)
+            jailconf.parse_jail_conf(text)
         except ParseError as error:
             assert str(error) == "jail.conf: blocks or variables are nested too deeply"
         else:

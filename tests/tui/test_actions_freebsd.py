@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from jailtui.engine.actions import Actions
 from jailtui.engine.audit import AuditLog
-from jailtui.engine.freebsd import FreeBSDHost
+from jailtui.engine.freebsd import JLS_PARAMS
 from jailtui.tui.app import JailtuiApp
 from jailtui.tui.screens.confirm import ConfirmScreen
 from jailtui.tui.screens.detail import JailDetailScreen
@@ -31,13 +31,13 @@ git6 { host.hostname = git6; }
 db1 { host.hostname = "db1.example.org"; }
 x { host.hostname = "x.example.org"; }
 """
-JLS = ["jls", "--libxo", "json", "-v"]
+JLS = ["jls", "--libxo", "json", "-d", *JLS_PARAMS]
+JLS_ONE = ["jls", "--libxo", "json", "-v"]
 
 
-def make_freebsd_app(tmp_path: Path, terminal: Terminal | None = None) -> JailtuiApp:
-    conf = tmp_path / "jail.conf"
-    conf.write_text(JAIL_CONF)
-    host = FreeBSDHost(jail_conf=str(conf), jail_conf_globs=(), syscall=False)
+def make_freebsd_app(tmp_path: Path, fake, terminal: Terminal | None = None) -> JailtuiApp:  # type: ignore[no-untyped-def]
+    fake.write_file("/etc/jail.conf", JAIL_CONF)
+    host = fake.host()
     actions = Actions(host, rctl_conf=tmp_path / "rctl.conf", audit=AuditLog(tmp_path / "a.log"))
     return JailtuiApp(host, actions, interval=60.0, run_foreground=terminal or Terminal())
 
@@ -64,26 +64,31 @@ async def confirm(pilot, app, key: str, name: str) -> ConfirmScreen:  # type: ig
 def test_jail_actions_run_service_jail_then_check_with_jls(tmp_path, fake_freebsd, key, name,
                                                            verb, jid) -> None:
     async def go() -> None:
-        app = make_freebsd_app(tmp_path)
+        app = make_freebsd_app(tmp_path, fake_freebsd)
         async with app.run_test(size=(120, 35)) as pilot:
             await ready(pilot, app, fake_freebsd)
             dialog = await confirm(pilot, app, key, name)
             who = f"JID {jid}" if jid is not None else "stopped"
             assert f"jail {name} ({who})?" in dialog.text
             assert fake_freebsd.invocations() == [
-                JLS, ["service", "jail", verb, name], [*JLS, "-j", name]]
+                JLS, ["service", "jail", verb, name], [*JLS_ONE, "-j", name]]
             assert "failed" not in notes(app)
     run(go())
 
 
-def test_a_jail_missing_from_the_tools_config_reads_well(tmp_path, fake_freebsd) -> None:
+def test_a_jail_that_fails_to_start_reads_well(tmp_path, fake_freebsd) -> None:
+    state = fake_freebsd.state()
+    state["config"]["x"] = {"fail": "/sbin/mount -t nullfs /x /j/x", "fail_output": [
+        "mount_nullfs: /j/x: No such file or directory"]}
+    fake_freebsd.set_state(state)
+
     async def go() -> None:
-        app = make_freebsd_app(tmp_path)
+        app = make_freebsd_app(tmp_path, fake_freebsd)
         async with app.run_test(size=(120, 35)) as pilot:
             await ready(pilot, app, fake_freebsd)
             await confirm(pilot, app, "U", "x")
             result = await until_screen(pilot, app, ResultScreen)
-            assert 'start x failed: jail: "x" not found' in result.text
+            assert "start x failed: jail: x: /sbin/mount -t nullfs /x /j/x: failed" in result.text
             assert "$ service jail onestart x" in result.text
     run(go())
 
@@ -101,7 +106,7 @@ async def limit_editor(pilot, app, fake, name: str) -> LimitEditor:  # type: ign
 
 def test_add_and_remove_a_rule_issue_rctl_a_and_r(tmp_path, fake_freebsd) -> None:
     async def go() -> None:
-        app = make_freebsd_app(tmp_path)
+        app = make_freebsd_app(tmp_path, fake_freebsd)
         async with app.run_test(size=(120, 35)) as pilot:
             form = await limit_editor(pilot, app, fake_freebsd, "git6")
             form.query_one("#resource", Select).value = "memoryuse"
@@ -129,7 +134,7 @@ def test_add_and_remove_a_rule_issue_rctl_a_and_r(tmp_path, fake_freebsd) -> Non
 
 def test_rctl_without_privilege_reads_well(tmp_path, fake_freebsd) -> None:
     async def go() -> None:
-        app = make_freebsd_app(tmp_path)
+        app = make_freebsd_app(tmp_path, fake_freebsd)
         async with app.run_test(size=(120, 35)) as pilot:
             form = await limit_editor(pilot, app, fake_freebsd, "git6")
             form.query_one("#amount", Input).value = "1g"
@@ -147,7 +152,7 @@ def test_rctl_without_privilege_reads_well(tmp_path, fake_freebsd) -> None:
 
 def test_signal_runs_kill(tmp_path, fake_freebsd) -> None:
     async def go() -> None:
-        app = make_freebsd_app(tmp_path)
+        app = make_freebsd_app(tmp_path, fake_freebsd)
         async with app.run_test(size=(120, 35)) as pilot:
             await ready(pilot, app, fake_freebsd)
             app.open_jail("git7")
@@ -157,7 +162,9 @@ def test_signal_runs_kill(tmp_path, fake_freebsd) -> None:
             await ask(pilot, app, "K", SignalScreen)
             fake_freebsd.clear_log()
             await answer(pilot, app, "enter")
-            assert fake_freebsd.invocations() == [["kill", "-s", "TERM", "3189"]]
+            assert fake_freebsd.invocations() == [
+                ["ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", "3189"],
+                ["kill", "-s", "TERM", "3189"]]
             assert "sent SIGTERM to PID 3189" in notes(app)
     run(go())
 
@@ -167,7 +174,7 @@ def test_shell_runs_jexec_in_the_terminal(tmp_path, fake_freebsd, monkeypatch) -
     terminal = Terminal()
 
     async def go() -> None:
-        app = make_freebsd_app(tmp_path, terminal)
+        app = make_freebsd_app(tmp_path, fake_freebsd, terminal)
         async with app.run_test(size=(120, 35)) as pilot:
             await ready(pilot, app, fake_freebsd)
             app.dashboard.select_jail("git7")

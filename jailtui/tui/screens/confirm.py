@@ -13,7 +13,8 @@ from .dialog import Dialog
 
 class ConfirmScreen(Dialog[bool]):
     """``question`` in bold with ``details`` below; ``option`` adds a checkbox whose state is
-    :attr:`option_value` once answered. ``y`` confirms, ``n`` or Esc cancels."""
+    :attr:`option_value` once answered. ``y`` confirms, ``n`` or Esc cancels; with
+    ``default_no`` the Cancel button has the focus, so Enter alone never confirms."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", tooltip="confirm"),
@@ -21,8 +22,10 @@ class ConfirmScreen(Dialog[bool]):
     ]
 
     def __init__(self, question: str, details: str | Text = "", *, confirm: str = "Yes",
-                 option: str | None = None, option_value: bool = False) -> None:
+                 option: str | None = None, option_value: bool = False,
+                 default_no: bool = False) -> None:
         super().__init__(classes="confirm")
+        self.default_no = default_no
         self.question = question
         self.details = details
         self.confirm_label = confirm
@@ -42,7 +45,7 @@ class ConfirmScreen(Dialog[bool]):
                 yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no" if self.default_no else "#yes", Button).focus()
 
     @property
     def text(self) -> str:

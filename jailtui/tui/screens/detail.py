@@ -18,6 +18,8 @@ from ...engine import units
 from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
+from ...report import addresses, children_note
+from ...engine.vis import vis
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -217,11 +219,19 @@ class JailDetailScreen(JailScreen):
             title.append(f"  JID {jail.jid if jail.jid is not None else '-'}")
             title.append(f"  {jail.state.value}",
                          style="green" if jail.running else "yellow")
+            if jail.manager:
+                title.append(f"  {jail.manager}", style="yellow" if jail.manager == "none"
+                             else "magenta")
+                if jail.conf:
+                    title.append(f" {vis(jail.conf)}", style="dim")
             if jail.running:
                 title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
                              f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
-            if jail.ips:
-                title.append(f"  {', '.join(jail.ips)}", style="cyan")
+            if jail.ips or jail.network:
+                title.append(f"  {addresses(jail)}", style="cyan")
+            if stats.racct_includes_children:
+                title.append(f"  racct incl. {len(stats.children)} child jail"
+                             f"{'s' if len(stats.children) > 1 else ''}", style="yellow")
             if jail.hostname:
                 title.append(f"  {jail.hostname}")
             if jail.path:
@@ -249,6 +259,9 @@ class JailDetailScreen(JailScreen):
         elif stats is not None and not stats.jail.running:
             note.show(True)
             note.set(Text("the jail is not running: no racct usage", style="dim"))
+        elif stats is not None and stats.racct_includes_children:
+            note.show(True)
+            note.set(Text(children_note([stats])[0], style="yellow"))
         else:
             note.show(False)
 

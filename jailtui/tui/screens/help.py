@@ -12,7 +12,19 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine import units
+from ...engine.local import own_usage
 from ..widgets.keyed_table import Column
+
+
+def own_usage_line() -> str:
+    """What jailtui itself costs, from psutil: CPU averaged since it started, memory, threads."""
+    try:
+        me = own_usage()
+    except Exception as exc:  # psutil refused (a restricted /proc): say so, never fail help
+        return f"jailtui itself: usage unknown ({type(exc).__name__})"
+    return (f"jailtui itself: CPU {me.cpu:.1f}% of one core since it started, "
+            f"RSS {units.size(me.rss)}, {me.threads} threads")
 
 
 def key_label(binding: Binding) -> str:
@@ -81,10 +93,12 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
         self.columns = columns or []
         self.notes = dict(notes or {})
+        self.own_line = own_usage_line()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("jailtui keys", style="bold reverse"), id="help-title")
+            yield Static(Text(self.own_line, style="dim"), id="help-self")
             for title, source in self.sections:
                 bindings = bindings_of(source, self.notes)
                 if bindings:
@@ -98,7 +112,7 @@ class HelpScreen(ModalScreen[None]):
 
     def text(self) -> str:
         """Everything the help shows, as plain text (tests read this)."""
-        parts = []
+        parts = [self.own_line]
         for title, source in self.sections:
             for binding in bindings_of(source, self.notes):
                 parts.append(f"{title}: {binding.key_display} {binding.description}")

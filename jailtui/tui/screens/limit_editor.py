@@ -108,8 +108,10 @@ class LimitEditor(Dialog[LimitRequest | None]):
 
     def __init__(self, jail: str, *, usage: Usage | None = None, rules: Sequence[Rule] = (),
                  conf_path: Path = Path("/etc/rctl.conf"), rule: Rule | None = None,
-                 persist: bool = False) -> None:
+                 persist: bool = False, manager_note: str = "") -> None:
+        """``manager_note`` says what the jail's manager does to its rules on restart."""
         super().__init__()
+        self.manager_note = manager_note
         self.jail = jail
         self.usage = usage
         self.rules = tuple(rules)
@@ -144,6 +146,8 @@ class LimitEditor(Dialog[LimitRequest | None]):
                              allow_blank=False, id="per", compact=True)
             yield Checkbox(Text(f"also write to {self.conf_path}"), self.persist, id="persist",
                            compact=True)
+            if self.manager_note:
+                yield Static(Text(self.manager_note, style="yellow"), id="manager-note")
             yield Static(id="preview")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", variant="primary", id="apply", compact=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,12 @@ CHOICES: tuple[tuple[str, str], ...] = (
     ("KILL", "end it at once (no clean-up)"),
     ("HUP", "hang up: many daemons reload their configuration"),
 )
+
+
+def _started(process: Process) -> str:
+    if process.start is None:
+        return "at an unknown time"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(process.start))
 
 
 class SignalScreen(Dialog[str | None]):
@@ -37,8 +45,11 @@ class SignalScreen(Dialog[str | None]):
         p = self.process
         with Vertical(id="dialog") as box:
             box.border_title = Text(f"Signal a process in jail {self.jail}")
-            yield Static(Text.assemble("PID ", (str(p.pid), "bold"), f"  user {p.user}\n",
+            yield Static(Text.assemble("PID ", (str(p.pid), "bold"), f"  user {p.user}",
+                                       (f"  started {_started(p)}\n", "dim"),
                                        (p.command, "bold")), id="process")
+            yield Static(Text("Sent only if the PID is still this process (same jail, same "
+                              "start time)."), classes="hint")
             with RadioSet(id="signals", compact=True):
                 for i, (name, meaning) in enumerate(CHOICES):
                     yield RadioButton(Text.assemble((f"SIG{name:<4}", "bold"), f"  {meaning}"),

@@ -58,24 +58,34 @@ def host_line(status: Status) -> list[tuple[int, Text]]:
     pieces: list[tuple[int, Text]] = [(0, Text("jailtui", style="bold reverse"))]
     if status.label:
         pieces.append((3, Text(status.label, style="bold cyan")))
-    if snap is None or not snap.host.info.hostname:
+    if snap is None or not (snap.host.info.hostname or "hostname" in snap.host.info.unknown):
         pieces.append((0, Text("waiting for the first sample…", style="dim")))
         return pieces
     host = snap.host
     info = host.info
-    pieces.append((0, Text(info.hostname, style="bold")))
+    unknown = set(info.unknown)
+    pieces.append((0, Text(info.hostname or "?", style="bold")))
     if info.osrelease:
         pieces.append((2, Text(info.osrelease)))
-    pieces.append((2, Text(f"up {units.duration(host.uptime)}")))
-    cpu = "-" if host.cpu is None else f"{host.cpu:.0f}%"
+    pieces.append((2, Text(f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}")))
+    cpu = "?" if "cp_time" in unknown else "-" if host.cpu is None else f"{host.cpu:.0f}%"
+    cpus = "?" if "ncpu" in unknown else str(info.ncpu)
     pieces.append((0, Text.assemble("CPU ", (cpu, _load_style(host.cpu)),
-                                    (f" of {info.ncpu} CPUs", "dim"))))
+                                    (f" of {cpus} CPUs", "dim"))))
     if host.mem_total:
         frac = host.mem_used / host.mem_total
         pieces.append((0, Text.assemble(
             "mem ", (f"{units.size(host.mem_used)}/{units.size(host.mem_total)}",
                      _load_style(frac * 100)))))
-    if any(info.loadavg):
+    elif unknown & {"physmem", "mem_free"}:
+        pieces.append((0, Text("mem ?")))
+    if info.swap_total and info.swap_used is not None:
+        pieces.append((3, Text.assemble(
+            "swap ", (f"{units.size(info.swap_used)}/{units.size(info.swap_total)}",
+                      _load_style(info.swap_used / info.swap_total * 100)))))
+    if "loadavg" in unknown:
+        pieces.append((4, Text("load ?")))
+    elif any(info.loadavg):
         pieces.append((4, Text("load " + " ".join(f"{x:.2f}" for x in info.loadavg))))
     return pieces
 

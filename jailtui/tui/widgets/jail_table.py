@@ -10,12 +10,17 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ...engine import units
+from ...engine.model import JailState
 from ...engine.rctl import Unit
-from ...engine.sampler import JailStats
+from ...engine.sampler import JailStats, under_parents
+from ...report import addresses
 from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
 from .keyed_table import Column, KeyedTable
 
 _BPS = Unit.BYTES_PER_SECOND
+#: After a racct figure of a jail with running child jails: the kernel counts theirs in it.
+WITH_CHILDREN = "*"
+_CHILDREN_HELP = f"; {WITH_CHILDREN}: includes its child jails (racct counts them)"
 
 
 def _running(key: Callable[[JailStats], Any]) -> Callable[[JailStats], Any]:
@@ -33,21 +38,30 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
     Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
            "ACTIVE, DYING or STOPPED (configured, not running)"),
+    Column("manager", "MANAGER", 7, 7, False, lambda s: s.jail.manager,
+           "who starts and stops it: bastille, iocage, appjail, pot, jail.conf, or none "
+           "(made by hand: jailtui will not stop it without a second confirmation)"),
     Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
-    Column("ip", "IP", 8, 4, False, lambda s: s.jail.ips[0] if s.jail.ips else None,
-           "first address, +N more"),
+    Column("ip", "IP", 8, 4, False,
+           lambda s: s.jail.ips[0] if s.jail.ips else (s.jail.network or None),
+           "first address, +N more; vnet: a network stack of its own; inherit: the host's "
+           "addresses"),
     Column("nproc", "PROC", 4, 2, True, _running(lambda s: s.nproc), "processes", True),
-    Column("nthr", "THR", 4, 5, True, _running(lambda s: s.nthr), "threads", True),
+    Column("nthr", "THR", 4, 5, True, _running(lambda s: s.nthr), "threads" + _CHILDREN_HELP,
+           True),
     Column("cpu", "CPU%", 5, 0, True, _running(lambda s: s.cpu),
            "CPU over the last interval, percent of ONE core (400 = 4 cores busy)", True),
     Column("rss", "RSS", 5, 0, True, _running(lambda s: s.rss), "resident memory", True),
     Column("vsz", "VSZ", 5, 8, True, _running(lambda s: s.vsz), "virtual memory", True),
-    Column("files", "FILES", 5, 7, True, lambda s: s.openfiles, "open files (racct)", True),
-    Column("read", "READ/s", 7, 6, True, lambda s: s.readbps, "filesystem reads (racct)", True),
-    Column("write", "WRITE/s", 7, 6, True, lambda s: s.writebps, "filesystem writes (racct)",
-           True),
+    Column("files", "FILES", 5, 7, True, lambda s: s.openfiles,
+           "open files (racct)" + _CHILDREN_HELP, True),
+    Column("read", "READ/s", 7, 6, True, lambda s: s.readbps,
+           "filesystem reads (racct)" + _CHILDREN_HELP, True),
+    Column("write", "WRITE/s", 7, 6, True, lambda s: s.writebps,
+           "filesystem writes (racct)" + _CHILDREN_HELP, True),
     Column("limits", "LIMITS", 12, 0, False, _worst,
-           "the rule closest to its amount: red at 90% of a deny rule, yellow at 75%", True),
+           "the rule closest to its amount: red at 90% of a deny rule, yellow at 75%"
+           + _CHILDREN_HELP, True),
 )
 
 
@@ -57,25 +71,52 @@ def jail_row(s: JailStats) -> tuple[Text, ...]:
 
 
 def jail_cells(s: JailStats) -> tuple[Cell, ...]:
-    """The cells of one jail, in COLUMNS order; stopped jails dim with ``-``."""
+    """The cells of one jail, in COLUMNS order; stopped jails dim with ``-``; racct figures
+    that include child jails marked. (The NAME cell is the row's key: the dotted name of a
+    child jail, listed under its parent, shows where it belongs.)"""
     jail = s.jail
-    ips = jail.ips
-    ip = ips[0] + (f" +{len(ips) - 1}" if len(ips) > 1 else "") if ips else "-"
+    ip = addresses(jail, compact=True)
+    name = jail.name
+    manager = jail.manager or "-"
     if not jail.running:
-        return (DASH, text(jail.name, DIM), text(jail.state.value, DIM),
+        return (DASH, text(name, DIM), text(jail.state.value, DIM), text(manager, DIM),
                 text(jail.hostname or "-", DIM), text(ip, DIM), DASH, DASH, DASH, DASH, DASH,
                 DASH, DASH, DASH, limits_cell(s.limits))
-    state = "yellow" if jail.state.value == "DYING" else ""
+    state = "yellow" if jail.state is JailState.DYING else ""
+    mark = _children_mark if s.racct_includes_children else _plain
     return (
-        num(str(jail.jid)), text(jail.name, "bold"), text(jail.state.value, state),
+        num(str(jail.jid)), text(name, "bold"), text(jail.state.value, state),
+        text(manager, "yellow" if manager == "none" else ""),
         text(jail.hostname or "-"), text(ip),
-        num(str(s.nproc)), num(str(s.nthr)), num(units.percent(s.cpu), _cpu_style(s.cpu)),
+        num(str(s.nproc)), mark(num(str(s.nthr))),
+        num(units.percent(s.cpu), _cpu_style(s.cpu)),
         num(units.size(s.rss)), num(units.size(s.vsz)),
-        num(units.count(s.openfiles)) if s.openfiles is not None else DASH,
-        num(units.rate(s.readbps, _BPS)) if s.readbps is not None else DASH,
-        num(units.rate(s.writebps, _BPS)) if s.writebps is not None else DASH,
-        limits_cell(s.limits),
+        mark(num(units.count(s.openfiles))) if s.openfiles is not None else DASH,
+        mark(num(units.rate(s.readbps, _BPS))) if s.readbps is not None else DASH,
+        mark(num(units.rate(s.writebps, _BPS))) if s.writebps is not None else DASH,
+        mark(limits_cell(s.limits)) if s.limits else limits_cell(s.limits),
     )
+
+
+def _plain(cell: Cell) -> Cell:
+    return cell
+
+
+def _children_mark(cell: Cell) -> Cell:
+    return (*cell[:3], (*(cell[3] if len(cell) > 3 else ()), (WITH_CHILDREN, DIM)))
+
+
+def row_keys(jails: tuple[JailStats, ...]) -> list[str]:
+    """Row keys: the jail name; a second jail of that name (a DYING one left behind by a
+    restart) gets its JID added, so both rows show."""
+    keys, seen = [], set()
+    for s in jails:
+        key = s.jail.name
+        if key in seen:
+            key = f"{key} (JID {s.jail.jid})"
+        seen.add(key)
+        keys.append(key)
+    return keys
 
 
 def _cpu_style(cpu: float) -> str:
@@ -113,11 +154,15 @@ class JailTable(KeyedTable[JailStats]):
     def show_jails(self, jails: tuple[JailStats, ...],
                    pattern: re.Pattern[str] | None = None) -> int:
         rows = [jail_cells(s) for s in jails]
+        keys = row_keys(jails)
         if pattern is None:
-            return self.show([(s.jail.name, s, row) for s, row in zip(jails, rows, strict=True)],
-                             rows)
-        return self.show([(s.jail.name, s, row) for s, row in zip(jails, rows, strict=True)
+            return self.show(list(zip(keys, jails, rows, strict=True)), rows)
+        return self.show([(key, s, row) for key, s, row in zip(keys, jails, rows, strict=True)
                           if matches(pattern, s)], rows)
+
+    def order(self, keys: list[str]) -> list[str]:
+        """The sort column's order, with each jail's children right under it."""
+        return under_parents(super().order(keys))
 
     def action_cycle_sort(self) -> None:
         self.cycle_sort()
