@@ -152,7 +152,8 @@ class Soak:
             await pilot.pause(0.05)
 
     async def move(self, pilot: Any, step: int) -> None:
-        """One operator move: open a jail, look at a tab, sort, or restart a jail."""
+        """One operator move: open a jail, look at a tab, sort, or restart a jail (one that
+        jailtui would restart: a jail made by hand is refused, and that is no fault)."""
         app = self.app
         snapshot = app.snapshot
         if snapshot is None or app.changes is None or app.changes.busy:
@@ -173,7 +174,11 @@ class Soak:
         elif kind == 1:
             await pilot.press("s")
         elif kind == 2:
-            app.dashboard.select_jail(name)
+            restartable = [stats.name for stats in snapshot.jails if stats.jail.running
+                           and not app.changes.actions.plan("restart", stats.jail).refused]
+            if not restartable:
+                return
+            app.dashboard.select_jail(restartable[step % len(restartable)])
             await pilot.press("R")
             for _ in range(20):
                 await pilot.pause(0.05)
