@@ -354,9 +354,10 @@ def parse_sysctl_n(text: str, oids: Sequence[str], stderr: str = "") -> dict[str
 
 def sysctl_number(oid: str, value: str) -> int:
     """An integer sysctl value; a ParseError naming the OID otherwise."""
-    if not _INTEGER.fullmatch(value.strip()):
+    digits = value.strip(" \t")  # not str.strip(): it also drops controls such as \x1f
+    if not _INTEGER.fullmatch(digits):
         raise ParseError(f"sysctl: {oid} is not a number: {value!r}")
-    return int(value)
+    return int(digits)
 
 
 def parse_passwd(text: str) -> dict[int, str]:

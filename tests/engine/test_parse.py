@@ -562,6 +562,16 @@ def test_parse_sysctl_values_refused():
             parse(value)
 
 
+def test_sysctl_number_takes_digits_only():
+    from jailtui.engine.parse import sysctl_number
+    assert sysctl_number("hw.ncpu", "8") == 8
+    assert sysctl_number("hw.ncpu", " 8 ") == 8
+    # str.strip() would drop the unit separator and int() would then fail with ValueError
+    for value in ("0\x1f", "\x1c8", "8\x0b", "", "8k"):
+        with pytest.raises(ParseError, match="^sysctl: hw.ncpu is not a number"):
+            sysctl_number("hw.ncpu", value)
+
+
 def test_parse_cp_times_for_every_cpu():
     assert len(parse_cp_time(" ".join(["7"] * 20))) == 20
 
