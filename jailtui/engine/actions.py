@@ -102,6 +102,12 @@ def _rules(rules: Sequence[Rule]) -> str:
     return ", ".join(map(str, rules)) if rules else "none"
 
 
+def _undo_text(change: Change, restore: str = "restored", remove: str = "removed") -> str:
+    parts = [f"{restore} {_rules(change.removed)}"] if change.removed else []
+    parts += [f"{remove} {_rules(change.added)}"] if change.added else []
+    return "; ".join(parts)
+
+
 class Actions:
     """Changes to one host: jails, rctl rules, rctl.conf, signals, commands in jails."""
 
@@ -367,6 +373,11 @@ class Actions:
     def last_change(self) -> str | None:
         return self._changes[-1].description if self._changes else None
 
+    @property
+    def undo_preview(self) -> str:
+        """What undo would do now: ``restores R; removes S`` ("" with nothing to undo)."""
+        return _undo_text(self._changes[-1], "restores", "removes") if self._changes else ""
+
     def undo(self) -> str:
         """Revert the last rule change of this session (and its rctl.conf edit); says what
         was done."""
@@ -384,9 +395,7 @@ class Actions:
                     f"{self._live_now(change.scope, (*change.removed, *change.added))}",
                     "undo again to finish it") from exc
             self._changes.pop()
-            parts = [f"restored {_rules(change.removed)}"] if change.removed else []
-            parts += [f"removed {_rules(change.added)}"] if change.added else []
-            message = f"undid {change.description}: {'; '.join(parts)}"
+            message = f"undid {change.description}: {_undo_text(change)}"
             if change.kept_by:
                 self.warnings.append(f"{change.target} stays kept by {change.kept_by}: the "
                                      f"jail's next start applies it again")

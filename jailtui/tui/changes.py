@@ -156,8 +156,8 @@ class Changes:
             self.app.push_screen(ConfirmScreen(
                 vis(f"Really remove jail {who} with jail -r?"),
                 Text(f"This skips {plan.skipped}. Nothing can start it again: no config "
-                     f"knows it.\nEnter cancels; press y to remove it."),
-                confirm=f"Remove {jail.name}", default_no=True), again)
+                     f"knows it."),
+                confirm=f"Remove {jail.name}"), again)
 
         details = _jail_details(verb, stats)
         how = (f"made by hand: {plan.refusal}" if plan.refused
@@ -262,8 +262,9 @@ class Changes:
 
         self.app.push_screen(confirm, answered)
 
-    def undo(self) -> None:
-        """Undo the last limit change of this session."""
+    def undo(self, *, ask: bool = False) -> None:
+        """Undo the last limit change of this session; with ``ask`` (the palette) only after
+        a confirmation, and only if it is still the last change then."""
         if not self._allowed():
             return
         last = self.actions.last_change
@@ -271,8 +272,24 @@ class Changes:
             self._warn(NOTHING_TO_UNDO)
             return
         summary = f"undo {last}"
-        self._run(summary, f"undoing {last}…", self.actions.undo,
-                  lambda message: Outcome(summary, True, message))
+
+        def run() -> None:
+            self._run(summary, f"undoing {last}…", self.actions.undo,
+                      lambda message: Outcome(summary, True, message))
+
+        def answered(yes: bool | None) -> None:
+            if not yes or not self._allowed():
+                return
+            if self.actions.last_change != last:
+                self._warn(f"not undone: the last change is no longer {last}")
+                return
+            run()
+
+        if not ask:
+            run()
+            return
+        self.app.push_screen(ConfirmScreen(f"Undo {last}?", self.actions.undo_preview,
+                                           confirm="Undo"), answered)
 
     def _in_conf(self, flt: RuleFilter) -> bool:
         """Whether rctl.conf holds a rule matching ``flt`` (False when unreadable)."""

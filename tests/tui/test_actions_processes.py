@@ -139,7 +139,7 @@ def test_signal_a_process_after_choosing_the_signal(tmp_path) -> None:
             await pilot.press("k")
             await pilot.pause()
             assert f"Send SIGKILL to {victim.pid}" in dialog.text
-            await answer(pilot, app, "enter")
+            await answer(pilot, app, "y")
             assert victim.pid not in {p.pid for p in app.host.inner.processes("www")}
             assert f"sent SIGKILL to PID {victim.pid}" in notes(app)
             assert f"action=signal target=pid:{victim.pid} result=ok detail=signal=KILL" \
