@@ -101,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--persist", action="store_true",
                     help="with add/rm: also write the change to rctl.conf")
     sp.add_argument("--force", action="store_true",
-                    help="with add: accept a rule for a jail that does not exist")
+                    help="with add: accept a rule for a jail that does not exist, or a deny "
+                         "below the jail's current use without asking")
+    sp.add_argument("--all", action="store_true",
+                    help="with rm: remove every rule the filter matches without asking")
     for verb in ("start", "stop", "restart"):
         sp = cmd(verb, f"{verb} a jail through its manager, rc.d/jail or jail -f CONF",
                  json_flag=True)
@@ -487,15 +490,42 @@ def cmd_limits(args: argparse.Namespace) -> int:
     if len(operands) != 1:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
     if verb == "add":
-        rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
+        from .engine.rctl import parse_rule
+
+        wanted = parse_rule(operands[0])
+        warning = None if args.force else actions.below_use(wanted)
+        if warning is not None:
+            _ask(f"add {wanted}", warning, [], "--force")
+        rule = actions.add_rule(wanted, persist=args.persist, allow_unknown_jail=args.force)
         kept = f" (kept by {actions.kept_by})" if actions.kept_by else (
             f" (and to {args.rctl_conf})" if args.persist else "")
         print(vis(f"added {rule}{kept}"))
     else:
-        removed = actions.remove_rules(operands[0], persist=args.persist)
+        flt = actions.removal_filter(operands[0])
+        matched = [] if args.all else actions.host.rules(flt)
+        if len(matched) > 1:
+            _ask(f"remove these {len(matched)} rules", f"{flt} matches {len(matched)} rules",
+                 [str(rule) for rule in matched], "--all")
+        removed = actions.remove_rules(flt, persist=args.persist)
         for rule in removed:
             print(vis(f"removed {rule}"))
     return _done(actions)
+
+
+def _ask(what: str, why: str, items: Sequence[str], flag: str) -> None:
+    """Ask before ``what`` on a terminal, naming ``why`` and ``items``; raise (nothing done)
+    when the answer is not yes, or when there is no terminal to ask (``flag`` skips this)."""
+    if not sys.stdin.isatty():
+        listed = f" ({', '.join(items)})" if items else ""
+        raise JailtuiError(f"refusing to {what}: {why}{listed}; nothing changed",
+                           f"add {flag} to do it without asking")
+    _stderr(f"warning: {why}" + (":" if items else ""))
+    for item in items:
+        print(f"  {vis(item)}", file=sys.stderr)
+    sys.stderr.write(vis(f"{what[0].upper()}{what[1:]}? [y/N] "))
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise JailtuiError("nothing changed")
 
 
 def _done(actions: Any) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import kernel_rules
+from . import deny, kernel_rules
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
@@ -242,12 +242,29 @@ class Actions:
             return f"unknown ({exc.message})"
         return _rules(live)
 
-    def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
-        """Remove the live rules matching ``filter``; returns them."""
+    def below_use(self, rule: Rule) -> str | None:
+        """The warning for a deny ``rule`` below its jail's current use (:mod:`.deny`); None
+        when it fits, or when the jail is not running or its usage cannot be read."""
+        if not deny.compared(rule):
+            return None
+        try:
+            jail = self.host.jail(rule.subject_id)
+            usage = self.host.usage(jail.name) if jail.running else None
+        except JailtuiError:
+            return None
+        return deny.below_use(rule, usage)
+
+    def removal_filter(self, filter: str | RuleFilter) -> RuleFilter:
+        """``filter`` parsed for a removal; one without a subject (``::``) is refused."""
         flt = parse_filter(filter) if isinstance(filter, str) else filter
         if not flt.subject:
             raise UsageError(f"refusing to remove every rule with '{flt}'",
                              "name a subject, e.g. jail:www or jail:www:memoryuse")
+        return flt
+
+    def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
+        """Remove the live rules matching ``filter``; returns them."""
+        flt = self.removal_filter(filter)
 
         def call() -> list[Rule]:
             self._writable(f"remove rules {flt}")

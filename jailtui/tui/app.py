@@ -36,6 +36,7 @@ from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
+from .screens.limit_editor import LimitEditor
 from .screens.signal import SignalScreen
 from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
 from .widgets.filter_bar import FilterBar
@@ -127,6 +128,14 @@ class JailtuiApp(App[None]):
         stack = self.screen_stack
         return stack[-1] if stack else None
 
+    def _view(self) -> DashboardScreen | JailDetailScreen | None:
+        """The view the operator looks at: the top screen, or the one under the dialogs (help,
+        palette, limit editor, confirmation) open on top of it."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DashboardScreen | JailDetailScreen):
+                return screen
+        return None
+
     def on_unmount(self) -> None:
         self.paused = True
         if self._timer is not None:
@@ -191,12 +200,16 @@ class JailtuiApp(App[None]):
         if not snapshot.stale:
             self.good_at = now
         self._show_status()
-        screen = self._top()
+        screen = self._view()
         if isinstance(screen, JailDetailScreen):
             screen.show_snapshot(snapshot, self.sampler.history(screen.jail_name)
                                  if screen.active_tab == "history" else None)
         elif screen is self._dashboard:
             self._dashboard.show_snapshot(snapshot)
+        top = self._top()
+        if isinstance(top, LimitEditor) and not snapshot.stale:
+            stats = snapshot.jail(top.jail)
+            top.show_usage(stats.usage if stats is not None else None)
         if first_error:
             self.notify(f"sampling failed: {snapshot.error}", severity="error", markup=False,
                         timeout=6)
@@ -226,9 +239,9 @@ class JailtuiApp(App[None]):
             screen.refresh_bindings()
 
     def _show_status(self) -> None:
-        top = self._top()
-        if isinstance(top, DashboardScreen | JailDetailScreen) and top.is_mounted:
-            top.show_status(self.status())
+        view = self._view()
+        if view is not None and view.is_mounted:
+            view.show_status(self.status())
 
     # -- navigation ------------------------------------------------------------------------
 

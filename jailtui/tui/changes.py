@@ -21,6 +21,7 @@ from textual.app import SuspendNotSupported
 
 from ..engine.actions import Actions, PartialChange
 from ..engine.audit import error_line
+from ..engine.deny import below_use
 from ..engine.errors import CommandFailed, JailtuiError
 from ..engine.managers import manager_note
 from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
@@ -233,10 +234,20 @@ class Changes:
                          else "")
                 return Outcome(summary, True, f"{request.rule} is set{where}")
 
-            self._run(summary, f"setting {request.rule}…",
-                      partial(self.actions.add_rule, request.rule, persist=request.persist,
-                              replaces=rule),
-                      done)
+            def apply(yes: bool | None = True) -> None:
+                if yes:
+                    self._run(summary, f"setting {request.rule}…",
+                              partial(self.actions.add_rule, request.rule,
+                                      persist=request.persist, replaces=rule),
+                              done)
+
+            now = self._stats(name)
+            warning = below_use(request.rule, now.usage if now is not None else None)
+            if warning is None:
+                apply()
+                return
+            self.app.push_screen(ConfirmScreen(f"Set {request.rule} below current use?",
+                                               warning, confirm="Set anyway"), apply)
 
         self.app.push_screen(editor, answered)
 
