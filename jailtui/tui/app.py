@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from ..engine.audit import error_line
@@ -147,6 +147,21 @@ class JailtuiApp(App[None]):
         jail controls has its controls made visible and is never parsed as markup."""
         super().notify(vis(message, multiline=True), title=vis(title), severity=severity,
                        timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key or a paste that came before a text field took the focus (a burst over a
+        laggy ssh) went to the widget focused then and comes back here unused: it goes into
+        the field, in order, and never to a key binding."""
+        if isinstance(event, events.Key | events.Paste) and event.is_forwarded:
+            focused = self.screen.focused
+            if isinstance(focused, Input):
+                if isinstance(event, events.Paste):
+                    focused.post_message(events.Paste(event.text))
+                    return
+                if event.is_printable and event.character:
+                    focused.insert_text_at_cursor(event.character)
+                    return
+        await super().on_event(event)
 
     # -- sampling --------------------------------------------------------------------------
 

@@ -124,8 +124,9 @@ class DashboardScreen(JailScreen):
         self.app.set_focus(bar)
 
     def action_clear_filter(self) -> None:
-        if self.pattern is not None or self.filter_bar.display:
-            self.filter_bar.action_clear()
+        bar = self.filter_bar
+        if self.pattern is not None or bar.display or bar.value or self.filter_error:
+            bar.action_clear()
 
     def set_filter(self, text: str) -> None:
         """Set the filter text as if typed (the palette and tests use this)."""

@@ -277,9 +277,16 @@ class JailDetailScreen(JailScreen):
             if tab == "history":
                 self.history = self.jailtui.sampler.history(self.jail_name)
             self._show_tab(tab, self.snapshot, self.snapshot.jail(self.jail_name))
-        table = event.pane.query(KeyedTable)
+        self._focus_tab(event.pane)
+
+    def _focus_tab(self, pane: TabPane) -> None:
+        """Focus the table of ``pane``, or the History charts: a widget left focused in
+        another tab would bring that tab back when a dialog closes."""
+        table = pane.query(KeyedTable)
         if table:
             table.first().focus()
+        elif pane.query("#charts"):
+            pane.query_one("#charts").focus()
 
     def action_tab(self, tab: str) -> None:
         self.active_tab = tab
