@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -22,6 +23,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
+from .. import config
+from ..config import Settings
 from ..engine.audit import error_line
 from ..engine.host import Host
 from ..engine.model import HostInfo
@@ -63,6 +66,8 @@ class JailtuiApp(App[None]):
 
     ``autosample=False`` samples only when asked (``request_sample``), for scripts and tests;
     ``run_foreground`` runs the jail shell on the suspended terminal (tests inject their own).
+    ``settings`` (the config file's) give the jail list's sort and columns and the theme;
+    ``notices`` (what was wrong with the config file) are shown once the app runs.
     """
 
     CSS_PATH = "app.tcss"
@@ -70,7 +75,7 @@ class JailtuiApp(App[None]):
     COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?",
+        Binding("question_mark,f1", "help", "Help", key_display="?",
                 tooltip="this help: every key"),
         Binding("p", "toggle_pause", "Pause", tooltip="pause or resume sampling"),
         Binding("plus,equals_sign", "faster", "Interval", key_display="+/-",
@@ -81,13 +86,19 @@ class JailtuiApp(App[None]):
         Binding("ctrl+p,colon", "command_palette", "Commands", key_display="^p", show=False,
                 tooltip="command palette: open a jail by name, sort, filter, pause"),
         Binding("q", "quit", "Quit", tooltip="quit jailtui"),
+        Binding("ctrl+c,ctrl+q,f10", "quit", "Quit", show=False, priority=True,
+                tooltip="quit jailtui"),
     ]
 
     def __init__(self, host: Host, actions: Actions | None = None, interval: float = 2.0,
                  read_only: bool = False, *, sampler: Sampler | None = None,
                  clock: Callable[[], float] = time.monotonic, autosample: bool = True,
-                 run_foreground: Foreground = run_in_terminal) -> None:
+                 run_foreground: Foreground = run_in_terminal, settings: Settings | None = None,
+                 notices: Sequence[str] = (), config_path: Path | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.notices = list(notices)
+        self.config_path = config_path
         self.host = host
         self.actions = actions
         self.changes = Changes(self, actions, run_foreground) if actions is not None else None
@@ -106,14 +117,29 @@ class JailtuiApp(App[None]):
         self._in_flight = False
         self._was_stale = False
         self._racct_told = False
-        self._dashboard = DashboardScreen()
+        self._dashboard = DashboardScreen(*jail_sort(self.settings),
+                                          columns=self.settings.columns)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._use_theme(self.settings.theme)
         self.push_screen(self._dashboard)
         self._show_status()
+        for notice in self.notices:
+            self.notify(notice, title="config", severity="warning", timeout=15)
         self.request_sample()
+
+    def _use_theme(self, name: str) -> None:
+        """The config file's theme, or the default one and a notice naming the file and line."""
+        if not name:
+            return
+        if name in self.available_themes:
+            self.theme = name
+            return
+        where = config.location(self.config_path, "theme") if self.config_path else "config"
+        self.notices.append(f"{where}: theme: '{name}' is not a theme jailtui has (e.g. "
+                            "textual-dark, ansi-dark); using the default theme")
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -335,6 +361,13 @@ class JailtuiApp(App[None]):
         self._dashboard.table.resort(column)
 
 
+def jail_sort(settings: Settings) -> tuple[str, bool | None]:
+    """The jail list's sort column and direction; a direction the file does not set is the
+    column's own (numbers largest first, names A to Z)."""
+    reverse = settings.sort_reverse if "sort_reverse" in settings.origin else None
+    return settings.sort, reverse
+
+
 def help_sections() -> list[tuple[str, type]]:
     return [
         ("Everywhere", JailtuiApp),
@@ -359,6 +392,13 @@ def help_columns() -> list[tuple[str, tuple[Column, ...]]]:
 
 def run(args: argparse.Namespace) -> int:
     """Start the dashboard for the host the command line names; returns the exit status."""
+    app = build(args)
+    app.run()
+    return app.return_code or 0
+
+
+def build(args: argparse.Namespace) -> JailtuiApp:
+    """The dashboard the command line (and the config file under it) asks for."""
     import sys
 
     from ..backend import HostOptions, default_backend, make_host
@@ -374,6 +414,6 @@ def run(args: argparse.Namespace) -> int:
     actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
                       shell_command=(args.shell,))
     app = JailtuiApp(host, actions, interval=clamp_interval(args.interval),
-                     read_only=args.read_only)
-    app.run()
-    return app.return_code or 0
+                     read_only=args.read_only, settings=args.settings,
+                     notices=args.config_problems, config_path=args.config_path)
+    return app

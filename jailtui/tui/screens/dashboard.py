@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,14 +29,18 @@ class DashboardScreen(JailScreen):
     """Every jail of the host; Enter opens one, the change keys act on the highlighted one."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/",
+        Binding("slash,f3,f4", "filter", "Filter", key_display="/",
                 tooltip="filter jails by regex (name, hostname, IP, path)"),
         Binding("escape", "clear_filter", "Clear filter", show=False,
                 tooltip="clear the filter"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, sort: str | None = None, reverse: bool | None = None,
+                 columns: Sequence[str] = ()) -> None:
+        """``sort``, ``reverse`` and ``columns``: the jail table's, see :class:`KeyedTable`."""
         super().__init__(id="dashboard")
+        self.table_options: dict[str, Any] = {"sort": sort, "reverse": reverse,
+                                              "columns": tuple(columns)}
         self.pattern: re.Pattern[str] | None = None
         self.filter_error: str | None = None
         self.snapshot: Snapshot | None = None
@@ -46,7 +51,7 @@ class DashboardScreen(JailScreen):
 
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
-        yield JailTable(id="jails")
+        yield JailTable(id="jails", **self.table_options)
         yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
                         id="filter")
         yield Line(id="legend")

@@ -55,11 +55,11 @@ class JailDetailScreen(JailScreen):
     BINDINGS = [
         Binding("escape", "back", "Back",
                 tooltip="clear the process filter, else back to the jail list"),
-        Binding("backspace", "back", "Back", show=False,
+        Binding("backspace,q", "back", "Back", show=False,
                 tooltip="clear the process filter, else back to the jail list"),
-        Binding("slash", "filter", "Filter", key_display="/",
+        Binding("slash,f3,f4", "filter", "Filter", key_display="/",
                 tooltip="filter processes by regex (command, user, PID)"),
-        Binding("t", "tree", "Tree", show=False, tooltip="process tree on/off"),
+        Binding("t,f5", "tree", "Tree", show=False, tooltip="process tree on/off"),
         Binding("1", "tab('processes')", "Processes", show=False, tooltip="Processes tab"),
         Binding("2", "tab('limits')", "Limits", show=False,
                 tooltip="Limits tab: the jail's rctl rules against usage"),
@@ -76,7 +76,7 @@ class JailDetailScreen(JailScreen):
         Binding("e", "edit_limit", "Edit", tooltip="edit the highlighted limit (Limits tab)"),
         Binding("delete,x", "remove_limit", "Remove", key_display="Del",
                 tooltip="remove the highlighted limit (Limits tab; asks first)"),
-        Binding("K", "signal", "Signal",
+        Binding("K,f9", "signal", "Signal", key_display="K",
                 tooltip="send TERM, KILL or HUP to the highlighted process (asks first)"),
     ]
     TAB_ACTIONS = {"edit_limit": "limits", "remove_limit": "limits", "signal": "processes"}
