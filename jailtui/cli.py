@@ -486,6 +486,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
             raise UsageError("usage: jailtui limits persist [JAIL]")
         path = actions.persist(operands[0] if operands else None)
         print(vis(f"wrote the live jail rules to {path}"))
+        _demo_note(actions)
         return _done(actions)
     if len(operands) != 1:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
@@ -509,6 +510,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
         removed = actions.remove_rules(flt, persist=args.persist)
         for rule in removed:
             print(vis(f"removed {rule}"))
+    _demo_note(actions)
     return _done(actions)
 
 
@@ -585,6 +587,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
         else:
             if result.ok:
                 print(vis(result.message))
+                _demo_note(actions)
             else:
                 _stderr(result.message)
         _done(actions)
@@ -594,11 +597,52 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
 
 def cmd_console(args: argparse.Namespace) -> int:
     actions = _actions(args, _host(args))
+    if actions.host.simulated:
+        return _demo_console(actions, args.jail, list(args.argv))
     argv = actions.shell_argv(args.jail, list(args.argv) or None)
     _done(actions)
     sys.stdout.flush()
     os.execvp(argv[0], argv)
     return EXIT_FAILED  # not reached
+
+
+def _demo_console(actions: Any, name: str, argv: list[str]) -> int:
+    """The demo's simulated shell on this terminal (or COMMAND run once): nothing runs on
+    this machine, as in the dashboard."""
+    import shlex
+
+    from .engine.demo_shell import DemoShell
+
+    jail = actions.host.jail(name)
+    if not jail.running:
+        raise JailtuiError(f'jail "{jail.name}" is not running', f"jailtui start {jail.name}")
+    shell = DemoShell(actions, jail.name)
+    lines = iter([shlex.join(argv)]) if argv else None
+    if lines is None:
+        print(vis(shell.banner), file=sys.stderr)
+    while True:
+        if lines is None:
+            sys.stderr.write(vis(shell.prompt))
+            sys.stderr.flush()
+            line = sys.stdin.readline()
+            if not line:
+                break
+        else:
+            line = next(lines, "exit")
+        reply = shell.run(line)
+        sys.stdout.write(vis(reply.stdout, multiline=True))
+        sys.stdout.flush()
+        sys.stderr.write(vis(reply.stderr, multiline=True))
+        if reply.done:
+            break
+    _done(actions)
+    return shell.status
+
+
+def _demo_note(actions: Any) -> None:
+    """A change to the demo host is made in this process only: say so."""
+    if actions.host.simulated:
+        _stderr("note: the demo host lives in this process: the change is gone when it exits")
 
 
 def _run_tui(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from textual.app import SuspendNotSupported
 
 from ..engine.actions import Actions, PartialChange
 from ..engine.audit import error_line
+from ..engine.demo_shell import DemoShell
 from ..engine.deny import below_use
 from ..engine.errors import CommandFailed, JailtuiError
 from ..engine.managers import manager_note
@@ -30,6 +31,7 @@ from ..engine.sampler import JailStats
 from ..engine.vis import vis
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
+from .screens.demo_shell import DemoShellScreen
 from .screens.event_log import EventLogScreen
 from .screens.limit_editor import LimitEditor, LimitRequest
 from .screens.result import ResultScreen
@@ -168,8 +170,12 @@ class Changes:
                                            confirm=verb.capitalize()), answered)
 
     def shell(self, name: str) -> None:
-        """Suspend the app and open the configured shell in jail ``name``."""
+        """Suspend the app and open the configured shell in jail ``name``; on the demo host,
+        the demo's simulated shell in the dashboard instead."""
         if self._ready(name, running=True) is None:
+            return
+        if self.actions.host.simulated:
+            self.app.push_screen(DemoShellScreen(DemoShell(self.actions, name)))
             return
         summary = f"shell in jail {name}"
         self._run(summary, f"opening a shell in {name}…",

@@ -60,6 +60,7 @@ def audit(tmp_path: Path) -> str:
     return path.read_text() if path.exists() else ""
 
 
+NOTE = "jailtui: note: the demo host lives in this process: the change is gone when it exits\n"
 # The demo's db uses 4.2G of memory (SimulatedHost, seed 1).
 WARNING = ("jailtui: warning: db uses 4.2G, this denies above 512M (8x below current use): "
            "the VM daemon will page its memory out until it fits\n"
@@ -74,14 +75,14 @@ def test_add_below_use_asks_on_a_terminal_and_no_changes_nothing(tmp_path) -> No
 
 def test_add_below_use_asks_on_a_terminal_and_yes_applies(tmp_path) -> None:
     code, out = on_tty(tmp_path, "limits", "add", "jail:db:memoryuse:deny=512m", answer="y")
-    assert out == WARNING + "y\nadded jail:db:memoryuse:deny=536870912\n"
+    assert out == WARNING + "y\nadded jail:db:memoryuse:deny=536870912\n" + NOTE
     assert code == 0
     assert "action=rctl-add target=jail:db:memoryuse:deny=536870912 result=ok" in audit(tmp_path)
 
 
 def test_add_above_use_asks_nothing(tmp_path) -> None:
     code, out = on_tty(tmp_path, "limits", "add", "jail:db:memoryuse:deny=8g", answer=None)
-    assert code == 0 and out == "added jail:db:memoryuse:deny=8589934592\n"
+    assert code == 0 and out == "added jail:db:memoryuse:deny=8589934592\n" + NOTE
 
 
 def run(capsys, tmp_path: Path, *argv: str) -> tuple[int, str, str]:
@@ -116,12 +117,12 @@ def test_rm_of_several_rules_lists_them_and_asks(tmp_path) -> None:
     code, out = on_tty(tmp_path, "limits", "rm", "jail:www", answer="yes")
     assert code == 0
     assert out.endswith("yes\nremoved jail:www:memoryuse:deny=1073741824\n"
-                        "removed jail:www:maxproc:log=200\n")
+                        "removed jail:www:maxproc:log=200\n" + NOTE)
 
 
 def test_rm_of_one_rule_asks_nothing(tmp_path) -> None:
     code, out = on_tty(tmp_path, "limits", "rm", "jail:www:maxproc", answer=None)
-    assert code == 0 and out == "removed jail:www:maxproc:log=200\n"
+    assert code == 0 and out == "removed jail:www:maxproc:log=200\n" + NOTE
 
 
 def test_rm_of_several_rules_is_refused_without_a_terminal(capsys, tmp_path) -> None:
