@@ -100,6 +100,20 @@ async def open_detail(pilot: Any, app: JailtuiApp, name: str, tab: str = "1"
     return screen
 
 
+async def palette_hits(pilot: Any, app: JailtuiApp, query: str) -> list[str]:
+    """Open the palette with ``:``, type ``query`` (none: list it unasked) and return its
+    entries, top first; the palette is left open."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("colon")
+    palette = await until_screen(pilot, app, CommandPalette)
+    await pilot.press(*query or ["down"])
+    options = palette.query_one(CommandList)
+    await wait_until(pilot, lambda: options.option_count > 0)
+    await pilot.pause(0.4)
+    return [str(options.get_option_at_index(i).hit.text) for i in range(options.option_count)]
+
+
 def notes(app: JailtuiApp) -> str:
     """Every notification shown so far: title and message, one per line."""
     return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)

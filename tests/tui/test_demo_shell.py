@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.command import CommandList, CommandPalette
 
 from jailtui.tui.screens.dashboard import DashboardScreen
 from jailtui.tui.screens.demo_shell import DemoShellScreen
 from jailtui.tui.screens.detail import JailDetailScreen
 
 from actions_helpers import Terminal, audit, can_suspend, make_change_app, notes, open_detail, \
-    until_screen
+    palette_hits, until_screen
 from tui_helpers import run, started, wait_until
 
 
@@ -59,13 +58,7 @@ def test_the_palette_shell_is_the_simulated_one_too(tmp_path) -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
-            await pilot.press("colon")
-            palette = await until_screen(pilot, app, CommandPalette)
-            await pilot.press(*"shell in db")
-            await pilot.pause(0.6)
-            options = palette.query_one(CommandList)
-            shown = [str(options.get_option_at_index(i).hit.text)
-                     for i in range(options.option_count)]
+            shown = await palette_hits(pilot, app, "shell in db")
             await pilot.press(*["down"] * shown.index("Shell in db"), "enter")
             shell = await until_screen(pilot, app, DemoShellScreen)
             assert shell.shell.jail == "db"

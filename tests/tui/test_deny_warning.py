@@ -37,16 +37,22 @@ async def editor_for(pilot: Any, app: Any, name: str) -> LimitEditor:
     return await until_screen(pilot, app, LimitEditor)
 
 
+async def filled(pilot: Any, app: Any, resource: str, amount: str, **usage: int) -> LimitEditor:
+    """db's limit editor with ``resource`` and ``amount`` typed in, db using ``usage``."""
+    form = await editor_for(pilot, app, "db")
+    feed(app, "db", **usage)
+    form.query_one("#resource", Select).value = resource
+    await pilot.pause()
+    form.query_one("#amount", Input).value = amount
+    await pilot.pause()
+    return form
+
+
 def test_a_deny_below_use_warns_in_the_editor_and_asks_on_cancel(tmp_path) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 40)) as pilot:
-            form = await editor_for(pilot, app, "db")
-            feed(app, "db", vmemoryuse=int(4.2 * GIB))
-            form.query_one("#resource", Select).value = "vmemoryuse"
-            await pilot.pause()
-            form.query_one("#amount", Input).value = "512m"
-            await pilot.pause()
+            form = await filled(pilot, app, "vmemoryuse", "512m", vmemoryuse=int(4.2 * GIB))
             warning = ("db uses 4.2G, this denies above 512M (8x below current use): new "
                        "allocations will fail")
             assert warning in form.query_one("#preview").render().plain.replace("\n", " ")
@@ -66,12 +72,7 @@ def test_a_confirmed_deny_below_use_is_applied(tmp_path) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 40)) as pilot:
-            form = await editor_for(pilot, app, "db")
-            feed(app, "db", maxproc=13)
-            form.query_one("#resource", Select).value = "maxproc"
-            await pilot.pause()
-            form.query_one("#amount", Input).value = "10"
-            await pilot.pause()
+            form = await filled(pilot, app, "maxproc", "10", maxproc=13)
             form.query_one("#amount", Input).focus()
             await pilot.press("enter")
             ask = await until_screen(pilot, app, ConfirmScreen)
@@ -86,12 +87,7 @@ def test_a_deny_above_use_is_applied_without_a_question(tmp_path) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 40)) as pilot:
-            form = await editor_for(pilot, app, "db")
-            feed(app, "db", maxproc=13)
-            form.query_one("#resource", Select).value = "maxproc"
-            await pilot.pause()
-            form.query_one("#amount", Input).value = "13"
-            await pilot.pause()
+            form = await filled(pilot, app, "maxproc", "13", maxproc=13)
             assert "below current use" not in form.query_one("#preview").render().plain
             await pilot.click("#apply")
             await until_screen(pilot, app, JailDetailScreen)

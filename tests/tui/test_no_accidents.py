@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.widgets import Button
 
 from jailtui.tui.screens.confirm import ConfirmScreen
@@ -16,9 +16,9 @@ from jailtui.tui.screens.signal import SignalScreen
 from jailtui.tui.widgets.detail_tables import LimitsTable
 from jailtui.tui.widgets.process_table import ProcessTable
 
-from actions_helpers import answer, ask, audit, make_change_app, open_detail, settled, \
-    until_screen
-from tui_helpers import run, started, wait_until
+from actions_helpers import answer, ask, audit, make_change_app, open_detail, palette_hits, \
+    settled, until_screen
+from tui_helpers import run, started
 
 CHANGE_WORDS = ("Start ", "Stop ", "Restart ", "Shell ", "Run ", "Add limit", "Undo ")
 
@@ -29,25 +29,13 @@ def host_state(app: Any) -> tuple[Any, ...]:
     return (tuple((j.name, j.jid) for j in inner.jails()), tuple(map(str, inner.rules())))
 
 
-async def hits(pilot: Any, app: Any, query: str) -> list[str]:
-    """The palette's entries for ``query``, top first (the palette is left open)."""
-    await pilot.press("colon")
-    palette = await until_screen(pilot, app, CommandPalette)
-    await pilot.press(*query)
-    await wait_until(pilot, lambda: palette.has_class("-ready")
-                     and palette.query_one(CommandList).option_count > 0)
-    await pilot.pause(0.3)
-    options = palette.query_one(CommandList)
-    return [str(options.get_option_at_index(i).hit.text) for i in range(options.option_count)]
-
-
 @pytest.mark.parametrize("query", ["www", "db", "staging", "cache"])
 def test_typing_a_jail_name_offers_open_first_and_changes_last(tmp_path, query) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
-            shown = await hits(pilot, app, query)
+            shown = await palette_hits(pilot, app, query)
             name = query.split()[-1]
             assert shown[0] == f"Open jail {name}"
             changes = [i for i, text in enumerate(shown) if text.startswith(CHANGE_WORDS)]
@@ -62,14 +50,7 @@ def test_unasked_the_palette_lists_changes_last(tmp_path) -> None:
         app = make_change_app(tmp_path)
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
-            await pilot.press("colon")
-            palette = await until_screen(pilot, app, CommandPalette)
-            await pilot.press("down")
-            await wait_until(pilot, lambda: palette.query_one(CommandList).option_count > 0)
-            await pilot.pause(0.3)
-            options = palette.query_one(CommandList)
-            shown = [str(options.get_option_at_index(i).hit.text)
-                     for i in range(options.option_count)]
+            shown = await palette_hits(pilot, app, "")
             assert shown[-1] == "Undo last limit change", shown
             assert "Event log" in shown
     run(go())
@@ -113,7 +94,7 @@ def test_a_palette_undo_asks_first(tmp_path) -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
             app.changes.actions.add_rule("jail:db:maxproc:deny=500")
-            await hits(pilot, app, "undo last")
+            await palette_hits(pilot, app, "undo last")
             await pilot.press("enter")
             dialog = await until_screen(pilot, app, ConfirmScreen)
             assert dialog.text == ("Undo rctl-add jail:db:maxproc:deny=500?\n"
