@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -596,14 +595,26 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
 
 
 def cmd_console(args: argparse.Namespace) -> int:
+    """The shell runs as a child, not through exec, so the audit records it after it ran."""
+    from .engine.errors import HostUnreachable
+    from .terminal import run_in_terminal
+
     actions = _actions(args, _host(args))
     if actions.host.simulated:
         return _demo_console(actions, args.jail, list(args.argv))
-    argv = actions.shell_argv(args.jail, list(args.argv) or None)
+    command = list(args.argv) or None
+    argv = actions.shell_argv(args.jail, command)
     _done(actions)
     sys.stdout.flush()
-    os.execvp(argv[0], argv)
-    return EXIT_FAILED  # not reached
+    try:
+        code = run_in_terminal(argv)
+    except OSError as exc:
+        problem = f"cannot run {argv[0]}: {exc.strerror or exc}"
+        actions.shell_ran(args.jail, command, problem)
+        raise HostUnreachable(problem) from None
+    actions.shell_ran(args.jail, command)
+    _done(actions)
+    return code if code >= 0 else 128 - code
 
 
 def _demo_console(actions: Any, name: str, argv: list[str]) -> int:

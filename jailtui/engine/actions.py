@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
+import shutil
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import jail_filter, parse_filter, parse_rule, validate
 from .rctlconf import (RctlConf, changed, new_problems, reverted, synced, with_rule,
                        without_rules)
+from .runner import not_found
 
 T = TypeVar("T")
 COMMON_SIGNALS: tuple[str, ...] = ("TERM", "KILL", "HUP", "INT", "QUIT", "STOP", "CONT",
@@ -430,18 +432,28 @@ class Actions:
     # -- processes and commands ------------------------------------------------------------
 
     def shell_argv(self, name: str, command: Sequence[str] | None = None) -> list[str]:
-        """argv for an interactive shell (or ``command``) in a running jail."""
-        def call() -> list[str]:
+        """argv for an interactive shell (or ``command``) in a running jail, its program found
+        on PATH. A refusal is audited here; the shell itself by :meth:`shell_ran` once it has
+        run, so success is never recorded before it happened."""
+        try:
             self._writable(f"open a shell in jail {name}")
             jail = self._running(name)
             argv = self.host.shell_argv(jail.name, tuple(command or self.shell_command))
+            if shutil.which(argv[0]) is None:
+                raise not_found(argv[0])
             note = self.host.shell_note(jail.name)
             if note:
                 self.warnings.append(note)
-            return argv
+        except Exception as exc:
+            self.shell_ran(name, command, error_line(exc))
+            raise
+        return argv
 
-        return self._audited("jail-shell", f"jail:{name}", call,
-                             detail=shlex.join(command or self.shell_command))
+    def shell_ran(self, name: str, command: Sequence[str] | None = None,
+                  problem: str | None = None) -> None:
+        """Record the shell of :meth:`shell_argv` after it ran (``problem``: it could not)."""
+        self._record("jail-shell", f"jail:{name}", "ok" if problem is None else f"failed: {problem}",
+                     shlex.join(command or self.shell_command))
 
     def run(self, name: str, argv: Sequence[str]) -> CommandResult:
         """Run ``argv`` in a running jail and capture its output."""

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from .vis import vis
 
+#: The most an error quotes of what it is about (a tool's output, a rule, a value).
+MAX_MESSAGE = 500
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to its first and last line and ``limit`` characters, in the middle, where a
+    quoted value sits: the start (what) and the end (the problem) stay readable."""
+    if len(text) <= limit and text.count("\n") < 2:
+        return text
+    lines = text.splitlines()
+    if len(lines) > 2:
+        text = f"{lines[0]}\n… ({len(lines) - 2} lines) … {lines[-1]}"
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 3
+    return f"{text[:head]}… ({len(text) - head - tail} characters) …{text[-tail:]}"
+
 
 class JailtuiError(Exception):
-    """Base of every error a user may see; ``str()`` is the one-line message."""
+    """Base of every error a user may see; ``str()`` is the one-line message, ``clip``ped."""
 
     exit_code = 1
 
     def __init__(self, message: str, hint: str = "") -> None:
+        message, hint = clip(message), clip(hint)
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -2,14 +2,15 @@
 parses their machine formats (``jls``/``ps`` libxo JSON, raw ``rctl`` lines, ``sysctl -n``).
 
 Sampling (Host.sample) costs a constant number of spawns (sysctl, jls, ps, rctl rule list) plus
-racct usage, which comes from the rctl_get_racct syscall when local and ``rctl -u`` per jail
-otherwise.
+racct usage, which comes from the rctl_get_racct syscall when local and otherwise from one shell
+that runs ``rctl -u`` for every jail.
 """
 
 from __future__ import annotations
 
 import glob
 import re
+import secrets
 import shlex
 import sys
 import time
@@ -18,7 +19,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from . import local, parse
-from .errors import (ChangeTimedOut, CommandFailed, JailtuiError, NotPermitted, ParseError,
+from .errors import (ChangeTimedOut, CommandFailed, HostUnreachable, JailtuiError, NotPermitted, ParseError,
                      RacctUnavailable, UnknownJail, UsageError)
 from .host import DEFAULT_SHELL, Host
 from .jailconf import JailConfs, rc_name
@@ -98,6 +99,9 @@ class FreeBSDHost(Host):
 
     def _run(self, argv: Sequence[str], *, timeout: float | None = None) -> CommandResult:
         return self.runner.run(argv, timeout=timeout or self.timeout)
+
+    def cancel(self) -> None:
+        self.runner.cancel()
 
     def _checked(self, argv: Sequence[str]) -> CommandResult:
         result = self._run(argv)
@@ -224,6 +228,40 @@ class FreeBSDHost(Host):
         if self.syscall is not None:
             return parse.parse_rctl_usage(self.syscall.get_racct(f"jail:{jail}:"))
         return parse.parse_rctl_usage(self._checked(("rctl", "-u", f"jail:{jail}")).stdout)
+
+    def usages(self, names: Sequence[str]) -> tuple[dict[str, Usage], list[str]]:
+        """Without the syscall, every jail's ``rctl -u`` runs in ONE shell with one deadline.
+
+        The names are the shell's arguments, never part of the script; each jail's section is
+        framed by a marker with a fresh random nonce, so no output can forge one.
+        """
+        if self.syscall is not None or not names:
+            return super().usages(names)
+        mark = f"@@jailtui-{secrets.token_hex(8)}@@"
+        script = USAGE_SCRIPT.replace("MARK", mark)
+        try:
+            result = self._run(("/bin/sh", "-c", script, "sh", *names))
+        except JailtuiError as exc:
+            return {}, [f"rctl -u ({len(names)} jails): {exc.message.rpartition(': ')[2]}"]
+        sections = _usage_sections(result.stdout, mark)
+        usage: dict[str, Usage] = {}
+        warnings: list[str] = []
+        for index, name in enumerate(names):
+            if index >= len(sections):
+                warnings.append(f"{name}: no racct usage in the output of rctl -u")
+                continue
+            text, status = sections[index]
+            problem = _usage_problem(name, text, status)
+            if isinstance(problem, Usage):
+                usage[name] = problem
+            elif isinstance(problem, _REFUSALS):
+                if str(problem) not in warnings:
+                    warnings.append(str(problem))
+            else:
+                warnings.append(f"{name}: {problem}")
+        if not sections and not result.ok:
+            warnings.append(str(error_from(result)))
+        return usage, warnings
 
     def rules(self, filter: RuleFilter | None = None) -> list[Rule]:
         """Always with a filter (``::`` for all): plain ``rctl`` prints an empty list and exits
@@ -391,6 +429,53 @@ class FreeBSDHost(Host):
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+#: One ``rctl -u`` per argument, each framed by MARK lines; "MARK STATUS" closes a section.
+USAGE_SCRIPT = 'for j; do echo "MARK"; rctl -u "jail:$j" 2>&1; echo "MARK $?"; done'
+#: Failures of ``rctl -u`` that hold for every jail: one warning, not one per jail.
+_REFUSALS = (NotPermitted, RacctUnavailable, HostUnreachable)
+
+
+def _usage_sections(output: str, mark: str) -> list[tuple[str, int]]:
+    """(text, exit status) of each section of USAGE_SCRIPT's output, in order."""
+    sections: list[tuple[str, int]] = []
+    lines: list[str] | None = None
+    for line in output.split("\n"):
+        before, found, after = line.partition(mark)
+        if not found:
+            if lines is not None:
+                lines.append(line)
+            continue
+        if lines is not None and before:
+            lines.append(before)
+        if not after:
+            lines = []
+        elif lines is not None and after.startswith(" ") and after[1:].isdigit():
+            sections.append(("\n".join(lines), int(after[1:])))
+            lines = None
+    return sections
+
+
+def _usage_problem(name: str, text: str, status: int) -> Usage | JailtuiError:
+    """One jail's ``rctl -u`` section read as usage, or the error it stands for.
+
+    rctl.c show_usage(): usage lines and exit 0; errx() when racct is absent or disabled
+    (ENOSYS); warn() "failed to show resource consumption for 'FILTER'" and exit 1 otherwise
+    (EPERM without privilege). sh reports a missing rctl with status 127.
+    """
+    if status == 0:
+        try:
+            return parse.parse_rctl_usage(text)
+        except ParseError as exc:
+            return exc
+    if status in (126, 127):
+        return HostUnreachable("rctl: command not found" if status == 127
+                               else "rctl: cannot be run")
+    error = error_from(CommandResult(("rctl", "-u", f"jail:{name}"), status, "", text))
+    if isinstance(error, NotPermitted):
+        return NotPermitted("cannot read racct usage: Operation not permitted", ROOT_HINT)
+    return error
+
 
 #: HostInfo field -> (the OIDs it is made of, how), in an order where pagesize comes before
 #: the figures that need it.

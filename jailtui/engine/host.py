@@ -163,16 +163,37 @@ class Host(ABC):
         unknown); :meth:`sample` reports them."""
         return []
 
-    def sample(self) -> Sample:
-        """Everything in one pass: a constant number of commands plus racct usage per jail.
+    def usages(self, names: Sequence[str]) -> tuple[dict[str, Usage], list[str]]:
+        """racct usage of the running jails ``names``, and what could not be read.
 
-        A jail whose usage cannot be read becomes a warning; a refusal that applies to every
-        jail (no privilege, racct off) stops asking after the first. Rules that cannot be
-        listed leave ``rules_error`` set, so they never read as "no rules".
+        A jail whose usage cannot be read becomes a warning naming it; a refusal that applies
+        to every jail (no privilege, racct off) is one warning and stops asking.
+        """
+        from .errors import JailtuiError, NotPermitted, RacctUnavailable
+
+        usage: dict[str, Usage] = {}
+        warnings: list[str] = []
+        for name in names:
+            try:
+                usage[name] = self.usage(name)
+            except (NotPermitted, RacctUnavailable) as exc:
+                warnings.append(str(exc))
+                break
+            except JailtuiError as exc:
+                warnings.append(f"{name}: {exc}")
+        return usage, warnings
+
+    def cancel(self) -> None:
+        """Stop the commands still running for this host (those left running finish)."""
+
+    def sample(self) -> Sample:
+        """Everything in one pass: a constant number of commands plus racct usage (see
+        :meth:`usages`). Rules that cannot be listed leave ``rules_error`` set, so they never
+        read as "no rules".
         """
         import time
 
-        from .errors import JailtuiError, NotPermitted, RacctUnavailable
+        from .errors import JailtuiError
 
         info = self.host_info()
         jails = self.jails()
@@ -189,16 +210,8 @@ class Host(ABC):
             except JailtuiError as exc:
                 rules_error = str(exc)
                 warnings.append(rules_error)
-            for jail in jails:
-                if not jail.running:
-                    continue
-                try:
-                    usage[jail.name] = self.usage(jail.name)
-                except (NotPermitted, RacctUnavailable) as exc:
-                    warnings.append(str(exc))
-                    break
-                except JailtuiError as exc:
-                    warnings.append(f"{jail.name}: {exc}")
+            usage, problems = self.usages([jail.name for jail in jails if jail.running])
+            warnings += problems
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
                       jails=tuple(jails), processes=tuple(processes), usage=usage,
                       rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error)

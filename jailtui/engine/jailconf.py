@@ -336,13 +336,23 @@ def _parsed(text: str) -> tuple[tuple[_Block, ...], tuple[tuple[int, str], ...]]
     """The blocks of one file and its ``.include`` patterns (never mutated once parsed)."""
     lexer = _Lexer(text)
     parser = _ConfParser(lexer.tokens(), lexer.line(len(text)))
-    parser.parse()
+    try:
+        parser.parse()
+    except RecursionError:
+        raise _too_deep() from None
     return tuple(parser.blocks), tuple(parser.includes)
 
 
 def _jails(blocks: Sequence[_Block]) -> list[JailConf]:
     names = dict.fromkeys(block.name for block in blocks if not block.wildcard)
-    return [JailConf(name, _effective_params(name, blocks)) for name in names]
+    try:
+        return [JailConf(name, _effective_params(name, blocks)) for name in names]
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> ParseError:
+    return ParseError("jail.conf: blocks or variables are nested too deeply")
 
 
 def _wildcard_matches(wildcard: str, name: str) -> bool:
@@ -367,7 +377,7 @@ class _Setting:
 def _effective_params(name: str, blocks: Sequence[_Block]) -> dict[str, str | list[str]]:
     """Apply the jail's own, global and wildcard statements in file order (later ones win),
     then expand variables per jail, as jail(8)'s load_config does."""
-    implied = "jid" if name.isascii() and name.isdigit() and int(name) != 0 else "name"
+    implied = "jid" if name.isascii() and name.isdigit() and name.strip("0") else "name"
     settings: dict[str, _Setting] = {implied: _Setting(((name,),), False)}
     for block in blocks:
         if block.name == name or (block.wildcard and _wildcard_matches(block.name, name)):

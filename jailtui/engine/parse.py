@@ -19,7 +19,9 @@ from .model import Jail, JailState, Process, Rule, Usage
 from .rctl import ACTIONS, RESOURCES, SUBJECTS
 from .vis import vis
 
-_INTEGER = re.compile(r"-?[0-9]+")
+#: Kernel figures are 64-bit: at most 20 digits (Python refuses int() of more than 4300).
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
+_UNSIGNED = re.compile(r"[0-9]{1,20}")
 
 # -- libxo JSON ------------------------------------------------------------------------------
 
@@ -35,6 +37,10 @@ def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
         node: Any = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{command}: output is not JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValueError:
+        raise ParseError(f"{command}: JSON output holds a number too long to read") from None
+    except RecursionError:
+        raise ParseError(f"{command}: JSON output is nested too deeply") from None
     for key in path:
         if not isinstance(node, dict) or key not in node:
             raise ParseError(f"{command}: JSON output has no {'.'.join(path)} list")
@@ -177,8 +183,8 @@ def parse_cputime(s: str) -> float:
     return float(f"{int(minutes) * 60 + int(seconds)}.{fraction or 0}")
 
 
-_ETIME = re.compile(r"(?:(?:([0-9]+)-)?([0-9]+):)?([0-9]+):([0-9]+)")
-_CPUTIME = re.compile(r"([0-9]+):([0-9]+)(?:[.,]([0-9]+))?")
+_ETIME = re.compile(r"(?:(?:([0-9]{1,20})-)?([0-9]{1,20}):)?([0-9]{1,20}):([0-9]{1,20})")
+_CPUTIME = re.compile(r"([0-9]{1,20}):([0-9]{1,20})(?:[.,]([0-9]{1,20}))?")
 
 
 def _decimal(s: str) -> float:
@@ -202,8 +208,11 @@ def parse_lstart(s: str) -> float:
     if match is None or match[1] not in _MONTHS:
         raise ParseError(f"ps: start time {s!r} is not 'Day Mon DD HH:MM:SS YYYY'")
     month, day, hour, minute, second, year = match.groups()
-    return time.mktime((int(year), _MONTHS[month], int(day), int(hour), int(minute),
-                        int(second), 0, 0, -1))
+    try:
+        return time.mktime((int(year), _MONTHS[month], int(day), int(hour), int(minute),
+                            int(second), 0, 0, -1))
+    except (OverflowError, ValueError):  # a year the platform's mktime(3) cannot represent
+        raise ParseError(f"ps: start time {s!r} is out of range") from None
 
 
 #: libxo key -> (Process field, converter), in the order applied: ``elapsed-times`` (exact
@@ -307,7 +316,7 @@ def _kernel_rule(item: str) -> Rule | None:
         raise ParseError(f"rctl: rule '{item}' names an unknown subject")
     if _HUMANIZED.fullmatch(amount):
         raise _human_readable("amount", item)
-    if not amount.isascii() or not amount.isdigit():
+    if not _UNSIGNED.fullmatch(amount):
         raise ParseError(f"rctl: rule '{item}' has a non-numeric amount")
     if resource not in RESOURCES or action not in ACTIONS:
         return None
@@ -365,7 +374,7 @@ def parse_passwd(text: str) -> dict[int, str]:
 
 def parse_boottime(value: str) -> int:
     """The ``sec`` of kern.boottime: ``{ sec = 1700000000, usec = 123456 } Tue Nov 14 ...``."""
-    match = re.search(r"\{\s*sec\s*=\s*([0-9]+)", value)
+    match = re.search(r"\{\s*sec\s*=\s*([0-9]{1,20})\b", value)
     if match is None:
         raise ParseError(f"sysctl: kern.boottime {value!r} has no sec field")
     return int(match[1])
@@ -384,7 +393,7 @@ def parse_loadavg(value: str) -> tuple[float, float, float]:
 def parse_cp_time(value: str) -> tuple[int, ...]:
     """kern.cp_time (or cp_times) tick counters: user nice sys intr idle [per CPU]."""
     parts = value.split()
-    if not parts or not all(part.isascii() and part.isdigit() for part in parts):
+    if not parts or not all(_UNSIGNED.fullmatch(part) for part in parts):
         raise ParseError(f"sysctl: kern.cp_time {value!r} is not a list of tick counts")
     return tuple(int(part) for part in parts)
 

@@ -1,27 +1,29 @@
-"""The jailtui dashboard app: samples the host in a thread worker and shows jails live.
+"""The jailtui dashboard app: samples the host in a background thread and shows jails live.
 
-A sample runs in one worker thread at a time; when it is applied the next one is armed with
+A sample runs in one daemon thread at a time; when it is applied the next one is armed with
 ``set_timer``, so a slow host stretches the period instead of stacking threads. A failed sample
-leaves the last data on screen, marked STALE in the header.
+leaves the last data on screen, marked STALE in the header. Quitting never waits for the host:
+the threads are daemons, the commands still running are killed (``Host.cancel``), and a change
+still under way is left to finish, with a notice.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
-from textual.worker import Worker, WorkerState
 
 from .. import config
 from ..config import Settings
@@ -32,7 +34,7 @@ from ..engine.sampler import HostStats, Sampler, Snapshot
 from ..engine.vis import vis
 from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
-from .messages import SampleReady
+from .messages import SampleFailed, SampleReady
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
 from .screens.confirm import ConfirmScreen
@@ -119,6 +121,9 @@ class JailtuiApp(App[None]):
         self._racct_told = False
         self._dashboard = DashboardScreen(*jail_sort(self.settings),
                                           columns=self.settings.columns)
+        #: What became of a change under way when the app quit, for the terminal (see ``run``).
+        self.quit_notice: str | None = None
+        self.quitting = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -163,9 +168,12 @@ class JailtuiApp(App[None]):
         return None
 
     def on_unmount(self) -> None:
-        self.paused = True
+        self.paused = self.quitting = True
         if self._timer is not None:
             self._timer.stop()
+        if self.changes is not None:
+            self.quit_notice = self.changes.quit_notice()
+        self.host.cancel()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -202,11 +210,22 @@ class JailtuiApp(App[None]):
         self._show_status()
         self._sample()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sampler")
     def _sample(self) -> None:
+        """A daemon thread, not a Textual worker: quitting must never wait for the host."""
+        threading.Thread(target=self._sample_in_thread, name="jailtui-sample",
+                         daemon=True).start()
+
+    def _sample_in_thread(self) -> None:
         started = time.perf_counter()
-        snapshot = self.sampler.sample()
-        self.post_message(SampleReady(snapshot, time.perf_counter() - started))
+        try:
+            message: SampleReady | SampleFailed = SampleReady(self.sampler.sample(),
+                                                              time.perf_counter() - started)
+        except Exception as exc:
+            message = SampleFailed(error_line(exc))
+        try:
+            self.post_message(message)
+        except RuntimeError:
+            pass  # the app has closed
 
     def on_sample_ready(self, message: SampleReady) -> None:
         self._in_flight = False
@@ -214,14 +233,11 @@ class JailtuiApp(App[None]):
         self.apply_snapshot(message.snapshot)
         self._arm()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "sampler" or event.state is not WorkerState.ERROR:
-            return
+    def on_sample_failed(self, message: SampleFailed) -> None:
         self._in_flight = False
-        error = error_line(event.worker.error) if event.worker.error else "sampling failed"
         last = self.snapshot or Snapshot(time=time.time(), monotonic=time.monotonic(),
                                          host=HostStats(HostInfo()))
-        self.apply_snapshot(replace(last, stale=True, error=error))
+        self.apply_snapshot(replace(last, stale=True, error=message.error))
         self._arm()
 
     def _arm(self) -> None:
@@ -392,8 +408,12 @@ def help_columns() -> list[tuple[str, tuple[Column, ...]]]:
 
 def run(args: argparse.Namespace) -> int:
     """Start the dashboard for the host the command line names; returns the exit status."""
+    import sys
+
     app = build(args)
     app.run()
+    if app.quit_notice:
+        print(f"jailtui: {vis(app.quit_notice)}", file=sys.stderr)
     return app.return_code or 0
 
 

@@ -1,20 +1,19 @@
 """Changes from the TUI: asked for, confirmed, run through the engine's Actions, reported.
 
 Every change goes through :class:`~jailtui.engine.actions.Actions`, the code path of the CLI,
-in a thread worker and one at a time. Its outcome is notified, kept for the event log and, when
+in a daemon thread (quitting does not wait for it) and one at a time. Its outcome is notified, kept for the event log and, when
 a command printed something on failure, shown in a dialog. Nothing here raises to the screen.
 """
 
 from __future__ import annotations
 
 import shlex
-import signal
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual.app import SuspendNotSupported
@@ -29,6 +28,7 @@ from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule, Rul
 from ..engine.rctlconf import matching
 from ..engine.sampler import JailStats
 from ..engine.vis import vis
+from ..terminal import run_in_terminal
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
 from .screens.demo_shell import DemoShellScreen
@@ -48,21 +48,6 @@ READ_ONLY = "read-only: changes are disabled"
 NOTHING_TO_UNDO = "nothing to undo: no limit was changed in this session"
 AUDIT_LINES = 30
 PROGRESS = {"start": "starting", "stop": "stopping", "restart": "restarting"}
-
-
-def run_in_terminal(argv: list[str]) -> int:
-    """Run ``argv`` on the terminal and wait for it; ^C reaches it, not jailtui."""
-    if threading.current_thread() is not threading.main_thread():
-        return subprocess.call(argv)
-    previous = signal.signal(signal.SIGINT, _ignore)
-    try:
-        return subprocess.call(argv)
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-
-
-def _ignore(signum: int, frame: Any) -> None:
-    """A handler, not SIG_IGN: exec resets it, so the child still gets ^C."""
 
 
 def jail_name(jail: Jail) -> str:
@@ -100,6 +85,8 @@ class Changes:
         self.outcomes: list[Outcome] = []
         self.busy: str | None = None
         self.busy_since: float | None = None
+        #: The running change goes on when jailtui quits (start/stop/restart are never cut).
+        self.lasting = False
 
     @property
     def read_only(self) -> bool:
@@ -144,7 +131,7 @@ class Changes:
 
         def run() -> None:
             self._run(summary, f"{PROGRESS[verb]} jail {who}…", call,
-                      partial(jail_outcome, summary))
+                      partial(jail_outcome, summary), lasting=True)
 
         def again(yes: bool | None) -> None:
             if yes:
@@ -179,9 +166,10 @@ class Changes:
             return
         summary = f"shell in jail {name}"
         self._run(summary, f"opening a shell in {name}…",
-                  partial(self.actions.shell_argv, name), partial(self._foreground, summary))
+                  partial(self.actions.shell_argv, name),
+                  partial(self._foreground, summary, name))
 
-    def _foreground(self, summary: str, argv: list[str]) -> Outcome:
+    def _foreground(self, summary: str, name: str, argv: list[str]) -> Outcome:
         problem: str | None = None
         code = 0
         try:
@@ -194,6 +182,7 @@ class Changes:
             problem = f"cannot suspend this terminal: {exc} Run it yourself: {shlex.join(argv)}"
         except OSError as exc:
             problem = f"cannot suspend this terminal: {error_line(exc)}"
+        self.actions.shell_ran(name, problem=problem)
         if problem is not None:
             return Outcome(summary, False, problem)
         return Outcome(summary, True, f"back from the shell (exit status {code})")
@@ -372,12 +361,13 @@ class Changes:
         self.app.notify(message, severity="warning", markup=False)
 
     def _run(self, summary: str, progress: str, call: Callable[[], T],
-             done: Callable[[T], Outcome], *, dialog: bool = False) -> None:
-        """Run ``call`` in a thread; ``done`` turns its value into the outcome (in the app)."""
-        self.busy, self.busy_since = progress, time.monotonic()
+             done: Callable[[T], Outcome], *, dialog: bool = False, lasting: bool = False) -> None:
+        """Run ``call`` in a daemon thread; ``done`` turns its value into the outcome (in the
+        app)."""
+        self.busy, self.busy_since, self.lasting = progress, time.monotonic(), lasting
         self.app.changes_updated()
-        self.app.run_worker(partial(self._work, summary, call, done, dialog), name=summary,
-                            group="changes", thread=True, exit_on_error=False)
+        threading.Thread(target=partial(self._work, summary, call, done, dialog),
+                         name="jailtui-change", daemon=True).start()
 
     def _work(self, summary: str, call: Callable[[], T], done: Callable[[T], Outcome],
               dialog: bool) -> None:
@@ -387,6 +377,8 @@ class Changes:
             finish = partial(self._finish, failure(summary, exc), dialog)
         else:
             finish = partial(self._conclude, summary, done, value, dialog)
+        if self.app.quitting:
+            return
         try:
             self.app.call_from_thread(finish)
         except RuntimeError:
@@ -400,10 +392,20 @@ class Changes:
             outcome = failure(summary, exc)
         self._finish(outcome, dialog)
 
+    def quit_notice(self) -> str | None:
+        """What becomes of the change under way when jailtui quits now (None: nothing runs)."""
+        if self.busy is None:
+            return None
+        if self.lasting:
+            return (f"left running in the background: {self.busy} "
+                    "('jailtui ls' shows how it ends)")
+        return f"stopped by quitting: {self.busy} (it may or may not have taken effect)"
+
     def _finish(self, outcome: Outcome, dialog: bool) -> None:
         """Report ``outcome``: a dialog when asked for or when a failed command printed
         something, else a notification."""
         self.busy = self.busy_since = None
+        self.lasting = False
         self.outcomes.append(outcome)
         self.app.changes_updated()
         if dialog or (not outcome.ok and (outcome.output or outcome.stderr)):

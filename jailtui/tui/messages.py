@@ -1,4 +1,4 @@
-"""Messages between the sampling worker, the app and its screens."""
+"""Messages between the sampling thread, the app and its screens."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ class SampleReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SampleReady)
+
+
+class SampleFailed(Message):
+    """The sampler itself raised (it reports host failures as stale snapshots instead)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

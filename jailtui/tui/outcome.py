@@ -13,10 +13,23 @@ from ..engine.model import CommandResult
 from ..literal import literal
 
 
+#: The most of a command's output an outcome keeps (its end, where errors are): a dialog or
+#: the event log showing megabytes would stall the app.
+SHOWN = 64 * 1024
+
+
+def shown(text: str) -> str:
+    """``text``, or its last SHOWN characters, saying how many came before."""
+    if len(text) <= SHOWN:
+        return text
+    return f"… {len(text) - SHOWN:,} characters before these are not shown\n{text[-SHOWN:]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """``summary`` names the change (``stop jail www (JID 12)``), ``message`` how it ended;
-    ``output`` and ``stderr`` are what the host commands printed, shown literally."""
+    ``output`` and ``stderr`` are what the host commands printed, shown literally (their end,
+    see SHOWN)."""
 
     summary: str
     ok: bool
@@ -24,6 +37,10 @@ class Outcome:
     output: str = ""
     stderr: str = ""
     when: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", shown(self.output))
+        object.__setattr__(self, "stderr", shown(self.stderr))
 
     @property
     def stamp(self) -> str:

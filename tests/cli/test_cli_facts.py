@@ -104,7 +104,8 @@ def test_console_in_a_linux_jail_says_why_it_is_plain_jexec(capsys, busy_host, t
     state["jails"].append(jail(121, "deb", path=str(root)))
     busy_host.set_state(state)
     ran: list[list[str]] = []
-    monkeypatch.setattr("os.execvp", lambda program, argv: ran.append(list(argv)))
+    monkeypatch.setattr("jailtui.terminal.run_in_terminal",
+                        lambda argv: ran.append(list(argv)) or 0)
     main([*FREEBSD, "--audit-log", str(tmp_path / "audit.log"), "console", "deb"])
     assert ran == [["jexec", "deb", "/bin/sh"]]
     assert 'no root in its own user database' in capsys.readouterr()[1]

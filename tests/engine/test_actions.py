@@ -479,7 +479,7 @@ def test_signal_refused_when_the_start_time_was_never_known(actions, host) -> No
     assert not any(call[0] == "signal" for call in host.calls)
 
 
-def test_shell_argv_and_run(actions, host, log) -> None:
+def test_shell_argv_and_run(actions, host, log, fake_freebsd) -> None:  # jexec on PATH
     assert actions.shell_argv("www") == ["jexec", "-l", "-U", "root", "www", "/bin/sh"]
     assert actions.shell_argv("www", ["top"])[-1] == "top"
     with pytest.raises(WrongJailState):
@@ -492,7 +492,7 @@ def test_shell_argv_and_run(actions, host, log) -> None:
         actions.run("www", [])
 
 
-def test_custom_shell_command(host, conf) -> None:
+def test_custom_shell_command(host, conf, fake_freebsd) -> None:  # jexec on PATH
     actions = Actions(host, rctl_conf=conf, shell_command=("/usr/local/bin/bash", "-l"))
     assert actions.shell_argv("db")[-2:] == ["/usr/local/bin/bash", "-l"]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jailtui.engine.errors import RuleError
+from jailtui.engine.errors import MAX_MESSAGE, RuleError
 from jailtui.engine.model import Rule
 from jailtui.engine.rctl import (ACTIONS, INT64_MAX, RESOURCES, SIGNALS, SUBJECTS, RuleFilter,
                                  allowed_actions, parse_amount, parse_filter, parse_rule, validate)
@@ -134,7 +134,10 @@ def test_amount_limits():
     assert "too large" in refused("jail:www:memoryuse:deny=8e", "amount").problem
     assert parse_rule(f"jail:www:cputime:log={MILLIONS_LIMIT}").amount == MILLIONS_LIMIT
     refused(f"jail:www:wallclock:log={MILLIONS_LIMIT + 1}", "amount")
-    refused("jail:www:memoryuse:deny=" + "9" * 5000, "amount")
+    with pytest.raises(RuleError) as info:
+        parse_rule("jail:www:memoryuse:deny=" + "9" * 5000)
+    assert info.value.part == "amount" and str(info.value).endswith("is too large (at most 9223372036854775807)")
+    assert len(str(info.value)) < MAX_MESSAGE + 40
 
 
 @pytest.mark.parametrize("text", ["jail:www:maxproc:deny", "jail:www:maxproc:deny=",

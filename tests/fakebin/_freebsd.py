@@ -2253,14 +2253,83 @@ TOOLS = {"jls": jls_main, "ps": ps_main, "rctl": rctl_main, "jail": jail_main,
          "service": service_main, "jexec": jexec_main, "sysctl": sysctl_main, "kill": kill_main}
 
 
+# ---------------------------------------------------------------------------------------------
+# Fault injection: state["faults"] maps "TOOL ARGS..." (the whole command, e.g. "rctl -u jail:www"),
+# "TOOL FIRST-ARG" ("rctl -u") or "TOOL" to a fault, read on every call, so a test can switch
+# faults on and off while the app runs.
+#
+#   hang[:SECONDS]   sleep (default an hour) with a forked child that sleeps too, both holding
+#                    stdout; their pids are appended to STATE.pids as "TOOL PID"
+#   slow:SECONDS     sleep, then answer normally
+#   garbage          print bytes no FreeBSD tool prints (NUL, invalid UTF-8, ESC sequences), exit 0
+#   half-json        print the first half of the real answer (a cut libxo document), same status
+#   huge[:BYTES]     print BYTES (default 200 MB) on one line, exit 0
+#   exit:N           print an error line on stderr and exit N
+
+GARBAGE = b"\x00\xff\xfe{garbage \x1b[2J\x1b]52;c;aGk=\x07 ]]\n\x9b31m"
+HUGE = 200 * 1000 * 1000
+
+
+def _fault(name: str, args: list[str]) -> str | None:
+    """The fault for this call: keyed by the whole command, its first argument, or the tool."""
+    faults = read_state(state_path()).get("faults") or {}
+    keys = [" ".join([name, *args]), " ".join([name, *args[:1]]), name]
+    return next((faults[key] for key in keys if key in faults), None)
+
+
+def _record_pid(name: str) -> None:
+    with open(state_path() + ".pids", "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.write(f"{name} {os.getpid()}\n")
+
+
+def inject(fault: str, name: str, args: list[str], tools: dict) -> int:
+    kind, _, value = fault.partition(":")
+    if kind == "hang":
+        child = os.fork()
+        _record_pid(name)
+        time.sleep(float(value or 3600))
+        if child == 0:
+            os._exit(0)
+        return 0
+    if kind == "slow":
+        time.sleep(float(value))
+        return tools[name](Tool(name), args)
+    if kind == "garbage":
+        sys.stdout.flush()
+        os.write(1, GARBAGE)
+        return 0
+    if kind == "half-json":
+        out = _Capture()
+        try:
+            code = tools[name](Tool(name, out=out), args)
+        except Exit as leave:
+            code = leave.code
+        sys.stdout.write(out.text[:len(out.text) // 2])
+        return code
+    if kind == "huge":
+        left, chunk = int(value or HUGE), b"A" * (1 << 20)
+        while left > 0:
+            left -= os.write(1, chunk[:left])
+        return 0
+    if kind == "exit":
+        Tool(name).warnx("injected failure")
+        return int(value)
+    raise ValueError(f"unknown fault {fault!r}")
+
+
 def main(argv: list[str], tools: dict | None = None) -> int:
-    """Run the tool named by argv[0] (from ``tools``, by default the base tools) and return its
-    exit status."""
+    """Run the tool named by argv[0] (from ``tools``, by default the base tools), or the fault
+    injected for it, and return its exit status."""
     name = os.path.basename(argv[0])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8", errors="surrogateescape")
     log_invocation(name, argv[1:])
     try:
-        return (tools or TOOLS)[name](Tool(name), list(argv[1:]))
+        tools = tools or TOOLS
+        fault = _fault(name, argv[1:])
+        if fault:
+            return inject(fault, name, list(argv[1:]), tools)
+        return tools[name](Tool(name), list(argv[1:]))
     except Exit as leave:
         return leave.code

@@ -123,7 +123,7 @@ def test_refused_when_the_jail_changed_while_asking(tmp_path, change) -> None:
 
 def test_progress_then_the_failed_start_shows_the_jail_output(tmp_path) -> None:
     async def go() -> None:
-        app = make_change_app(tmp_path, action_delay=0.5)
+        app = make_change_app(tmp_path, action_delay=2.0)
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
             app.dashboard.select_jail("legacy")

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from ...engine.sampler import Snapshot
 from ...engine.vis import vis
 from ..widgets.filter_bar import FilterBar
+from ..widgets.footer import Footer
 from ..widgets.header import HostHeader, Status
 from ..widgets.jail_table import JailTable
 from ..widgets.line import Line

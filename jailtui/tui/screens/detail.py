@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from ...engine import units
 from ...engine.model import Rule
@@ -24,6 +24,7 @@ from ...engine.vis import vis
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
+from ..widgets.footer import Footer
 from ..widgets.header import HostHeader, Status
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.line import Line, Note
