@@ -100,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--persist", action="store_true",
                     help="with add/rm: also write the change to rctl.conf")
     sp.add_argument("--force", action="store_true",
-                    help="with add: accept a rule for a jail that does not exist")
+                    help="with add: accept a rule for a jail that does not exist, or a deny "
+                         "below the jail's current use without asking")
+    sp.add_argument("--all", action="store_true",
+                    help="with rm: remove every rule the filter matches without asking")
     for verb in ("start", "stop", "restart"):
         sp = cmd(verb, f"{verb} a jail through its manager, rc.d/jail or jail -f CONF",
                  json_flag=True)
@@ -482,19 +485,48 @@ def cmd_limits(args: argparse.Namespace) -> int:
             raise UsageError("usage: jailtui limits persist [JAIL]")
         path = actions.persist(operands[0] if operands else None)
         print(vis(f"wrote the live jail rules to {path}"))
+        _demo_note(actions)
         return _done(actions)
     if len(operands) != 1:
         raise UsageError(f"usage: jailtui limits {verb} {'RULE' if verb == 'add' else 'FILTER'}")
     if verb == "add":
-        rule = actions.add_rule(operands[0], persist=args.persist, allow_unknown_jail=args.force)
+        from .engine.rctl import parse_rule
+
+        wanted = parse_rule(operands[0])
+        warning = None if args.force else actions.below_use(wanted)
+        if warning is not None:
+            _ask(f"add {wanted}", warning, [], "--force")
+        rule = actions.add_rule(wanted, persist=args.persist, allow_unknown_jail=args.force)
         kept = f" (kept by {actions.kept_by})" if actions.kept_by else (
             f" (and to {args.rctl_conf})" if args.persist else "")
         print(vis(f"added {rule}{kept}"))
     else:
-        removed = actions.remove_rules(operands[0], persist=args.persist)
+        flt = actions.removal_filter(operands[0])
+        matched = [] if args.all else actions.host.rules(flt)
+        if len(matched) > 1:
+            _ask(f"remove these {len(matched)} rules", f"{flt} matches {len(matched)} rules",
+                 [str(rule) for rule in matched], "--all")
+        removed = actions.remove_rules(flt, persist=args.persist)
         for rule in removed:
             print(vis(f"removed {rule}"))
+    _demo_note(actions)
     return _done(actions)
+
+
+def _ask(what: str, why: str, items: Sequence[str], flag: str) -> None:
+    """Ask before ``what`` on a terminal, naming ``why`` and ``items``; raise (nothing done)
+    when the answer is not yes, or when there is no terminal to ask (``flag`` skips this)."""
+    if not sys.stdin.isatty():
+        listed = f" ({', '.join(items)})" if items else ""
+        raise JailtuiError(f"refusing to {what}: {why}{listed}; nothing changed",
+                           f"add {flag} to do it without asking")
+    _stderr(f"warning: {why}" + (":" if items else ""))
+    for item in items:
+        print(f"  {vis(item)}", file=sys.stderr)
+    sys.stderr.write(vis(f"{what[0].upper()}{what[1:]}? [y/N] "))
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise JailtuiError("nothing changed")
 
 
 def _done(actions: Any) -> int:
@@ -554,6 +586,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
         else:
             if result.ok:
                 print(vis(result.message))
+                _demo_note(actions)
             else:
                 _stderr(result.message)
         _done(actions)
@@ -567,6 +600,8 @@ def cmd_console(args: argparse.Namespace) -> int:
     from .terminal import run_in_terminal
 
     actions = _actions(args, _host(args))
+    if actions.host.simulated:
+        return _demo_console(actions, args.jail, list(args.argv))
     command = list(args.argv) or None
     argv = actions.shell_argv(args.jail, command)
     _done(actions)
@@ -580,6 +615,45 @@ def cmd_console(args: argparse.Namespace) -> int:
     actions.shell_ran(args.jail, command)
     _done(actions)
     return code if code >= 0 else 128 - code
+
+
+def _demo_console(actions: Any, name: str, argv: list[str]) -> int:
+    """The demo's simulated shell on this terminal (or COMMAND run once): nothing runs on
+    this machine, as in the dashboard."""
+    import shlex
+
+    from .engine.demo_shell import DemoShell
+
+    jail = actions.host.jail(name)
+    if not jail.running:
+        raise JailtuiError(f'jail "{jail.name}" is not running', f"jailtui start {jail.name}")
+    shell = DemoShell(actions, jail.name)
+    lines = iter([shlex.join(argv)]) if argv else None
+    if lines is None:
+        print(vis(shell.banner), file=sys.stderr)
+    while True:
+        if lines is None:
+            sys.stderr.write(vis(shell.prompt))
+            sys.stderr.flush()
+            line = sys.stdin.readline()
+            if not line:
+                break
+        else:
+            line = next(lines, "exit")
+        reply = shell.run(line)
+        sys.stdout.write(vis(reply.stdout, multiline=True))
+        sys.stdout.flush()
+        sys.stderr.write(vis(reply.stderr, multiline=True))
+        if reply.done:
+            break
+    _done(actions)
+    return shell.status
+
+
+def _demo_note(actions: Any) -> None:
+    """A change to the demo host is made in this process only: say so."""
+    if actions.host.simulated:
+        _stderr("note: the demo host lives in this process: the change is gone when it exits")
 
 
 def _run_tui(args: argparse.Namespace) -> int:

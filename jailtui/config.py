@@ -9,7 +9,7 @@ interval = 1.0                  # refresh interval of the dashboard, seconds
 sort = "cpu"                    # default sort of the jail list: a column key
 sort_reverse = true             # descending (busiest first)
 columns = ["jid", "name", "state", "ip", "nproc", "cpu", "rss", "limits"]
-theme = "textual-ansi"          # any Textual theme; textual-ansi keeps the terminal's 16 colours
+theme = "ansi-dark"             # a Textual theme; ansi-dark keeps the terminal's 16 colours
 read_only = false
 rctl_conf = "/etc/rctl.conf"
 audit_log = "/var/log/jailtui-audit.log"
@@ -120,6 +120,16 @@ def load(path: Path | None = None) -> Loaded:
         return Loaded(Settings(), path, (f"{path}: {vis(exc)}; using defaults",), True)
     settings, problems = settings_from(table, lambda key: f"{path}:{_line_of(text, key)}")
     return Loaded(settings, path, tuple(problems), True)
+
+
+def location(path: Path, key: str) -> str:
+    """``PATH:LINE`` of ``key`` in the config file (line 1 when it cannot be found)."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    return f"{path}:{_line_of(text, key)}"
 
 
 def _line_of(text: str, key: str) -> int:

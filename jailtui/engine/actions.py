@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import kernel_rules
+from . import deny, kernel_rules
 from .audit import AuditLog, error_line
 from .errors import JailtuiError, ReadOnly, UnknownJail, UsageError
 from .host import DEFAULT_SHELL, Host
@@ -102,6 +102,12 @@ def normalise_signal(signal: str) -> str:
 
 def _rules(rules: Sequence[Rule]) -> str:
     return ", ".join(map(str, rules)) if rules else "none"
+
+
+def _undo_text(change: Change, restore: str = "restored", remove: str = "removed") -> str:
+    parts = [f"{restore} {_rules(change.removed)}"] if change.removed else []
+    parts += [f"{remove} {_rules(change.added)}"] if change.added else []
+    return "; ".join(parts)
 
 
 class Actions:
@@ -238,12 +244,29 @@ class Actions:
             return f"unknown ({exc.message})"
         return _rules(live)
 
-    def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
-        """Remove the live rules matching ``filter``; returns them."""
+    def below_use(self, rule: Rule) -> str | None:
+        """The warning for a deny ``rule`` below its jail's current use (:mod:`.deny`); None
+        when it fits, or when the jail is not running or its usage cannot be read."""
+        if not deny.compared(rule):
+            return None
+        try:
+            jail = self.host.jail(rule.subject_id)
+            usage = self.host.usage(jail.name) if jail.running else None
+        except JailtuiError:
+            return None
+        return deny.below_use(rule, usage)
+
+    def removal_filter(self, filter: str | RuleFilter) -> RuleFilter:
+        """``filter`` parsed for a removal; one without a subject (``::``) is refused."""
         flt = parse_filter(filter) if isinstance(filter, str) else filter
         if not flt.subject:
             raise UsageError(f"refusing to remove every rule with '{flt}'",
                              "name a subject, e.g. jail:www or jail:www:memoryuse")
+        return flt
+
+    def remove_rules(self, filter: str | RuleFilter, *, persist: bool = False) -> list[Rule]:
+        """Remove the live rules matching ``filter``; returns them."""
+        flt = self.removal_filter(filter)
 
         def call() -> list[Rule]:
             self._writable(f"remove rules {flt}")
@@ -369,6 +392,11 @@ class Actions:
     def last_change(self) -> str | None:
         return self._changes[-1].description if self._changes else None
 
+    @property
+    def undo_preview(self) -> str:
+        """What undo would do now: ``restores R; removes S`` ("" with nothing to undo)."""
+        return _undo_text(self._changes[-1], "restores", "removes") if self._changes else ""
+
     def undo(self) -> str:
         """Revert the last rule change of this session (and its rctl.conf edit); says what
         was done."""
@@ -386,9 +414,7 @@ class Actions:
                     f"{self._live_now(change.scope, (*change.removed, *change.added))}",
                     "undo again to finish it") from exc
             self._changes.pop()
-            parts = [f"restored {_rules(change.removed)}"] if change.removed else []
-            parts += [f"removed {_rules(change.added)}"] if change.added else []
-            message = f"undid {change.description}: {'; '.join(parts)}"
+            message = f"undid {change.description}: {_undo_text(change)}"
             if change.kept_by:
                 self.warnings.append(f"{change.target} stays kept by {change.kept_by}: the "
                                      f"jail's next start applies it again")

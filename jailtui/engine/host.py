@@ -31,6 +31,9 @@ class Host(ABC):
 
     #: Short label for headers and audit lines, e.g. ``local`` or ``demo``.
     label: str = "host"
+    #: The demo: its jails live in this process only, nothing runs on the machine; a shell
+    #: in one of them is the demo's simulated shell (:mod:`.demo_shell`), never a real one.
+    simulated: bool = False
 
     @abstractmethod
     def host_info(self) -> HostInfo:

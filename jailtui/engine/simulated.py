@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import math
 import random
-import shlex
-import tempfile
 import threading
 import time
 import uuid
@@ -23,8 +21,8 @@ from operator import attrgetter
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from . import kernel_rules
-from .errors import CommandFailed, NotPermitted, RacctUnavailable, UnknownJail
-from .host import DEFAULT_SHELL, Host
+from .errors import CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail
+from .host import Host
 from .jailconf import ConfLookup
 from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
                        rule_keeping)
@@ -680,6 +678,7 @@ class SimulatedHost(Host):
     """
 
     label = "demo"
+    simulated = True
 
     def __init__(self, seed: int = 1, jails: int = 12, processes_per_jail: int | None = None,
                  clock: Callable[[], float] = time.monotonic, racct: bool = True, *,
@@ -1379,14 +1378,17 @@ class SimulatedHost(Host):
 
     @_synced
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
+        """Refused: there is no jail to exec into, and a shell here would be one on the
+        machine running jailtui. The demo's shell is :class:`~.demo_shell.DemoShell`."""
         jail = self._running_jail(name, ("jexec", name, *command))
-        where = tempfile.gettempdir()
-        banner = (f"jailtui demo: simulated jail {jail.name} has no real shell; "
-                  f"this is a local /bin/sh in {where}")
-        script = f"echo {shlex.quote(banner)} >&2; cd {shlex.quote(where)} || exit 1; "
-        if not command or tuple(command) == DEFAULT_SHELL:
-            return ["/bin/sh", "-c", script + "exec /bin/sh -i"]
-        return ["/bin/sh", "-c", script + 'exec "$@"', "sh", *command]
+        raise JailtuiError(f"jail {jail.name} is simulated: the demo has no shell to exec",
+                           "the dashboard's c and jailtui console open the demo's simulated "
+                           "shell")
+
+    @staticmethod
+    def commands() -> tuple[str, ...]:
+        """The programs a simulated jail has (:meth:`run_in_jail` runs nothing else)."""
+        return tuple(sorted({*JAIL_COMMANDS, *FIXED_ANSWERS}))
 
     @_synced
     def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:

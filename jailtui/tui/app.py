@@ -12,17 +12,21 @@ from __future__ import annotations
 import argparse
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
+from .. import config
+from ..config import Settings
 from ..engine.audit import error_line
 from ..engine.host import Host
 from ..engine.model import HostInfo
@@ -37,6 +41,7 @@ from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
+from .screens.limit_editor import LimitEditor
 from .screens.signal import SignalScreen
 from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
 from .widgets.filter_bar import FilterBar
@@ -63,6 +68,8 @@ class JailtuiApp(App[None]):
 
     ``autosample=False`` samples only when asked (``request_sample``), for scripts and tests;
     ``run_foreground`` runs the jail shell on the suspended terminal (tests inject their own).
+    ``settings`` (the config file's) give the jail list's sort and columns and the theme;
+    ``notices`` (what was wrong with the config file) are shown once the app runs.
     """
 
     CSS_PATH = "app.tcss"
@@ -70,7 +77,7 @@ class JailtuiApp(App[None]):
     COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?",
+        Binding("question_mark,f1", "help", "Help", key_display="?",
                 tooltip="this help: every key"),
         Binding("p", "toggle_pause", "Pause", tooltip="pause or resume sampling"),
         Binding("plus,equals_sign", "faster", "Interval", key_display="+/-",
@@ -81,14 +88,19 @@ class JailtuiApp(App[None]):
         Binding("ctrl+p,colon", "command_palette", "Commands", key_display="^p", show=False,
                 tooltip="command palette: open a jail by name, sort, filter, pause"),
         Binding("q", "quit", "Quit", tooltip="quit jailtui"),
-        Binding("ctrl+c", "quit", "Quit", show=False, tooltip="quit jailtui"),
+        Binding("ctrl+c,ctrl+q,f10", "quit", "Quit", show=False, priority=True,
+                tooltip="quit jailtui"),
     ]
 
     def __init__(self, host: Host, actions: Actions | None = None, interval: float = 2.0,
                  read_only: bool = False, *, sampler: Sampler | None = None,
                  clock: Callable[[], float] = time.monotonic, autosample: bool = True,
-                 run_foreground: Foreground = run_in_terminal) -> None:
+                 run_foreground: Foreground = run_in_terminal, settings: Settings | None = None,
+                 notices: Sequence[str] = (), config_path: Path | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.notices = list(notices)
+        self.config_path = config_path
         self.host = host
         self.actions = actions
         self.changes = Changes(self, actions, run_foreground) if actions is not None else None
@@ -107,7 +119,8 @@ class JailtuiApp(App[None]):
         self._in_flight = False
         self._was_stale = False
         self._racct_told = False
-        self._dashboard = DashboardScreen()
+        self._dashboard = DashboardScreen(*jail_sort(self.settings),
+                                          columns=self.settings.columns)
         #: What became of a change under way when the app quit, for the terminal (see ``run``).
         self.quit_notice: str | None = None
         self.quitting = False
@@ -115,9 +128,23 @@ class JailtuiApp(App[None]):
     # -- lifecycle -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._use_theme(self.settings.theme)
         self.push_screen(self._dashboard)
         self._show_status()
+        for notice in self.notices:
+            self.notify(notice, title="config", severity="warning", timeout=15)
         self.request_sample()
+
+    def _use_theme(self, name: str) -> None:
+        """The config file's theme, or the default one and a notice naming the file and line."""
+        if not name:
+            return
+        if name in self.available_themes:
+            self.theme = name
+            return
+        where = config.location(self.config_path, "theme") if self.config_path else "config"
+        self.notices.append(f"{where}: theme: '{name}' is not a theme jailtui has (e.g. "
+                            "textual-dark, ansi-dark); using the default theme")
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -131,6 +158,14 @@ class JailtuiApp(App[None]):
     def _top(self) -> Screen | None:
         stack = self.screen_stack
         return stack[-1] if stack else None
+
+    def _view(self) -> DashboardScreen | JailDetailScreen | None:
+        """The view the operator looks at: the top screen, or the one under the dialogs (help,
+        palette, limit editor, confirmation) open on top of it."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DashboardScreen | JailDetailScreen):
+                return screen
+        return None
 
     def on_unmount(self) -> None:
         self.paused = self.quitting = True
@@ -146,6 +181,21 @@ class JailtuiApp(App[None]):
         jail controls has its controls made visible and is never parsed as markup."""
         super().notify(vis(message, multiline=True), title=vis(title), severity=severity,
                        timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key or a paste that came before a text field took the focus (a burst over a
+        laggy ssh) went to the widget focused then and comes back here unused: it goes into
+        the field, in order, and never to a key binding."""
+        if isinstance(event, events.Key | events.Paste) and event.is_forwarded:
+            focused = self.screen.focused
+            if isinstance(focused, Input):
+                if isinstance(event, events.Paste):
+                    focused.post_message(events.Paste(event.text))
+                    return
+                if event.is_printable and event.character:
+                    focused.insert_text_at_cursor(event.character)
+                    return
+        await super().on_event(event)
 
     # -- sampling --------------------------------------------------------------------------
 
@@ -207,12 +257,16 @@ class JailtuiApp(App[None]):
         if not snapshot.stale:
             self.good_at = now
         self._show_status()
-        screen = self._top()
+        screen = self._view()
         if isinstance(screen, JailDetailScreen):
             screen.show_snapshot(snapshot, self.sampler.history(screen.jail_name)
                                  if screen.active_tab == "history" else None)
         elif screen is self._dashboard:
             self._dashboard.show_snapshot(snapshot)
+        top = self._top()
+        if isinstance(top, LimitEditor) and not snapshot.stale:
+            stats = snapshot.jail(top.jail)
+            top.show_usage(stats.usage if stats is not None else None)
         if first_error:
             self.notify(f"sampling failed: {snapshot.error}", severity="error", markup=False,
                         timeout=6)
@@ -242,9 +296,9 @@ class JailtuiApp(App[None]):
             screen.refresh_bindings()
 
     def _show_status(self) -> None:
-        top = self._top()
-        if isinstance(top, DashboardScreen | JailDetailScreen) and top.is_mounted:
-            top.show_status(self.status())
+        view = self._view()
+        if view is not None and view.is_mounted:
+            view.show_status(self.status())
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -323,6 +377,13 @@ class JailtuiApp(App[None]):
         self._dashboard.table.resort(column)
 
 
+def jail_sort(settings: Settings) -> tuple[str, bool | None]:
+    """The jail list's sort column and direction; a direction the file does not set is the
+    column's own (numbers largest first, names A to Z)."""
+    reverse = settings.sort_reverse if "sort_reverse" in settings.origin else None
+    return settings.sort, reverse
+
+
 def help_sections() -> list[tuple[str, type]]:
     return [
         ("Everywhere", JailtuiApp),
@@ -349,6 +410,17 @@ def run(args: argparse.Namespace) -> int:
     """Start the dashboard for the host the command line names; returns the exit status."""
     import sys
 
+    app = build(args)
+    app.run()
+    if app.quit_notice:
+        print(f"jailtui: {vis(app.quit_notice)}", file=sys.stderr)
+    return app.return_code or 0
+
+
+def build(args: argparse.Namespace) -> JailtuiApp:
+    """The dashboard the command line (and the config file under it) asks for."""
+    import sys
+
     from ..backend import HostOptions, default_backend, make_host
     from ..engine.actions import Actions
     from ..engine.audit import AuditLog
@@ -362,8 +434,6 @@ def run(args: argparse.Namespace) -> int:
     actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
                       shell_command=(args.shell,))
     app = JailtuiApp(host, actions, interval=clamp_interval(args.interval),
-                     read_only=args.read_only)
-    app.run()
-    if app.quit_notice:
-        print(f"jailtui: {vis(app.quit_notice)}", file=sys.stderr)
-    return app.return_code or 0
+                     read_only=args.read_only, settings=args.settings,
+                     notices=args.config_problems, config_path=args.config_path)
+    return app

@@ -20,6 +20,8 @@ from textual.app import SuspendNotSupported
 
 from ..engine.actions import Actions, PartialChange
 from ..engine.audit import error_line
+from ..engine.demo_shell import DemoShell
+from ..engine.deny import below_use
 from ..engine.errors import CommandFailed, JailtuiError
 from ..engine.managers import manager_note
 from ..engine.model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
@@ -29,6 +31,7 @@ from ..engine.vis import vis
 from ..terminal import run_in_terminal
 from .outcome import Outcome, transcript
 from .screens.confirm import ConfirmScreen
+from .screens.demo_shell import DemoShellScreen
 from .screens.event_log import EventLogScreen
 from .screens.limit_editor import LimitEditor, LimitRequest
 from .screens.result import ResultScreen
@@ -143,8 +146,8 @@ class Changes:
             self.app.push_screen(ConfirmScreen(
                 vis(f"Really remove jail {who} with jail -r?"),
                 Text(f"This skips {plan.skipped}. Nothing can start it again: no config "
-                     f"knows it.\nEnter cancels; press y to remove it."),
-                confirm=f"Remove {jail.name}", default_no=True), again)
+                     f"knows it."),
+                confirm=f"Remove {jail.name}"), again)
 
         details = _jail_details(verb, stats)
         how = (f"made by hand: {plan.refusal}" if plan.refused
@@ -154,8 +157,12 @@ class Changes:
                                            confirm=verb.capitalize()), answered)
 
     def shell(self, name: str) -> None:
-        """Suspend the app and open the configured shell in jail ``name``."""
+        """Suspend the app and open the configured shell in jail ``name``; on the demo host,
+        the demo's simulated shell in the dashboard instead."""
         if self._ready(name, running=True) is None:
+            return
+        if self.actions.host.simulated:
+            self.app.push_screen(DemoShellScreen(DemoShell(self.actions, name)))
             return
         summary = f"shell in jail {name}"
         self._run(summary, f"opening a shell in {name}…",
@@ -222,10 +229,20 @@ class Changes:
                          else "")
                 return Outcome(summary, True, f"{request.rule} is set{where}")
 
-            self._run(summary, f"setting {request.rule}…",
-                      partial(self.actions.add_rule, request.rule, persist=request.persist,
-                              replaces=rule),
-                      done)
+            def apply(yes: bool | None = True) -> None:
+                if yes:
+                    self._run(summary, f"setting {request.rule}…",
+                              partial(self.actions.add_rule, request.rule,
+                                      persist=request.persist, replaces=rule),
+                              done)
+
+            now = self._stats(name)
+            warning = below_use(request.rule, now.usage if now is not None else None)
+            if warning is None:
+                apply()
+                return
+            self.app.push_screen(ConfirmScreen(f"Set {request.rule} below current use?",
+                                               warning, confirm="Set anyway"), apply)
 
         self.app.push_screen(editor, answered)
 
@@ -251,8 +268,9 @@ class Changes:
 
         self.app.push_screen(confirm, answered)
 
-    def undo(self) -> None:
-        """Undo the last limit change of this session."""
+    def undo(self, *, ask: bool = False) -> None:
+        """Undo the last limit change of this session; with ``ask`` (the palette) only after
+        a confirmation, and only if it is still the last change then."""
         if not self._allowed():
             return
         last = self.actions.last_change
@@ -260,8 +278,24 @@ class Changes:
             self._warn(NOTHING_TO_UNDO)
             return
         summary = f"undo {last}"
-        self._run(summary, f"undoing {last}…", self.actions.undo,
-                  lambda message: Outcome(summary, True, message))
+
+        def run() -> None:
+            self._run(summary, f"undoing {last}…", self.actions.undo,
+                      lambda message: Outcome(summary, True, message))
+
+        def answered(yes: bool | None) -> None:
+            if not yes or not self._allowed():
+                return
+            if self.actions.last_change != last:
+                self._warn(f"not undone: the last change is no longer {last}")
+                return
+            run()
+
+        if not ask:
+            run()
+            return
+        self.app.push_screen(ConfirmScreen(f"Undo {last}?", self.actions.undo_preview,
+                                           confirm="Undo"), answered)
 
     def _in_conf(self, flt: RuleFilter) -> bool:
         """Whether rctl.conf holds a rule matching ``flt`` (False when unreadable)."""

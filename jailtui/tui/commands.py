@@ -1,6 +1,8 @@
 """Command palette entries: open any jail by name, the dashboard's actions, and changes.
 
-Entries name jails and quote their hostnames: prompts and help are built as Content from
+Whatever is typed, "Open jail NAME" comes first, then the commands that only read or change
+the view, and the changes last: Enter on the first hit never changes a host (each change asks
+first anyway, with Cancel focused). Entries name jails and quote their hostnames: prompts and help are built as Content from
 :func:`~jailtui.engine.vis.vis`'d text, never parsed as markup (a jail named ``[/]`` would
 otherwise stop the app).
 """
@@ -9,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
@@ -23,7 +25,23 @@ if TYPE_CHECKING:
     from .app import JailtuiApp
 
 
-Command = tuple[str, Callable[[], object], str]
+#: Ranks: a hit's score is its rank plus its match quality (below 1). Textual's own commands
+#: score their raw match (1 and up; 0 unasked), so they sit between the views and the changes.
+OPEN, VIEW, CHANGE = 1000.0, 100.0, -1.0
+
+
+class Command(NamedTuple):
+    text: str
+    run: Callable[[], object]
+    help: str
+    rank: float = VIEW
+
+
+def ranked(rank: float, score: float) -> float:
+    """``rank`` plus ``score`` squeezed below 1, so no match lifts a hit past a higher rank."""
+    return rank + score / (1.0 + score)
+
+
 VERB_KEYS = {"start": "U", "stop": "D", "restart": "R"}
 
 
@@ -38,19 +56,20 @@ class ListedCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, command, help in self._commands():
+        for text, command, help, rank in self._commands():
             shown = vis(text)
             score = matcher.match(shown)
             if score > 0:
                 # help as Content: the palette parses a str help as markup
-                yield Hit(score, highlight(matcher, shown), command, text=shown,
+                yield Hit(ranked(rank, score), highlight(matcher, shown), command, text=shown,
                           help=Content(vis(help)))  # type: ignore[arg-type]
 
     async def discover(self) -> Hits:
-        for text, command, help in self._discoverable():
+        # Hits, not DiscoveryHits (which all score 0): unasked, the changes are listed last too
+        for text, command, help, rank in self._discoverable():
             shown = vis(text)
-            yield DiscoveryHit(Content(shown), command, text=shown,
-                               help=Content(vis(help)))  # type: ignore[arg-type]
+            yield Hit(ranked(rank, 0.0), Content(shown), command, text=shown,
+                      help=Content(vis(help)))  # type: ignore[arg-type]
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -74,22 +93,23 @@ class JailCommands(ListedCommands):
         for stats in snapshot.jails if snapshot is not None else ():
             jail = stats.jail
             jid = f"JID {jail.jid}" if jail.jid is not None else jail.state.value.lower()
-            commands.append((f"Open jail {jail.name}", partial(app.open_jail, jail.name),
-                             f"{jid} {jail.hostname}".strip()))
+            commands.append(Command(f"Open jail {jail.name}", partial(app.open_jail, jail.name),
+                                    f"{jid} {jail.hostname}".strip(), OPEN))
         commands += [
-            ("Resume sampling" if app.paused else "Pause sampling", app.action_toggle_pause,
-             "p: stop or restart refreshing"),
-            ("Refresh now", app.action_refresh, "r: sample the host immediately"),
-            ("Faster refresh", app.action_faster, f"+: now every {app.interval:g}s"),
-            ("Slower refresh", app.action_slower, f"-: now every {app.interval:g}s"),
-            ("Filter jails", app.action_filter_jails, "/: regex on name, hostname, IP or path"),
-            ("Clear filter", partial(app.filter_jails, ""), "Esc in the jail table"),
-            ("Help: keys", app.action_help, "?: every key"),
+            Command("Resume sampling" if app.paused else "Pause sampling",
+                    app.action_toggle_pause, "p: stop or restart refreshing"),
+            Command("Refresh now", app.action_refresh, "r: sample the host immediately"),
+            Command("Faster refresh", app.action_faster, f"+: now every {app.interval:g}s"),
+            Command("Slower refresh", app.action_slower, f"-: now every {app.interval:g}s"),
+            Command("Filter jails", app.action_filter_jails,
+                    "/: regex on name, hostname, IP or path"),
+            Command("Clear filter", partial(app.filter_jails, ""), "Esc in the jail table"),
+            Command("Help: keys", app.action_help, "?: every key"),
         ]
         for column in COLUMNS:
             if column.sort is not None:
-                commands.append((f"Sort jails by {column.label}",
-                                 partial(app.sort_jails, column.key), column.help))
+                commands.append(Command(f"Sort jails by {column.label}",
+                                        partial(app.sort_jails, column.key), column.help))
         return commands
 
 
@@ -109,16 +129,18 @@ class ChangeCommands(ListedCommands):
             jail = stats.jail
             name, who = jail.name, jail_name(jail)
             for verb in ("restart", "stop") if jail.running else ("start",):
-                commands.append((f"{verb.capitalize()} jail {name}",
-                                 partial(changes.jail_action, verb, name),
-                                 f"{note}{VERB_KEYS[verb]}: {verb} {who} (asks first)"))
+                commands.append(Command(f"{verb.capitalize()} jail {name}",
+                                        partial(changes.jail_action, verb, name),
+                                        f"{note}{VERB_KEYS[verb]}: {verb} {who} (asks first)",
+                                        CHANGE))
             if jail.running:
-                commands.append((f"Shell in {name}", partial(changes.shell, name),
-                                 f"{note}c: jexec shell, exit returns here"))
-                commands.append((f"Run a command in {name}", partial(changes.run_command, name),
-                                 f"{note}!: run one command and see its output"))
-            commands.append((f"Add limit to {name}", partial(changes.edit_limit, name),
-                             f"{note}L: the limit editor"))
+                commands.append(Command(f"Shell in {name}", partial(changes.shell, name),
+                                        f"{note}c: jexec shell, exit returns here", CHANGE))
+                commands.append(Command(f"Run a command in {name}",
+                                        partial(changes.run_command, name),
+                                        f"{note}!: run one command and see its output", CHANGE))
+            commands.append(Command(f"Add limit to {name}", partial(changes.edit_limit, name),
+                                    f"{note}L: the limit editor", CHANGE))
         return commands + self._discoverable()
 
     def _discoverable(self) -> list[Command]:
@@ -127,5 +149,6 @@ class ChangeCommands(ListedCommands):
             return []
         last = changes.actions.last_change
         undo = f"z: {last}" if last else "z: nothing changed yet"
-        return [("Undo last limit change", changes.undo, READ_ONLY if changes.read_only else undo),
-                ("Event log", changes.show_log, "E: the changes of this session")]
+        return [Command("Event log", changes.show_log, "E: the changes of this session"),
+                Command("Undo last limit change", partial(changes.undo, ask=True),
+                        READ_ONLY if changes.read_only else f"{undo} (asks first)", CHANGE)]

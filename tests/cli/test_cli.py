@@ -78,11 +78,11 @@ def test_usage_table_and_one_jail(capsys) -> None:
 
 def test_limits_add_persist_and_remove(capsys, changes, tmp_path) -> None:
     name = next(j["name"] for j in run_json(capsys, "ls")["jails"] if j["running"])
-    code, out, err = run(capsys, *changes, "limits", "add", f"jail:{name}:memoryuse:deny=512m",
+    code, out, err = run(capsys, *changes, "limits", "add", f"jail:{name}:memoryuse:deny=8g",
                          "--persist")
     assert code == 0, err
-    assert f"jail:{name}:memoryuse:deny=536870912" in out
-    assert f"jail:{name}:memoryuse:deny=536870912" in (tmp_path / "rctl.conf").read_text()
+    assert f"jail:{name}:memoryuse:deny=8589934592" in out
+    assert f"jail:{name}:memoryuse:deny=8589934592" in (tmp_path / "rctl.conf").read_text()
     audit = (tmp_path / "audit.log").read_text()
     assert "action=rctl-add" in audit or "rctl" in audit
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
-from jailtui.engine.errors import (CommandFailed, NotPermitted, RacctUnavailable, RuleError,
-                                   UnknownJail)
+from jailtui.engine.errors import (CommandFailed, JailtuiError, NotPermitted, RacctUnavailable,
+                                   RuleError, UnknownJail)
 from jailtui.engine.host import Host
 from jailtui.engine.model import JailState, Rule, Usage
 from jailtui.engine.rctl import RuleFilter, jail_filter
@@ -528,17 +527,15 @@ def test_signal_errors(host: SimulatedHost) -> None:
 # -- shells and commands ---------------------------------------------------------------------
 
 
-def test_shell_argv_is_an_honest_local_shell(host: SimulatedHost) -> None:
-    argv = host.shell_argv("www")
-    assert argv[:2] == ["/bin/sh", "-c"] and "exec /bin/sh -i" in argv[2]
-    assert "simulated jail www has no real shell" in argv[2]
-    argv = host.shell_argv("www", ("echo", "it's here"))
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-    assert done.returncode == 0 and done.stdout == "it's here\n"
-    assert "jailtui demo" in done.stderr
-    with pytest.raises(CommandFailed) as err:
+def test_shell_argv_is_refused_there_is_no_jail_to_exec_into(host: SimulatedHost) -> None:
+    with pytest.raises(JailtuiError) as err:
+        host.shell_argv("www")
+    assert str(err.value) == ("jail www is simulated: the demo has no shell to exec (the "
+                              "dashboard's c and jailtui console open the demo's simulated "
+                              "shell)")
+    with pytest.raises(CommandFailed) as failed:
         host.shell_argv("staging")
-    assert err.value.message == 'jexec: jail "staging" not found'
+    assert failed.value.message == 'jexec: jail "staging" not found'
     with pytest.raises(UnknownJail):
         host.shell_argv("nosuch")
 

@@ -220,7 +220,7 @@ def test_a_reused_pid_is_never_signalled(faulty, tmp_path) -> None:  # noqa: F81
         reused.update(jid=105, ppid=5530, etime=1)
         faulty.set_state(state)
         faulty.clear_log()
-        await answer(pilot, app, "enter")
+        await answer(pilot, app, "y")
         assert ["kill", "-s", "TERM", "3189"] not in faulty.invocations()
         assert any(p["pid"] == 3189 and p["jid"] == 105 for p in faulty.state()["processes"])
         assert "3189" in notes(app)
@@ -255,7 +255,7 @@ def test_a_full_disk_under_the_audit_log_is_said_and_the_change_still_made(
         await pilot.pause()
         assert app.detail.query_one(ProcessTable).select_key("3189")
         await ask(pilot, app, "K", SignalScreen)
-        await answer(pilot, app, "enter")
+        await answer(pilot, app, "y")
         assert "audit log /dev/full not written: No space left on device" in notes(app)
         assert not any(p["pid"] == 3189 for p in faulty.state()["processes"])
 

@@ -31,12 +31,23 @@ class Terminal:
         return self.returncode
 
 
+class ShellHost(SteppingHost):
+    """The demo host with the shell a FreeBSD host has (``jexec``), for the tests of
+    suspending the app around it: the injected Terminal records the argv, never runs it."""
+
+    simulated = False
+
+    def shell_argv(self, name: str, command: Any = ()) -> list[str]:
+        return ["jexec", "-l", "-U", "root", name, *command]
+
+
 def make_change_app(tmp_path: Path, *, read_only: bool = False, action_delay: float = 0.0,
-                    terminal: Terminal | None = None) -> JailtuiApp:
-    """The demo host (12 jails) with changes on; audit log and rctl.conf under ``tmp_path``."""
+                    terminal: Terminal | None = None, real_shell: bool = False) -> JailtuiApp:
+    """The demo host (12 jails) with changes on; audit log and rctl.conf under ``tmp_path``;
+    ``real_shell``: ``c`` suspends the app for a shell as on FreeBSD (see ShellHost)."""
     clock = ManualClock()
     inner = SimulatedHost(seed=1, jails=12, clock=clock, action_delay=action_delay)
-    host = SteppingHost(inner, clock)
+    host = (ShellHost if real_shell else SteppingHost)(inner, clock)
     actions = Actions(host, read_only=read_only, rctl_conf=tmp_path / "rctl.conf",
                       audit=AuditLog(tmp_path / "audit.log"))
     return JailtuiApp(host, actions, interval=60.0, read_only=read_only,
@@ -87,6 +98,20 @@ async def open_detail(pilot: Any, app: JailtuiApp, name: str, tab: str = "1"
     await pilot.press(tab)
     await sample(pilot, app)
     return screen
+
+
+async def palette_hits(pilot: Any, app: JailtuiApp, query: str) -> list[str]:
+    """Open the palette with ``:``, type ``query`` (none: list it unasked) and return its
+    entries, top first; the palette is left open."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("colon")
+    palette = await until_screen(pilot, app, CommandPalette)
+    await pilot.press(*query or ["down"])
+    options = palette.query_one(CommandList)
+    await wait_until(pilot, lambda: options.option_count > 0)
+    await pilot.pause(0.4)
+    return [str(options.get_option_at_index(i).hit.text) for i in range(options.option_count)]
 
 
 def notes(app: JailtuiApp) -> str:

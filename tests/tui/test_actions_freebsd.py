@@ -202,7 +202,7 @@ def test_signal_runs_kill(tmp_path, fake_freebsd) -> None:
             assert detail.query_one(ProcessTable).select_key("3189")
             await ask(pilot, app, "K", SignalScreen)
             fake_freebsd.clear_log()
-            await answer(pilot, app, "enter")
+            await answer(pilot, app, "y")
             assert fake_freebsd.invocations() == [
                 ["ps", "--libxo", "json", "-o", "pid,jid,lstart", "-p", "3189"],
                 ["kill", "-s", "TERM", "3189"]]

@@ -69,22 +69,22 @@ def test_a_valid_rule_is_previewed_and_applied(tmp_path) -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             form = await editor(pilot, app)
             assert apply_disabled(form) and "type an amount" in preview(form)
-            await fill(pilot, form, "memoryuse", "512m")
-            assert "rule  jail:www:memoryuse:deny=536870912  (512M)" in preview(form)
+            await fill(pilot, form, "memoryuse", "768m")
+            assert "rule  jail:www:memoryuse:deny=805306368  (768M)" in preview(form)
             assert "replaces jail:www:memoryuse:deny=1073741824" in preview(form)
             assert not apply_disabled(form)
             form.query_one("#amount", Input).focus()
             await answer(pilot, app, "enter")
             assert isinstance(app.screen, JailDetailScreen)
-            assert "jail:www:memoryuse:deny=536870912" in live(app)
+            assert "jail:www:memoryuse:deny=805306368" in live(app)
             assert "jail:www:memoryuse:deny=1073741824" not in live(app)
-            assert "jail:www:memoryuse:deny=536870912 is set" in notes(app)
-            assert "action=rctl-add target=jail:www:memoryuse:deny=536870912 result=ok" \
+            assert "jail:www:memoryuse:deny=805306368 is set" in notes(app)
+            assert "action=rctl-add target=jail:www:memoryuse:deny=805306368 result=ok" \
                 in audit(tmp_path)
             assert not (tmp_path / "rctl.conf").exists()
             table = app.screen.query_one(LimitsTable)
             await sample(pilot, app)
-            assert "jail:www:memoryuse:deny=536870912" in [row.key.value
+            assert "jail:www:memoryuse:deny=805306368" in [row.key.value
                                                            for row in table.ordered_rows]
     run(go())
 
@@ -220,14 +220,14 @@ def test_undo_reverts_the_last_limit_change(tmp_path) -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             form = await editor(pilot, app)
             before = live(app)
-            await fill(pilot, form, "pcpu", "50")
+            await fill(pilot, form, "pcpu", "400")
             await pilot.click("#apply")
             await settled(pilot, app)
-            assert "jail:www:pcpu:deny=50" in live(app)
+            assert "jail:www:pcpu:deny=400" in live(app)
             assert app.screen.active_bindings["z"].enabled
             await answer(pilot, app, "z")
             assert live(app) == before
-            assert "undid rctl-add jail:www:pcpu:deny=50: removed jail:www:pcpu:deny=50" \
+            assert "undid rctl-add jail:www:pcpu:deny=400: removed jail:www:pcpu:deny=400" \
                 in notes(app)
             assert not app.screen.active_bindings["z"].enabled
             await pilot.press("z")

@@ -1,5 +1,5 @@
-"""The jail shell (suspending the app, with an injected runner), one command with its output,
-and signals to a process, on the demo host."""
+"""The jail shell (suspending the app, with an injected runner, on the demo host given the
+shell of a FreeBSD host), one command with its output, and signals to a process."""
 
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ def test_shell_suspends_runs_the_argv_and_returns_to_the_same_view(tmp_path,
     terminal = Terminal(returncode=0)
 
     async def go() -> None:
-        app = make_change_app(tmp_path, terminal=terminal)
+        app = make_change_app(tmp_path, terminal=terminal, real_shell=True)
         async with app.run_test(size=(120, 35)) as pilot:
             detail = await open_detail(pilot, app, "www", tab="3")
             await answer(pilot, app, "c")
             assert len(terminal.calls) == 1
             argv = terminal.calls[0]
-            assert argv == app.host.inner.shell_argv("www", ("/bin/sh",))
-            assert argv[:2] == ["/bin/sh", "-c"] and "simulated jail www" in argv[2]
+            assert argv == ["jexec", "-l", "-U", "root", "www", "/bin/sh"]
             assert app.screen is detail and detail.active_tab == "resources"
             assert "action=jail-shell target=jail:www result=ok detail=/bin/sh" in audit(tmp_path)
     run(go())
@@ -40,13 +39,13 @@ def test_shell_from_the_jail_list_and_a_failing_shell(tmp_path, monkeypatch) -> 
     terminal = Terminal(returncode=127)
 
     async def go() -> None:
-        app = make_change_app(tmp_path, terminal=terminal)
+        app = make_change_app(tmp_path, terminal=terminal, real_shell=True)
         async with app.run_test(size=(120, 35)) as pilot:
             await sample(pilot, app)
             dashboard = app.screen
             dashboard.select_jail("db")
             await answer(pilot, app, "c")
-            assert "simulated jail db" in terminal.calls[0][2]
+            assert terminal.calls[0][-2:] == ["db", "/bin/sh"]
             assert app.screen is dashboard
             assert "back from the shell (exit status 127)" in notes(app)
             dashboard.select_jail("staging")
@@ -60,7 +59,7 @@ def test_a_terminal_that_cannot_suspend_gets_a_message(tmp_path) -> None:
     terminal = Terminal()
 
     async def go() -> None:
-        app = make_change_app(tmp_path, terminal=terminal)
+        app = make_change_app(tmp_path, terminal=terminal, real_shell=True)
         async with app.run_test(size=(120, 35)) as pilot:
             detail = await open_detail(pilot, app, "www")
             await answer(pilot, app, "c")
@@ -75,11 +74,11 @@ def test_a_shell_that_cannot_run_gets_a_message(tmp_path, monkeypatch) -> None:
     terminal = Terminal(error=FileNotFoundError(2, "No such file or directory"))
 
     async def go() -> None:
-        app = make_change_app(tmp_path, terminal=terminal)
+        app = make_change_app(tmp_path, terminal=terminal, real_shell=True)
         async with app.run_test(size=(120, 35)) as pilot:
             detail = await open_detail(pilot, app, "www")
             await answer(pilot, app, "c")
-            assert "cannot run /bin/sh: " in notes(app)
+            assert "cannot run jexec: " in notes(app)
             assert "No such file or directory" in notes(app)
             assert app.screen is detail
     run(go())
@@ -139,7 +138,7 @@ def test_signal_a_process_after_choosing_the_signal(tmp_path) -> None:
             await pilot.press("k")
             await pilot.pause()
             assert f"Send SIGKILL to {victim.pid}" in dialog.text
-            await answer(pilot, app, "enter")
+            await answer(pilot, app, "y")
             assert victim.pid not in {p.pid for p in app.host.inner.processes("www")}
             assert f"sent SIGKILL to PID {victim.pid}" in notes(app)
             assert f"action=signal target=pid:{victim.pid} result=ok detail=signal=KILL" \

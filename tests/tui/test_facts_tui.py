@@ -83,7 +83,7 @@ def test_a_signal_to_a_process_that_exited_meanwhile_is_not_sent(tmp_path) -> No
             assert detail.query_one(ProcessTable).select_key(str(victim.pid))
             await ask(pilot, app, "K", SignalScreen)
             app.host.inner.signal(victim.pid, "KILL")
-            await answer(pilot, app, "enter")
+            await answer(pilot, app, "y")
             assert f"nothing sent: PID {victim.pid} ({victim.command}) has exited" in notes(app)
             assert f"target=pid:{victim.pid} result=\"failed: nothing sent" in audit(tmp_path)
     run(go())

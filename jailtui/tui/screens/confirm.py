@@ -14,8 +14,8 @@ from .dialog import Dialog
 
 class ConfirmScreen(Dialog[bool]):
     """``question`` in bold with ``details`` below; ``option`` adds a checkbox whose state is
-    :attr:`option_value` once answered. ``y`` confirms, ``n`` or Esc cancels; with
-    ``default_no`` the Cancel button has the focus, so Enter alone never confirms."""
+    :attr:`option_value` once answered. ``y`` confirms, ``n`` or Esc cancels; the Cancel
+    button has the focus, so Enter alone never confirms."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", tooltip="confirm"),
@@ -23,10 +23,8 @@ class ConfirmScreen(Dialog[bool]):
     ]
 
     def __init__(self, question: str, details: str | Text = "", *, confirm: str = "Yes",
-                 option: str | None = None, option_value: bool = False,
-                 default_no: bool = False) -> None:
+                 option: str | None = None, option_value: bool = False) -> None:
         super().__init__(classes="confirm")
-        self.default_no = default_no
         self.question = question
         self.details = details
         self.confirm_label = confirm
@@ -42,12 +40,14 @@ class ConfirmScreen(Dialog[bool]):
                 yield Static(details, id="details", classes="hint")
             if self.option is not None:
                 yield Checkbox(literal(self.option), self.option_value, id="option", compact=True)
+            yield Static(literal(f"y {self.confirm_label.lower()} · Enter, n or Esc cancels"),
+                         id="keys", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button(self.confirm_label, variant="warning", id="yes", compact=True)
                 yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#no" if self.default_no else "#yes", Button).focus()
+        self.query_one("#no", Button).focus()
 
     @property
     def text(self) -> str:

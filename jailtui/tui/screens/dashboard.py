@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,14 +30,18 @@ class DashboardScreen(JailScreen):
     """Every jail of the host; Enter opens one, the change keys act on the highlighted one."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/",
+        Binding("slash,f3,f4", "filter", "Filter", key_display="/",
                 tooltip="filter jails by regex (name, hostname, IP, path)"),
         Binding("escape", "clear_filter", "Clear filter", show=False,
                 tooltip="clear the filter"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, sort: str | None = None, reverse: bool | None = None,
+                 columns: Sequence[str] = ()) -> None:
+        """``sort``, ``reverse`` and ``columns``: the jail table's, see :class:`KeyedTable`."""
         super().__init__(id="dashboard")
+        self.table_options: dict[str, Any] = {"sort": sort, "reverse": reverse,
+                                              "columns": tuple(columns)}
         self.pattern: re.Pattern[str] | None = None
         self.filter_error: str | None = None
         self.snapshot: Snapshot | None = None
@@ -47,7 +52,7 @@ class DashboardScreen(JailScreen):
 
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
-        yield JailTable(id="jails")
+        yield JailTable(id="jails", **self.table_options)
         yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
                         id="filter")
         yield Line(id="legend")
@@ -125,8 +130,9 @@ class DashboardScreen(JailScreen):
         self.app.set_focus(bar)
 
     def action_clear_filter(self) -> None:
-        if self.pattern is not None or self.filter_bar.display:
-            self.filter_bar.action_clear()
+        bar = self.filter_bar
+        if self.pattern is not None or bar.display or bar.value or self.filter_error:
+            bar.action_clear()
 
     def set_filter(self, text: str) -> None:
         """Set the filter text as if typed (the palette and tests use this)."""

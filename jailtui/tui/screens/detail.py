@@ -56,11 +56,11 @@ class JailDetailScreen(JailScreen):
     BINDINGS = [
         Binding("escape", "back", "Back",
                 tooltip="clear the process filter, else back to the jail list"),
-        Binding("backspace", "back", "Back", show=False,
+        Binding("backspace,q", "back", "Back", show=False,
                 tooltip="clear the process filter, else back to the jail list"),
-        Binding("slash", "filter", "Filter", key_display="/",
+        Binding("slash,f3,f4", "filter", "Filter", key_display="/",
                 tooltip="filter processes by regex (command, user, PID)"),
-        Binding("t", "tree", "Tree", show=False, tooltip="process tree on/off"),
+        Binding("t,f5", "tree", "Tree", show=False, tooltip="process tree on/off"),
         Binding("1", "tab('processes')", "Processes", show=False, tooltip="Processes tab"),
         Binding("2", "tab('limits')", "Limits", show=False,
                 tooltip="Limits tab: the jail's rctl rules against usage"),
@@ -77,7 +77,7 @@ class JailDetailScreen(JailScreen):
         Binding("e", "edit_limit", "Edit", tooltip="edit the highlighted limit (Limits tab)"),
         Binding("delete,x", "remove_limit", "Remove", key_display="Del",
                 tooltip="remove the highlighted limit (Limits tab; asks first)"),
-        Binding("K", "signal", "Signal",
+        Binding("K,f9", "signal", "Signal", key_display="K",
                 tooltip="send TERM, KILL or HUP to the highlighted process (asks first)"),
     ]
     TAB_ACTIONS = {"edit_limit": "limits", "remove_limit": "limits", "signal": "processes"}
@@ -278,9 +278,16 @@ class JailDetailScreen(JailScreen):
             if tab == "history":
                 self.history = self.jailtui.sampler.history(self.jail_name)
             self._show_tab(tab, self.snapshot, self.snapshot.jail(self.jail_name))
-        table = event.pane.query(KeyedTable)
+        self._focus_tab(event.pane)
+
+    def _focus_tab(self, pane: TabPane) -> None:
+        """Focus the table of ``pane``, or the History charts: a widget left focused in
+        another tab would bring that tab back when a dialog closes."""
+        table = pane.query(KeyedTable)
         if table:
             table.first().focus()
+        elif pane.query("#charts"):
+            pane.query_one("#charts").focus()
 
     def action_tab(self, tab: str) -> None:
         self.active_tab = tab

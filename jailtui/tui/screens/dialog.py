@@ -42,7 +42,8 @@ class Dialog(ModalScreen[R]):
     }
     """
 
-    BINDINGS = [Binding("escape", "close", "Cancel", tooltip="close without changing anything")]
+    BINDINGS = [Binding("escape,q", "close", "Cancel", key_display="Esc",
+                        tooltip="close without changing anything")]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -32,7 +32,9 @@ def key_label(binding: Binding) -> str:
              "colon": ":", "exclamation_mark": "!", "escape": "Esc", "enter": "Enter",
              "backspace": "Backspace", "delete": "Del", "left_square_bracket": "[",
              "right_square_bracket": "]", "space": "Space"}
-    return names.get(binding.key, binding.key.replace("ctrl+", "^"))
+    key = binding.key
+    return names.get(key, key.upper() if key[1:].isdigit() and key[0] == "f"
+                     else key.replace("ctrl+", "^"))
 
 
 def bindings_of(source: type, notes: Mapping[str, str] | None = None) -> list[Binding]:
@@ -82,7 +84,8 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close help", tooltip="close this help"),
-        Binding("question_mark", "dismiss", "Close help", show=False, tooltip="close this help"),
+        Binding("question_mark,f1", "dismiss", "Close help", show=False,
+                tooltip="close this help"),
         Binding("q", "dismiss", "Close help", show=False, tooltip="close this help"),
     ]
 

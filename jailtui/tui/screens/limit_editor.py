@@ -17,6 +17,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...engine import kernel_rules, units
+from ...engine.deny import below_use
 from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
 from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
@@ -137,8 +138,8 @@ class LimitEditor(Dialog[LimitRequest | None]):
                                        else f"Add a limit to jail {self.jail}")
             with Grid(id="form"):
                 yield Label("resource")
-                yield Select([(resource_label(r, self.usage), r.name) for r in RESOURCES.values()],
-                             value=resource, allow_blank=False, id="resource", compact=True)
+                yield Select(self._resources(), value=resource, allow_blank=False,
+                             id="resource", compact=True)
                 yield Label("action")
                 yield Select(self._actions(resource), value=action, allow_blank=False,
                              id="action", compact=True)
@@ -158,6 +159,23 @@ class LimitEditor(Dialog[LimitRequest | None]):
                 yield Button("Apply", variant="primary", id="apply", compact=True,
                              disabled=True)
                 yield Button("Cancel", id="cancel", compact=True)
+
+    def _resources(self) -> list[tuple[str, str]]:
+        return [(resource_label(r, self.usage), r.name) for r in RESOURCES.values()]
+
+    def show_usage(self, usage: Usage | None) -> None:
+        """The jail's usage in the latest sample: the "now" figures and the warning follow it
+        (the resource list is left alone while it is open)."""
+        if usage == self.usage:
+            return
+        self.usage = usage
+        select = self.query_one("#resource", Select)
+        if not select.expanded:
+            value = select.value
+            with self.prevent(Select.Changed):
+                select.set_options(self._resources())
+                select.value = value
+        self._validate()
 
     @staticmethod
     def _actions(resource: str) -> list[tuple[str, str]]:
@@ -225,6 +243,9 @@ class LimitEditor(Dialog[LimitRequest | None]):
     def _rule_text(self, rule: Rule) -> Text:
         text = Text.assemble(("rule  ", "dim"), (str(rule), "bold green"),
                              (f"  ({units.amount(rule.resource, rule.amount)})", "dim"))
+        warning = below_use(rule, self.usage)
+        if warning is not None:
+            text.append(f"\n! {warning}", style="bold yellow")
         if self.rules is None:
             text.append("\nthe live rules cannot be read: what it replaces is unknown",
                         style="yellow")

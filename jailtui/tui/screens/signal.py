@@ -28,9 +28,12 @@ def _started(process: Process) -> str:
 
 
 class SignalScreen(Dialog[str | None]):
-    """Dismisses with ``TERM``, ``KILL`` or ``HUP``, or None; t/k/h pick, Enter sends."""
+    """Dismisses with ``TERM``, ``KILL`` or ``HUP``, or None; t/k/h pick, ``y`` sends. Cancel
+    has the focus, so Enter alone sends nothing."""
 
     BINDINGS = [
+        Binding("y", "send", "Send", tooltip="send the chosen signal"),
+        Binding("n", "close", "Cancel", show=False, tooltip="cancel"),
         Binding("t", "pick('TERM')", "TERM", show=False, tooltip="choose SIGTERM"),
         Binding("k", "pick('KILL')", "KILL", show=False, tooltip="choose SIGKILL"),
         Binding("h", "pick('HUP')", "HUP", show=False, tooltip="choose SIGHUP"),
@@ -55,7 +58,7 @@ class SignalScreen(Dialog[str | None]):
                 for i, (name, meaning) in enumerate(CHOICES):
                     yield RadioButton(Text.assemble((f"SIG{name:<4}", "bold"), f"  {meaning}"),
                                       value=i == 0, id=f"sig-{name}", compact=True)
-            yield Static(Text("t k h choose, Enter sends, Esc cancels"), classes="hint")
+            yield Static(Text("t k h choose · y sends · Enter, n or Esc cancels"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button(self._label(), variant="warning", id="send", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -64,7 +67,7 @@ class SignalScreen(Dialog[str | None]):
         return f"Send SIG{self.choice} to {self.process.pid}"
 
     def on_mount(self) -> None:
-        self.query_one("#send", Button).focus()
+        self.query_one("#cancel", Button).focus()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
@@ -81,3 +84,6 @@ class SignalScreen(Dialog[str | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(self.choice if event.button.id == "send" else None)
+
+    def action_send(self) -> None:
+        self.dismiss(self.choice)

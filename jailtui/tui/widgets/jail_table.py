@@ -139,12 +139,20 @@ class JailTable(KeyedTable[JailStats]):
 
     COLUMNS = COLUMNS
     KEY_COLUMN = "name"
-    DEFAULT_SORT = "jid"
+    #: The busiest jail on top, as top(1) and htop do.
+    DEFAULT_SORT = "cpu"
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", tooltip="open the jail's detail"),
-        Binding("s", "cycle_sort", "Sort", tooltip="sort by the next column"),
+        Binding("s,f6", "cycle_sort", "Sort", tooltip="sort by the next column"),
         Binding("S", "reverse_sort", "Reverse", show=False, tooltip="reverse the sort"),
+        Binding("P", "sort_by('cpu')", "CPU", show=False,
+                tooltip="sort by CPU%, busiest first (again: reverse), as in top and htop"),
+        Binding("M", "sort_by('rss')", "Memory", show=False,
+                tooltip="sort by memory (RSS), largest first (again: reverse)"),
+        Binding("N", "sort_by('name')", "Name", show=False,
+                tooltip="sort by name (again: reverse)"),
+        Binding("J", "sort_by('jid')", "JID", show=False, tooltip="sort by JID (again: reverse)"),
         Binding("j", "cursor_down", "Down", show=False, tooltip="cursor down"),
         Binding("k", "cursor_up", "Up", show=False, tooltip="cursor up"),
         Binding("g", "scroll_top", "Top", show=False, tooltip="first jail"),
@@ -169,3 +177,6 @@ class JailTable(KeyedTable[JailStats]):
 
     def action_reverse_sort(self) -> None:
         self.reverse_sort()
+
+    def action_sort_by(self, key: str) -> None:
+        self.sort_by(key)

@@ -64,11 +64,18 @@ class KeyedTable(DataTable, Generic[T]):
             super().__init__()
             self.table = table
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 sort: str | None = None, reverse: bool | None = None,
+                 columns: Sequence[str] = ()) -> None:
+        """``sort`` and ``reverse`` start the sort (default: DEFAULT_SORT in its column's
+        natural direction); ``columns`` are the keys of the columns offered, in their order
+        (default: all of COLUMNS)."""
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self.by_key = {column.key: column for column in self.COLUMNS}
-        self.sort_column = self.DEFAULT_SORT or self.KEY_COLUMN
-        self.sort_reverse = self.by_key[self.sort_column].descending
+        self.offered = tuple(self.by_key[key] for key in columns) or self.COLUMNS
+        self.sort_column = sort or self.DEFAULT_SORT or self.KEY_COLUMN
+        self.sort_reverse = (self.by_key[self.sort_column].descending if reverse is None
+                             else reverse)
         self.cell_updates = 0
         self.shown_columns: tuple[Column, ...] = ()
         self._rows: dict[str, tuple[Cell, ...]] = {}
@@ -229,6 +236,13 @@ class KeyedTable(DataTable, Generic[T]):
     def reverse_sort(self) -> None:
         self.resort(reverse=not self.sort_reverse)
 
+    def sort_by(self, key: str) -> None:
+        """Sort by column ``key`` in its natural direction; again on the same column reverses."""
+        if key == self.sort_column:
+            self.reverse_sort()
+        else:
+            self.resort(key)
+
     def select_key(self, key: str) -> bool:
         """Put the cursor on ``key``; False when that row is not shown."""
         try:
@@ -257,14 +271,14 @@ class KeyedTable(DataTable, Generic[T]):
         if rows is None:
             rows = self._layout_rows if self._layout_rows is not None else self._rows
         pad = 2 * self.cell_padding
-        natural = {c.key: self._natural_width(c, rows) + pad for c in self.COLUMNS}
+        natural = {c.key: self._natural_width(c, rows) + pad for c in self.offered}
         used = 0
         chosen = set()
-        for column in sorted(self.COLUMNS, key=lambda c: c.priority):
+        for column in sorted(self.offered, key=lambda c: c.priority):
             if column.priority == 0 or used + natural[column.key] <= width:
                 chosen.add(column.key)
                 used += natural[column.key]
-        return tuple(c for c in self.COLUMNS if c.key in chosen)
+        return tuple(c for c in self.offered if c.key in chosen)
 
     def _natural_width(self, column: Column, rows: Any) -> int:
         i = self._index[column.key]
@@ -391,10 +405,7 @@ class KeyedTable(DataTable, Generic[T]):
         key = event.column_key.value
         if key is None or self.by_key[key].sort is None:
             return
-        if key == self.sort_column:
-            self.reverse_sort()
-        else:
-            self.resort(key)
+        self.sort_by(key)
 
 
 def _first(pair: tuple[Any, Hashable]) -> Any:

@@ -98,7 +98,7 @@ class ProcessTable(KeyedTable[ProcRow]):
     DEFAULT_SORT = "cpu"
 
     BINDINGS = [
-        Binding("s", "cycle_sort", "Sort", tooltip="sort by the next column"),
+        Binding("s,f6", "cycle_sort", "Sort", tooltip="sort by the next column"),
         Binding("S", "reverse_sort", "Reverse", show=False, tooltip="reverse the sort"),
         Binding("t", "toggle_tree", "Tree", tooltip="tree view: children under their parent"),
         Binding("j", "cursor_down", "Down", show=False, tooltip="cursor down"),
