@@ -162,22 +162,43 @@ def children_note(stats: Sequence[JailStats]) -> list[str]:
             for s in stats if s.racct_includes_children]
 
 
+#: How close a figure is to what it may reach: nothing to say, near it, at (or past) it.
+CALM, NEAR, AT = 0, 1, 2
+#: The level said without colour, before the figure: ``!`` near, ``!!`` at.
+MARKS = ("", "!", "!!")
+#: The CLI's styles for NEAR and AT (the terminal's own colours); AT is reversed, so the two
+#: differ with any palette and without colour.
+NEAR_STYLE = "bold yellow"
+AT_STYLE = "bold reverse red"
+
+
+def level(fraction: float | None, at: float = 0.9) -> int:
+    """NEAR from 75%, AT from ``at`` (of a limit, an allowance, the host)."""
+    if fraction is None or fraction < 0.75:
+        return CALM
+    return AT if fraction >= at else NEAR
+
+
+def limit_level(limit: LimitUse) -> int:
+    """A deny rule is AT from 90% (the kernel refuses what would pass it); a rule of another
+    action (log, devctl, throttle, a signal) from 100%, when it fires."""
+    return level(limit.fraction, 0.9 if limit.rule.action == "deny" else 1.0)
+
+
+def marked(text: str, alert: int) -> str:
+    """``text`` with the mark of ``alert`` before it."""
+    return f"{MARKS[alert]}{text}"
+
+
 def limit_style(limit: LimitUse) -> str:
-    """Red near a deny limit, yellow near any other; dim for rules far from their amount."""
-    fraction = limit.fraction
-    if fraction is None:
-        return "dim"
-    if limit.rule.action == "deny":
-        if fraction >= 0.9:
-            return "bold red"
-        if fraction >= 0.75:
-            return "yellow"
-        return ""
-    if fraction >= 1.0:
-        return "bold magenta"
-    if fraction >= 0.75:
-        return "yellow"
-    return "dim"
+    """Reversed red at a deny limit (magenta past a rule of another action), bold yellow near
+    one; dim for rules far from their amount but deny rules."""
+    alert = limit_level(limit)
+    if alert == AT:
+        return AT_STYLE if limit.rule.action == "deny" else "bold reverse magenta"
+    if alert == NEAR:
+        return NEAR_STYLE
+    return "" if limit.fraction is not None and limit.rule.action == "deny" else "dim"
 
 
 def limit_label(limit: LimitUse) -> str:
@@ -200,5 +221,6 @@ def worst_limit(limits: tuple[LimitUse, ...]) -> LimitUse | None:
 
 
 def limit_text(limit: LimitUse) -> Text:
-    """``412M/512M 80% deny``, coloured as on the dashboard."""
-    return Text(f"{limit_label(limit)} {limit.rule.action}", style=limit_style(limit))
+    """``!memoryuse 412M/512M 80% deny``: marked and coloured by how near the amount it is."""
+    return Text(marked(f"{limit_label(limit)} {limit.rule.action}", limit_level(limit)),
+                style=limit_style(limit))

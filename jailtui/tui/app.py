@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
@@ -30,6 +31,7 @@ from ..engine.vis import vis
 from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
 from .messages import SampleReady
+from .palette import TERMINAL_ANSI, TERMINAL_ANSI_LIGHT
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
 from .screens.confirm import ConfirmScreen
@@ -68,6 +70,8 @@ class JailtuiApp(App[None]):
     TITLE = "jailtui"
     COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
+    ansi_theme_dark = Reactive(TERMINAL_ANSI, init=False)
+    ansi_theme_light = Reactive(TERMINAL_ANSI_LIGHT, init=False)
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?",
                 tooltip="this help: every key"),

@@ -19,8 +19,8 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
-from ...report import addresses, children_note
-from ...engine.vis import vis
+from ...report import addresses, children_note, level, marked
+from ..palette import level_style
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -225,8 +225,13 @@ class JailDetailScreen(JailScreen):
                 if jail.conf:
                     title.append(f" {vis(jail.conf)}", style="dim")
             if jail.running:
-                title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
-                             f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
+                title.append(f"  {stats.nproc} procs  {stats.nthr} thr  CPU ")
+                alert = level(stats.cpu_fraction)
+                title.append(marked(f"{stats.cpu:.1f}%", alert), style=level_style(alert))
+                if stats.cpu_allowance:
+                    title.append(f" of {stats.cpu_allowance:.0f}% ({stats.cpu_allowed_by})",
+                                 style="dim")
+                title.append(f"  RSS {units.size(stats.rss)}")
             if jail.ips or jail.network:
                 title.append(f"  {vis(addresses(jail))}", style="cyan")
             if stats.racct_includes_children:
@@ -243,9 +248,9 @@ class JailDetailScreen(JailScreen):
     def _limits_note(self, stats: JailStats | None, snapshot: Snapshot) -> None:
         note = self.query_one("#limits-note", Note)
         if stats is not None and stats.limits:
-            note.set(Text("USE%: deny rules red from 90%, yellow from 75%; other actions "
-                          "(log, devctl, throttle, sig*) yellow from 75%, magenta once exceeded",
-                          style="dim"))
+            note.set(Text("USE%: ! from 75% of the amount; !! (reversed) from 90% of a deny "
+                          "rule, or past the amount of another action (log, devctl, throttle, "
+                          "sig*)", style="dim"))
         elif not snapshot.racct.enabled:
             note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
         elif snapshot.rules_error is not None:

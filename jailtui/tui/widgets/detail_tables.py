@@ -8,7 +8,9 @@ from ...engine import units
 from ...engine.model import Jail, Rule, RuleFilter, Usage
 from ...engine.rctl import RESOURCES, UNIT_WORDS, Resource
 from ...engine.sampler import JailStats, LimitUse
-from ..cells import DASH, DIM, Cell, bar, limit_style, num, text
+from ...report import limit_level, marked
+from ..palette import bar_color, limit_style
+from ..cells import DASH, DIM, Cell, bar, num, text
 from .keyed_table import Column, KeyedTable
 
 
@@ -33,12 +35,11 @@ LIMIT_COLUMNS: tuple[Column, ...] = (
 
 def limit_row(limit: LimitUse) -> tuple[Cell, ...]:
     rule = limit.rule
-    style = limit_style(limit)
-    pct = "-" if limit.fraction is None else f"{limit.fraction * 100:.0f}%"
+    pct = "-" if limit.fraction is None else marked(f"{limit.fraction * 100:.0f}%",
+                                                    limit_level(limit))
     return (text(_head(rule)), num(units.amount(rule.resource, rule.amount)), text(rule.per, DIM),
             num(units.amount(rule.resource, limit.used)) if limit.used is not None else DASH,
-            num(pct, style), bar(limit.fraction, 10, "red" if "red" in style else
-                                 "yellow" if "yellow" in style else "green"))
+            num(pct, limit_style(limit)), bar(limit.fraction, 10, bar_color(limit)))
 
 
 class LimitsTable(KeyedTable[LimitUse]):
@@ -68,8 +69,8 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
 
 def resource_row(r: ResourceValue) -> tuple[Cell, ...]:
     res = r.resource
-    parts = [(f"{lim.rule.action}={units.amount(res.name, lim.rule.amount)}", limit_style(lim))
-             for lim in r.limits]
+    parts = [(marked(f"{lim.rule.action}={units.amount(res.name, lim.rule.amount)}",
+                     limit_level(lim)), limit_style(lim)) for lim in r.limits]
     limit: Cell = ("-", DIM, False)
     if parts:
         rest = tuple(item for part in parts[1:] for item in ((", ", ""), part))
