@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from jailtui.tui.screens.detail import JailDetailScreen
 
-from tui_helpers import make_app, run, started, wait_until
+from actions_helpers import make_change_app
+from tui_helpers import make_app, run, screen_lines, started, wait_until
 
 
 def title(app) -> str:  # type: ignore[no-untyped-def]
@@ -26,5 +27,59 @@ def test_the_detail_says_what_the_jails_cpu_is_measured_against() -> None:
                 await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
                                  and app.screen.jail_name == name)
                 await wait_until(pilot, lambda: bound in title(app))
+
+    run(go())
+
+
+def footer(app) -> str:  # type: ignore[no-untyped-def]
+    lines = screen_lines(app)
+    return lines[-1] if lines else ""
+
+
+def test_at_80_columns_the_footers_keep_help_quit_and_back(tmp_path) -> None:
+    """With every change key shown, the footer is wider than 80 columns."""
+    app = make_change_app(tmp_path)
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, app)
+            await wait_until(pilot, lambda: "Open" in footer(app))
+            assert "? Help" in footer(app) and "q Quit" in footer(app)
+            app.open_jail("www")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
+                             and "Back" in footer(app))
+            line = footer(app)
+            assert "? Help" in line and "q Quit" in line and "esc Back" in line
+
+    run(go())
+
+
+def test_the_demo_marker_stays_in_the_header_at_any_width() -> None:
+    app = make_app()
+
+    async def go() -> None:
+        async with app.run_test(size=(120, 24)) as pilot:
+            await started(pilot, app)
+            for width in (200, 80, 40, 24):
+                await pilot.resize_terminal(width, 24)
+                await pilot.pause(0.1)
+                first = screen_lines(app)[0]
+                assert "demo" in first, f"no demo marker at {width} columns: {first!r}"
+
+    run(go())
+
+
+def test_an_operator_at_120_by_35_sees_who_manages_each_jail() -> None:
+    """Stopping a jail behind its manager's back skips its teardown, and a jail made by hand
+    (none) is stopped only with a second confirmation: the column is worth its width."""
+    app = make_app()
+
+    async def go() -> None:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            header = next(line for line in screen_lines(app) if "JID" in line)
+            assert "MANAGER" in header
+            sandbox = next(line for line in screen_lines(app) if " sandbox " in line)
+            assert " none " in sandbox
 
     run(go())

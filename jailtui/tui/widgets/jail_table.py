@@ -39,7 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
     Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
            "ACTIVE, DYING or STOPPED (configured, not running)"),
-    Column("manager", "MANAGER", 7, 7, False, lambda s: s.jail.manager,
+    Column("manager", "MANAGER", 7, 4, False, lambda s: s.jail.manager,
            "who starts and stops it: bastille, iocage, appjail, pot, jail.conf, or none "
            "(made by hand: jailtui will not stop it without a second confirmation)"),
     Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
