@@ -31,6 +31,8 @@ TERMINAL_ANSI_LIGHT = TerminalTheme((255, 255, 255), (0, 0, 0), _NORMAL, _BRIGHT
 NEAR_COLOR, AT_COLOR, GOOD_COLOR = "#ffd75f", "#ff5f5f", "#5fd75f"
 #: A rule of another action than deny, past its amount (it fires).
 PAST_COLOR = "#ff87ff"
+#: Light enough to stay readable when NO_COLOR turns colours into greys.
+MANAGER_COLOR, ADDRESS_COLOR = "#d7afff", "#87d7ff"
 NEAR_STYLE = f"bold {NEAR_COLOR}"
 AT_STYLE = f"bold reverse {AT_COLOR}"
 PAST_STYLE = f"bold reverse {PAST_COLOR}"

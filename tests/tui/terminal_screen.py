@@ -242,16 +242,21 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
 
 #: Lines and blocks that only separate or frame (a footer's divider, a scrollbar), not text.
-DECORATION = frozenset("▏▕▁▔│─┃━╭╮╰╯▐▌▊▎▍▋▉█▇▆▅▄▃▂")
+DECORATION = frozenset("▏▕▁▔│─┃━╸╺╭╮╰╯▐▌▊▎▍▋▉█▇▆▅▄▃▂")
 
 
-def unreadable(screen: Screen, min_contrast: float = 1.0) -> list[str]:
-    """Text drawn in (or, for RGB colours, too close to) its background's colour; dim text
-    is left to the terminal (it may only fade it)."""
+def unreadable(screen: Screen, min_contrast: float = 1.0,
+               region: tuple[int, int, int, int] | None = None) -> list[str]:
+    """Text drawn in (or, for RGB colours, too close to) its background's colour, within
+    ``region`` (x, y, width, height) if given; dim text is left to the terminal (it may only
+    fade it)."""
     problems = []
+    left, top, width, height = region or (0, 0, len(screen.rows[0]), len(screen.rows))
     for y, row in enumerate(screen.rows):
         line = screen.text(y)
         for x, cell in enumerate(row):
+            if not (left <= x < left + width and top <= y < top + height):
+                continue
             if cell.char in (" ", "\xa0") or cell.char in DECORATION or cell.dim:
                 continue
             fg, bg = cell.shown_fg, cell.shown_bg

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+from actions_helpers import make_change_app, until_screen
 from terminal_screen import Cell, Screen, app_screen, unreadable
 from tui_helpers import make_app, run, sample, started
 
 from jailtui.engine.model import Rule
 from jailtui.engine.sampler import LimitUse
+from jailtui.tui.screens.detail import JailDetailScreen
+from jailtui.tui.screens.help import HelpScreen
+from jailtui.tui.screens.limit_editor import LimitEditor
 
 SYSTEMS = [("truecolor", False), ("256", False), ("standard", False), ("truecolor", True),
            ("standard", True)]
@@ -102,5 +106,43 @@ def test_a_yellow_note_stays_yellow_in_16_colours() -> None:
             y = screen.row_with(" sandbox ")
             none = screen.rows[y][screen.text(y).index(" none ") + 1]
             assert none.char == "n" and none.shown_fg in (("16", 3), ("16", 11))
+
+    run(go())
+
+
+@pytest.mark.parametrize("system, no_color", SYSTEMS)
+def test_every_view_draws_its_text_apart_from_its_background(
+        system: str, no_color: bool, monkeypatch, tmp_path) -> None:
+    """The detail's five tabs, the help and the limit editor (a modal is checked inside its
+    box: the screen behind it is dimmed on purpose)."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_change_app(tmp_path)
+    # a dim figure on the highlighted row fades towards the cursor's colour
+    floor = 2.0 if system == "truecolor" else 1.0
+
+    def check(what: str, region: tuple[int, int, int, int] | None = None) -> None:
+        problems = unreadable(app_screen(app, system), floor, region)
+        assert problems == [], f"{what}:\n" + "\n".join(problems[:20])
+
+    async def go() -> None:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app)
+            app.open_jail("www")
+            await until_screen(pilot, app, JailDetailScreen)
+            for tab in "12345":
+                await pilot.press(tab)
+                await pilot.pause(0.2)
+                check(f"tab {tab}")
+            await pilot.press("L")
+            form = await until_screen(pilot, app, LimitEditor)
+            form.query_one("#amount").value = "1t"
+            await pilot.pause(0.2)
+            box = form.query_one("#dialog").region
+            check("limit editor", (box.x, box.y, box.width, box.height))
+            await pilot.press("escape", "question_mark")
+            await until_screen(pilot, app, HelpScreen)
+            body = app.screen.query_one("#help-body").region
+            check("help", (body.x, body.y, body.width, body.height))
 
     run(go())

@@ -20,7 +20,8 @@ from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
 from ...report import addresses, children_note, level, marked
-from ..palette import level_style
+from ..palette import (ADDRESS_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR, NEAR_STYLE,
+                       level_style)
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -213,15 +214,15 @@ class JailDetailScreen(JailScreen):
     def _title(self, stats: JailStats | None, snapshot: Snapshot) -> None:
         title = Text.assemble((f" {vis(self.jail_name)} ", "bold reverse"))
         if stats is None:
-            title.append("  no longer on the host", style="bold yellow")
+            title.append("  no longer on the host", style=NEAR_STYLE)
         else:
             jail = stats.jail
             title.append(f"  JID {jail.jid if jail.jid is not None else '-'}")
             title.append(f"  {jail.state.value}",
-                         style="green" if jail.running else "yellow")
+                         style=GOOD_COLOR if jail.running else NEAR_COLOR)
             if jail.manager:
-                title.append(f"  {jail.manager}", style="yellow" if jail.manager == "none"
-                             else "magenta")
+                title.append(f"  {jail.manager}", style=NEAR_COLOR if jail.manager == "none"
+                             else MANAGER_COLOR)
                 if jail.conf:
                     title.append(f" {vis(jail.conf)}", style="dim")
             if jail.running:
@@ -233,10 +234,10 @@ class JailDetailScreen(JailScreen):
                                  style="dim")
                 title.append(f"  RSS {units.size(stats.rss)}")
             if jail.ips or jail.network:
-                title.append(f"  {vis(addresses(jail))}", style="cyan")
+                title.append(f"  {vis(addresses(jail))}", style=ADDRESS_COLOR)
             if stats.racct_includes_children:
                 title.append(f"  racct incl. {len(stats.children)} child jail"
-                             f"{'s' if len(stats.children) > 1 else ''}", style="yellow")
+                             f"{'s' if len(stats.children) > 1 else ''}", style=NEAR_COLOR)
             if jail.hostname:
                 title.append(f"  {vis(jail.hostname)}")
             if jail.path:
