@@ -39,7 +39,7 @@ from .screens.dialog import Dialog
 from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
 from .screens.signal import SignalScreen
-from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
+from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS, ResourcesTable
 from .widgets.filter_bar import FilterBar
 from .widgets.header import Status
 from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
@@ -319,6 +319,7 @@ def help_sections() -> list[tuple[str, type]]:
         ("Jail table", JailTable),
         ("Jail detail", JailDetailScreen),
         ("Processes", ProcessTable),
+        ("Limits, Resources and Parameters tabs", ResourcesTable),
         ("Filter input (/)", FilterBar),
         ("Confirmation", ConfirmScreen),
         ("Signal dialog", SignalScreen),

@@ -3,10 +3,17 @@ the footer's help and quit keys, the demo marker, every table sortable."""
 
 from __future__ import annotations
 
+import re
+
 from jailtui.tui.screens.detail import JailDetailScreen
+from jailtui.tui.widgets.detail_tables import ResourcesTable
 
 from actions_helpers import make_change_app
 from tui_helpers import make_app, run, screen_lines, started, wait_until
+
+
+def order(table) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row.key.value for row in table.ordered_rows]
 
 
 def title(app) -> str:  # type: ignore[no-untyped-def]
@@ -81,5 +88,38 @@ def test_an_operator_at_120_by_35_sees_who_manages_each_jail() -> None:
             assert "MANAGER" in header
             sandbox = next(line for line in screen_lines(app) if " sandbox " in line)
             assert " none " in sandbox
+
+    run(go())
+
+
+def test_the_resources_tab_sorts_like_the_other_tables() -> None:
+    """s sorts by the next column (VALUE, largest first), S reverses it, a click on a header
+    sorts by that column; cputime and wallclock name their units."""
+    app = make_app()
+
+    async def go() -> None:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await started(pilot, app)
+            app.open_jail("www")
+            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
+                             and app.focused is not None)
+            await pilot.press("3")
+            table = app.screen.query_one(ResourcesTable)
+            await wait_until(pilot, lambda: app.focused is table and table.row_count == 25)
+            kernel_order = order(table)
+            assert kernel_order[:3] == ["cputime", "datasize", "stacksize"]
+            usage = app.snapshot.jail("www").usage.as_dict()
+            await pilot.press("s")
+            assert table.sort_column == "value"
+            values = [usage[name] for name in order(table)]
+            assert values == sorted(values, reverse=True)
+            await pilot.press("S")
+            assert [usage[name] for name in order(table)] == sorted(values)
+            await pilot.click(ResourcesTable, offset=(2, 0))
+            assert table.sort_column == "resource" and order(table) == kernel_order
+            shown = {line.split()[0]: line.split()[1] for line in screen_lines(app)
+                     if line.split() and line.split()[0] in ("cputime", "wallclock")}
+            assert all(re.fullmatch(r"(\d+d)?(\d+h)?(\d+m)?(\d+s)?", shown[name])
+                       for name in ("cputime", "wallclock")), shown
 
     run(go())

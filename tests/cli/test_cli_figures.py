@@ -1,5 +1,5 @@
-"""The CLI marks a rule near (``!``) or at (``!!``) its amount in text, not only in colour:
-piped output has no colour at all."""
+"""How the CLI writes figures: a rule near (``!``) or at (``!!``) its amount is marked in text,
+not only in colour (piped output has none), and cputime and wallclock name their units."""
 
 from __future__ import annotations
 
@@ -24,3 +24,16 @@ def test_usage_and_top_mark_rules_near_and_at_their_amount(fake_freebsd, tmp_pat
            for name in ("git7", "sto2", "git6")}
     assert "!!memoryuse" in row["git7"] and " !memoryuse" in row["sto2"]
     assert "!" not in row["git6"]
+
+
+def test_usage_writes_cputime_and_wallclock_with_their_units(fake_freebsd, tmp_path,
+                                                             capsys) -> None:
+    (tmp_path / "jail.conf").touch()
+    assert main(["--backend", "freebsd", "--jail-conf", str(tmp_path / "jail.conf"),
+                 "usage", "git7"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # rctl -u jail:git7 gives cputime=174 and wallclock=291876 seconds
+    assert next(line for line in lines if line.startswith("cputime")).split()[1:3] == [
+        "2m54s", "174"]
+    assert next(line for line in lines if line.startswith("wallclock")).split()[1:3] == [
+        "3d09h04m36s", "291876"]
