@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", action="store_true", help="include host processes (jid 0)")
     sp = cmd("usage", "racct resource usage of the jails, or every resource of one jail")
     sp.add_argument("jail", nargs="?")
-    sp = cmd("top", "jails by CPU, refreshed like top(1); CPU is %% of one core")
+    sp = cmd("top", "jails by CPU, refreshed like top(1) until q or ^C; CPU is %% of one core")
     sp.add_argument("-d", "--delay", type=float, default=2.0, metavar="SEC")
     sp.add_argument("-n", "--count", type=int, metavar="N",
                     help="number of updates (default: until ^C on a terminal, else 1)")
@@ -226,14 +226,19 @@ def _stats(snap: Any, name: str):  # -> JailStats
     raise UnknownJail(name)
 
 
+#: The width of piped output when COLUMNS does not set one: no table is narrowed.
+PIPE_WIDTH = 100_000
+
+
 class _Out:
-    """Prints rich renderables; piped output is wide and free of trailing blanks."""
+    """Prints rich renderables at the terminal's width; piped output at COLUMNS if set, else
+    as wide as the data (every column, none wrapped), free of trailing blanks."""
 
     def __init__(self) -> None:
         from rich.console import Console
 
         self.tty = sys.stdout.isatty()
-        width = None if self.tty else max(shutil.get_terminal_size((200, 24)).columns, 200)
+        width = None if self.tty else _columns() or PIPE_WIDTH
         self.console = Console(width=width, highlight=False, soft_wrap=False)
 
     def print(self, *renderables: Any, **kwargs: Any) -> None:
@@ -243,6 +248,13 @@ class _Out:
         with self.console.capture() as capture:
             self.console.print(*renderables, **kwargs)
         sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+
+
+def _columns() -> int | None:
+    try:
+        return max(20, int(os.environ["COLUMNS"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def _console() -> _Out:
@@ -272,7 +284,9 @@ def cmd_ls(args: argparse.Namespace) -> int:
         return _print_json(report.document("jails", snap,
                                            jails=[report.stats_json(s) for s in snap.jails]))
     t = report.table("JID", "NAME", "STATE", "MANAGER", "HOSTNAME", "IP", "PROCS", "THR", "%CPU",
-                     "RSS", "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"))
+                     "RSS", "VSZ", "PATH", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ"),
+                     drop=("VSZ", "HOSTNAME", "PATH", "THR", "MANAGER", "PROCS", "RSS", "IP",
+                           "%CPU", "STATE"))
     for s in _family_order(snap.jails):
         j = s.jail
         live = j.running
@@ -328,7 +342,9 @@ def cmd_ps(args: argparse.Namespace) -> int:
             processes=[report.process_json(p, names.get(p.jid)) for p in procs]))
     t = report.table("JAIL", "PID", "PPID", "USER", "%CPU", "%MEM", "RSS", "VSZ", "THR", "STAT",
                      "TIME", "ELAPSED", "COMMAND",
-                     right=("PID", "PPID", "%CPU", "%MEM", "RSS", "VSZ", "THR", "TIME", "ELAPSED"))
+                     right=("PID", "PPID", "%CPU", "%MEM", "RSS", "VSZ", "THR", "TIME", "ELAPSED"),
+                     drop=("ELAPSED", "VSZ", "%MEM", "PPID", "THR", "STAT", "TIME", "USER", "RSS",
+                           "%CPU"))
     for p in procs:
         report.row(t, [names.get(p.jid, "-" if p.jid == 0 else str(p.jid)), p.pid, p.ppid, p.user,
                        units.percent(p.pcpu), units.percent(p.pmem), units.size(p.rss),
@@ -385,7 +401,7 @@ def cmd_usage(args: argparse.Namespace) -> int:
             limits.setdefault(lim.rule.resource, []).append(lim)
         t = report.table("RESOURCE", "VALUE", "RAW", "LIMIT", "DESCRIPTION",
                          title=f"{s.jail.name} (JID {s.jail.jid if s.jail.jid is not None else '-'})",
-                         right=("VALUE", "RAW"))
+                         right=("VALUE", "RAW"), drop=("RAW", "DESCRIPTION"))
         values = s.usage.as_dict() if s.usage else {}
         for name, res in RESOURCES.items():
             lims = limits.get(name, [])
@@ -396,7 +412,8 @@ def cmd_usage(args: argparse.Namespace) -> int:
         con.print(t)
         return EXIT_OK
     t = report.table("NAME", *(c.upper() for c in USAGE_COLUMNS),
-                     right=tuple(c.upper() for c in USAGE_COLUMNS))
+                     right=tuple(c.upper() for c in USAGE_COLUMNS),
+                     drop=tuple(c.upper() for c in reversed(USAGE_COLUMNS)))
     for s in stats:
         values = s.usage.as_dict() if s.usage else {}
         report.row(t, [s.jail.name, *(units.amount(c, values.get(c)) for c in USAGE_COLUMNS)])
@@ -427,7 +444,8 @@ def cmd_top(args: argparse.Namespace) -> int:
     def render(snap: Any) -> Any:
         t = report.table("JID", "NAME", "PROCS", "THR", "%CPU", "RSS", "VSZ", "READ", "WRITE",
                          "LIMITS", right=("JID", "PROCS", "THR", "%CPU", "RSS", "VSZ", "READ",
-                                          "WRITE"))
+                                          "WRITE"),
+                         drop=("VSZ", "THR", "WRITE", "READ", "PROCS", "RSS", "LIMITS"))
         running = sorted((s for s in snap.jails if s.jail.running), key=lambda s: -s.cpu)
         for s in running:
             worst = report.worst_limit(s.limits)
@@ -443,10 +461,13 @@ def cmd_top(args: argparse.Namespace) -> int:
                                  style="dim"))
 
     docs = []
-    with (Live(console=_console().console, auto_refresh=False) if tty and not args.json else _NoLive()) as live:
+    live_view = tty and not args.json
+    with (Live(console=_console().console, auto_refresh=False) if live_view else _NoLive()) \
+            as live, _Keys(sys.stdin if live_view else None) as keys:
         n = 0
         while count is None or n < count:
-            time.sleep(args.delay)
+            if keys.wait(args.delay, "qQ"):
+                break
             snap = sampler.sample()
             n += 1
             if args.json:
@@ -460,6 +481,50 @@ def cmd_top(args: argparse.Namespace) -> int:
         return _print_json(docs[0] if len(docs) == 1 else {"schema": report.SCHEMA,
                                                            "kind": "top-series", "samples": docs})
     return EXIT_OK
+
+
+class _Keys:
+    """The keys typed while ``top`` runs on a terminal: it is put in cbreak mode (keys come
+    one by one, unechoed; ^C still interrupts) and restored as it was on the way out."""
+
+    def __init__(self, stream: Any) -> None:
+        self.fd = stream.fileno() if stream is not None and stream.isatty() else None
+        self.saved: list[Any] | None = None
+
+    def __enter__(self) -> _Keys:
+        if self.fd is not None:
+            import termios
+            import tty
+
+            self.saved = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    def wait(self, seconds: float, stop: str) -> bool:
+        """Wait ``seconds``; True as soon as one of the keys in ``stop`` is typed."""
+        if self.fd is None:
+            time.sleep(seconds)
+            return False
+        import select
+
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                continue
+            typed = os.read(self.fd, 64)
+            if not typed:  # the terminal hung up: no more keys
+                time.sleep(max(0.0, end - time.monotonic()))
+                return False
+            if any(key in stop for key in typed.decode(errors="replace")):
+                return True
+        return False
 
 
 class _NoLive:
@@ -557,7 +622,8 @@ def _show_limits(args: argparse.Namespace, jail: str | None) -> int:
     if args.json:
         return _print_json(report.document("limits", snap, error=None,
                                            rules=[report.limit_json(lim) for lim in limits]))
-    t = report.table("RULE", "AMOUNT", "USED", "%", right=("AMOUNT", "USED", "%"))
+    t = report.table("RULE", "AMOUNT", "USED", "%", right=("AMOUNT", "USED", "%"),
+                     drop=("%", "USED"))
     for lim in limits:
         r = lim.rule
         frac = "-" if lim.fraction is None else f"{lim.fraction * 100:.0f}"

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -121,19 +123,84 @@ def document(kind: str, snapshot: Snapshot | None = None, **body: Any) -> dict[s
 
 # -- tables ----------------------------------------------------------------------------------
 
-def table(*columns: str, title: str | None = None, right: Iterable[str] = ()) -> Table:
-    """A plain table; its title and data cells are literal (``[idle]`` stays ``[idle]``)."""
-    right = set(right)
-    t = Table(box=box.SIMPLE_HEAD, title=None if title is None else literal(title),
-              title_justify="left", pad_edge=False, show_edge=False, header_style="bold")
-    for column in columns:
-        t.add_column(column, justify="right" if column in right else "left",
-                     no_wrap=column not in ("COMMAND", "PATH", "RULE"),
-                     overflow="fold")
-    return t
+#: Text columns that wrap at spaces, each word kept whole (a rule's amount, a limit's figures).
+WRAP = frozenset({"RULE", "LIMIT", "LIMITS"})
+#: Text columns that may also split a long word (a command line, a path, a description).
+FOLD = frozenset({"COMMAND", "PATH", "DESCRIPTION"})
+FOLD_MIN = 24
+#: What SIMPLE_HEAD puts between two columns (padding, divider, padding).
+GAP = 3
 
 
-def row(t: Table, cells: Sequence[object]) -> None:
+class FitTable:
+    """A plain table that fits the width it is printed at without cutting a figure: columns
+    named in ``drop`` go, in that order, while it is too wide; text columns wrap (WRAP, FOLD);
+    numbers and the other columns are never narrowed. Title and cells are literal
+    (``[idle]`` stays ``[idle]``)."""
+
+    def __init__(self, columns: Sequence[str], title: str | None, right: Iterable[str],
+                 drop: Sequence[str]) -> None:
+        self.columns = list(columns)
+        self.title = title
+        self.right = set(right)
+        self.drop = list(drop)
+        self.rows: list[tuple[Text, ...]] = []
+
+    def add_row(self, *cells: Text) -> None:
+        self.rows.append(cells)
+
+    def layout(self, width: int) -> list[tuple[str, int]]:
+        """The columns shown at ``width`` and the width of each: columns go (``drop``) while
+        the table does not fit with every WRAP column whole and every FOLD column at least
+        FOLD_MIN wide; then WRAP columns wrap down to their longest word; last, what must
+        stay and is still too wide folds its text (never a number)."""
+        natural = {name: max([cell_len(name), *(cell_len(row[i].plain) for row in self.rows)])
+                   for i, name in enumerate(self.columns)}
+        floor = {name: min(natural[name], max(FOLD_MIN, cell_len(name))) if name in FOLD
+                 else natural[name] for name in self.columns}
+        shown = list(self.columns)
+
+        def total(widths: dict[str, int]) -> int:
+            return sum(widths[name] for name in shown) + GAP * (len(shown) - 1)
+
+        for name in self.drop:
+            if total(floor) <= width:
+                break
+            shown.remove(name)
+        for i, name in enumerate(self.columns):
+            if name in WRAP:
+                floor[name] = max([cell_len(name), *(cell_len(word) for row in self.rows
+                                                     for word in row[i].plain.split())])
+        if total(floor) > width:
+            for name in shown:
+                if name not in self.right:
+                    floor[name] = min(floor[name], max(cell_len(name), 4))
+        widths = {name: natural[name] for name in shown}
+        for name in sorted(shown, key=lambda name: natural[name] - floor[name], reverse=True):
+            widths[name] = max(floor[name], widths[name] - max(0, total(widths) - width))
+        return [(name, widths[name]) for name in shown]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        chosen = self.layout(options.max_width)
+        t = Table(box=box.SIMPLE_HEAD,
+                  title=None if self.title is None else literal(self.title),
+                  title_justify="left", pad_edge=False, show_edge=False, header_style="bold")
+        for name, width in chosen:
+            t.add_column(name, justify="right" if name in self.right else "left", width=width,
+                         no_wrap=name in self.right, overflow="fold")
+        index = [self.columns.index(name) for name, _ in chosen]
+        for cells in self.rows:
+            t.add_row(*(cells[i] for i in index))
+        yield t
+
+
+def table(*columns: str, title: str | None = None, right: Iterable[str] = (),
+          drop: Sequence[str] = ()) -> FitTable:
+    """A table of ``columns``; ``drop`` lists those that may go, first to go first."""
+    return FitTable(columns, title, right, drop)
+
+
+def row(t: FitTable, cells: Sequence[object]) -> None:
     t.add_row(*(visible(cell) if isinstance(cell, Text) else literal(cell) for cell in cells))
 
 
@@ -162,22 +229,43 @@ def children_note(stats: Sequence[JailStats]) -> list[str]:
             for s in stats if s.racct_includes_children]
 
 
+#: How close a figure is to what it may reach: nothing to say, near it, at (or past) it.
+CALM, NEAR, AT = 0, 1, 2
+#: The level said without colour, before the figure: ``!`` near, ``!!`` at.
+MARKS = ("", "!", "!!")
+#: The CLI's styles for NEAR and AT (the terminal's own colours); AT is reversed, so the two
+#: differ with any palette and without colour.
+NEAR_STYLE = "bold yellow"
+AT_STYLE = "bold reverse red"
+
+
+def level(fraction: float | None, at: float = 0.9) -> int:
+    """NEAR from 75%, AT from ``at`` (of a limit, an allowance, the host)."""
+    if fraction is None or fraction < 0.75:
+        return CALM
+    return AT if fraction >= at else NEAR
+
+
+def limit_level(limit: LimitUse) -> int:
+    """A deny rule is AT from 90% (the kernel refuses what would pass it); a rule of another
+    action (log, devctl, throttle, a signal) from 100%, when it fires."""
+    return level(limit.fraction, 0.9 if limit.rule.action == "deny" else 1.0)
+
+
+def marked(text: str, alert: int) -> str:
+    """``text`` with the mark of ``alert`` before it."""
+    return f"{MARKS[alert]}{text}"
+
+
 def limit_style(limit: LimitUse) -> str:
-    """Red near a deny limit, yellow near any other; dim for rules far from their amount."""
-    fraction = limit.fraction
-    if fraction is None:
-        return "dim"
-    if limit.rule.action == "deny":
-        if fraction >= 0.9:
-            return "bold red"
-        if fraction >= 0.75:
-            return "yellow"
-        return ""
-    if fraction >= 1.0:
-        return "bold magenta"
-    if fraction >= 0.75:
-        return "yellow"
-    return "dim"
+    """Reversed red at a deny limit (magenta past a rule of another action), bold yellow near
+    one; dim for rules far from their amount but deny rules."""
+    alert = limit_level(limit)
+    if alert == AT:
+        return AT_STYLE if limit.rule.action == "deny" else "bold reverse magenta"
+    if alert == NEAR:
+        return NEAR_STYLE
+    return "" if limit.fraction is not None and limit.rule.action == "deny" else "dim"
 
 
 def limit_label(limit: LimitUse) -> str:
@@ -200,5 +288,6 @@ def worst_limit(limits: tuple[LimitUse, ...]) -> LimitUse | None:
 
 
 def limit_text(limit: LimitUse) -> Text:
-    """``412M/512M 80% deny``, coloured as on the dashboard."""
-    return Text(f"{limit_label(limit)} {limit.rule.action}", style=limit_style(limit))
+    """``!memoryuse 412M/512M 80% deny``: marked and coloured by how near the amount it is."""
+    return Text(marked(f"{limit_label(limit)} {limit.rule.action}", limit_level(limit)),
+                style=limit_style(limit))

@@ -27,6 +27,7 @@ from .managers import (BASTILLE, COMMANDS, IOCAGE, NONE, ControlPlan, Owner, Own
                        plan, rule_keeping)
 from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
                     ProcessIdentity, RacctStatus, Rule, Usage)
+from .cpuset import CpusetSyscall
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
@@ -73,7 +74,8 @@ class FreeBSDHost(Host):
                  jail_conf: str | None = None, timeout: float = 10.0,
                  change_timeout: float = CHANGE_TIMEOUT,
                  syscall: RacctSyscall | None | bool = None,
-                 this_machine: bool | None = None) -> None:
+                 this_machine: bool | None = None,
+                 cpusets: CpusetSyscall | None | bool = None) -> None:
         """``jail_conf`` overrides rc.conf's ``jail_conf`` (default /etc/jail.conf)."""
         self.runner = runner or LocalRunner()
         self.label = self.runner.label
@@ -85,6 +87,10 @@ class FreeBSDHost(Host):
         if syscall is None:
             syscall = RacctSyscall.load() if self.runner.local else False
         self.syscall: RacctSyscall | None = syscall or None
+        if cpusets is None:
+            cpusets = CpusetSyscall.load() if self.runner.local else False
+        #: How many CPUs a jail's cpuset allows, without a spawn; None: left unknown.
+        self.cpusets: CpusetSyscall | None = cpusets or None
         #: The host is the FreeBSD machine jailtui runs on, so psutil sees its processes.
         self.this_machine = (self.runner.local and sys.platform.startswith("freebsd")
                              if this_machine is None else this_machine)
@@ -143,6 +149,9 @@ class FreeBSDHost(Host):
         self._seen = {jail.name: jail for jail in reversed(running)}
         self.owners.refresh({jail.name: jail.path for jail in running})
         jails = [_owned(jail, self.owners.owner(jail.name, jail.path)) for jail in running]
+        if self.cpusets is not None:
+            jails = [replace(jail, cpus=self.cpusets.jail_cpus(jail.jid))
+                     if jail.jid is not None else jail for jail in jails]
         names = {jail.name for jail in running}
         jails += [_configured_jail(name, owner, params)
                   for name, (owner, params) in self.owners.configured().items()

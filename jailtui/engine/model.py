@@ -40,6 +40,8 @@ class Jail:
     vnet: str = ""
     ip4_mode: str = ""
     ip6_mode: str = ""
+    #: How many CPUs its cpuset lets it run on (``cpuset -g -j JID``); None when unknown.
+    cpus: int | None = None
 
     @property
     def running(self) -> bool:

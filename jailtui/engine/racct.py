@@ -9,10 +9,10 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import sys
 from typing import Any
 
 from .errors import CommandFailed, NotPermitted, RacctUnavailable
+from .libc import freebsd_function
 
 INITIAL_BUFSIZE = 128 * 1024
 MAX_BUFSIZE = 16 * 1024 * 1024
@@ -27,16 +27,10 @@ class RacctSyscall:
     @classmethod
     def load(cls) -> RacctSyscall | None:
         """The syscall on a FreeBSD machine, or None where there is no such libc function."""
-        if not sys.platform.startswith("freebsd"):
-            return None
-        try:
-            libc = ctypes.CDLL("libc.so.7", use_errno=True)
-            func = libc.rctl_get_racct
-        except (OSError, AttributeError):
-            return None
-        func.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
-        func.restype = ctypes.c_int
-        return cls(libc)
+        libc = freebsd_function("rctl_get_racct", (ctypes.c_char_p, ctypes.c_size_t,
+                                                   ctypes.c_char_p, ctypes.c_size_t),
+                                ctypes.c_int)
+        return None if libc is None else cls(libc)
 
     def get_racct(self, filter: str) -> str:
         """The raw ``k=v,...`` buffer for ``filter`` (e.g. ``jail:www:``)."""

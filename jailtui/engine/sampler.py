@@ -58,10 +58,22 @@ class JailStats:
     #: the racct figures (usage, openfiles, IO, limits) include theirs; the process figures
     #: (nproc, cpu, rss, vsz) are this jail's own.
     children: tuple[str, ...] = ()
+    #: What it may use, percent of one core: its lowest pcpu deny rule, else the CPUs its
+    #: cpuset allows, else the host's; None when none of them is known.
+    cpu_allowance: float | None = None
+    #: What sets ``cpu_allowance``: ``pcpu`` (a deny rule), ``cpuset`` or ``host``.
+    cpu_allowed_by: str = ""
 
     @property
     def name(self) -> str:
         return self.jail.name
+
+    @property
+    def cpu_fraction(self) -> float | None:
+        """CPU used over what it may use (1.0: all of it); None when that is unknown."""
+        if not self.cpu_allowance:
+            return None
+        return self.cpu / self.cpu_allowance
 
     @property
     def racct_includes_children(self) -> bool:
@@ -256,9 +268,10 @@ class Sampler:
                 groups[name].add(proc, cpu)
         rules = _rules_by_jail(raw.rules)
         children = _descendants(raw.jails)
+        ncpu = None if "ncpu" in raw.host.unknown else raw.host.ncpu
         jails = tuple(_jail_stats(jail, groups.get(jail.name) if jail.running else None,
                                   raw.usage.get(jail.name), rules.get(jail.name, ()),
-                                  children.get(jail.name, ()) if jail.running else ())
+                                  children.get(jail.name, ()) if jail.running else (), ncpu)
                       for jail in raw.jails)
         if frozen is not None:
             host_cpu = frozen.host_cpu
@@ -397,17 +410,35 @@ def under_parents(names: Sequence[str]) -> list[str]:
 
 
 def _jail_stats(jail: Jail, group: _Group | None, usage: Usage | None,
-                rules: tuple[Rule, ...], children: tuple[str, ...] = ()) -> JailStats:
+                rules: tuple[Rule, ...], children: tuple[str, ...] = (),
+                ncpu: int | None = None) -> JailStats:
     group = group or _Group()
+    allowance, allowed_by = cpu_allowance(jail, rules, ncpu)
     stats = JailStats(
         jail=jail, nproc=group.nproc, nthr=usage.nthr if usage else group.nthr, cpu=group.cpu,
         pcpu=group.pcpu, rss=group.rss, vsz=group.vsz, usage=usage, rules=rules,
         children=children, openfiles=usage.openfiles if usage else None,
         readbps=usage.readbps if usage else None, writebps=usage.writebps if usage else None,
-        readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None)
+        readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None,
+        cpu_allowance=allowance, cpu_allowed_by=allowed_by)
     if not rules:
         return stats
     return replace(stats, limits=tuple(_limit_use(rule, stats, group) for rule in rules))
+
+
+def cpu_allowance(jail: Jail, rules: tuple[Rule, ...],
+                  ncpu: int | None) -> tuple[float | None, str]:
+    """The most CPU ``jail`` may use, percent of one core, and what sets it: the lowest of a
+    ``pcpu:deny`` rule on the whole jail (racct pcpu is percent of one core), the CPUs of its
+    cpuset and the host's CPUs; (None, "") when none is known."""
+    bounds = [(float(rule.amount), "pcpu") for rule in rules
+              if rule.resource == "pcpu" and rule.action == "deny" and rule.per == "jail"
+              and rule.subject == "jail" and rule.subject_id == jail.name]
+    if ncpu:
+        bounds.append((ncpu * 100.0, "host"))
+    if jail.cpus:
+        bounds.append((jail.cpus * 100.0, "cpuset"))  # a cpuset of every CPU says "host"
+    return min(bounds, key=lambda bound: bound[0], default=(None, ""))
 
 
 def _limit_use(rule: Rule, stats: JailStats, group: _Group) -> LimitUse:

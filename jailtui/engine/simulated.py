@@ -416,6 +416,8 @@ class _JailSpec:
     #: (ip4=inherit, ip6=inherit); "": the addresses given.
     network: str = ""
     manager: str = JAIL_CONF
+    #: The CPUs its cpuset allows (``cpuset -l 2-3 -j JID``); 0: every CPU of the host.
+    cpus: int = 0
 
     @property
     def owner(self) -> Owner:
@@ -437,7 +439,7 @@ DEFAULT_JAILS = (
               ("2001:db8::10",), age=2.3),
     _JailSpec("db", "db", "db.example.org", "/usr/local/jails/db", ("10.0.0.11",)),
     _JailSpec("build", "build", "build.example.org", "/jails/build", ("10.0.0.12",),
-              children_max=4),
+              children_max=4, cpus=2),
     _JailSpec("build.ports", "ports", "ports.build.example.org", "/jails/build/ports",
               ("10.0.0.12",)),
     _JailSpec("cache", "cache", "cache.example.org", "/usr/local/bastille/jails/cache/root",
@@ -574,6 +576,14 @@ class _SimJail:
             if child.running:
                 out += child.group()
         return out
+
+    @property
+    def cpus(self) -> int:
+        """The CPUs its cpuset allows (0: all): a child jail's cpuset is made inside its
+        parent's, so it never has more."""
+        inherited = self.parent.cpus if self.parent is not None else 0
+        own = self.spec.cpus
+        return min(own, inherited) if own and inherited else own or inherited
 
     def holders(self) -> list[_SimJail]:
         """This jail and its ancestors: whose rules apply to its processes."""
@@ -1073,6 +1083,12 @@ class SimulatedHost(Host):
                 jail.f_read = min(jail.f_read, f_read)
                 jail.f_write = min(jail.f_write, f_write)
             self._pageout(holder)
+        for holder in self._running:
+            if holder.spec.cpus:
+                group = holder.group()
+                f_cpu = _factor(holder.spec.cpus * 100.0, sum(j.sum_cpu for j in group))
+                for jail in group:
+                    jail.f_cpu = min(jail.f_cpu, f_cpu)
         total = sum(j.sum_cpu * j.f_cpu for j in self._running)
         ceiling = _factor(self.ncpu * 100.0, total)
         if ceiling < 1.0:
@@ -1201,7 +1217,8 @@ class SimulatedHost(Host):
             if jail.running:
                 jail.view = Jail(spec.name, jail.jid, JailState.ACTIVE, spec.hostname, spec.path,
                                  spec.ip4, spec.ip6, jail.cpuset, known, self._jls_params(jail),
-                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4, ip6_mode=ip6)
+                                 owner.manager, owner.conf, vnet=vnet, ip4_mode=ip4, ip6_mode=ip6,
+                                 cpus=jail.cpus or self.ncpu)
             else:
                 jail.view = Jail(spec.name, None, JailState.STOPPED, spec.hostname, spec.path,
                                  spec.ip4, spec.ip6, None, known, _conf_params(spec),

@@ -49,6 +49,23 @@ def duration(seconds: float | None) -> str:
     return f"{minutes:02d}:{s:02d}"
 
 
+def span(seconds: float | None) -> str:
+    """``3d04h05m07s``, ``12m41s``, ``1h``: racct's cputime and wallclock, exact to the second,
+    each unit named (never ``12:41``, which could be minutes or hours); zero units at the end
+    are left out."""
+    if seconds is None:
+        return "-"
+    s = max(0, int(seconds))
+    parts = []
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m"), (1, "s")):
+        count, s = divmod(s, size)
+        if count or parts:
+            parts.append(f"{count:02d}{unit}" if parts else f"{count}{unit}")
+    while len(parts) > 1 and int(parts[-1][:-1]) == 0:
+        parts.pop()
+    return "".join(parts) or "0s"
+
+
 def cputime(seconds: float | None) -> str:
     """ps(1) ``time`` style, ``M:SS.hh`` with unbounded minutes."""
     if seconds is None:
@@ -70,7 +87,7 @@ def rate(value: float | None, unit: Unit) -> str:
 
 
 def amount(resource: str, value: float | None) -> str:
-    """A racct value or rule amount in the resource's unit: ``512M``, ``200%``, ``3d04h``."""
+    """A racct value or rule amount in the resource's unit: ``512M``, ``200%``, ``3d04h05m``."""
     if value is None:
         return "-"
     unit = RESOURCES[resource].unit
@@ -81,5 +98,5 @@ def amount(resource: str, value: float | None) -> str:
     if unit is Unit.PERCENT:
         return f"{int(value)}%"
     if unit is Unit.SECONDS:
-        return duration(value)
+        return span(value)
     return count(value)

@@ -21,6 +21,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
@@ -35,6 +36,7 @@ from ..engine.vis import vis
 from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
 from .messages import SampleFailed, SampleReady
+from .palette import TERMINAL_ANSI, TERMINAL_ANSI_LIGHT
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
 from .screens.confirm import ConfirmScreen
@@ -43,7 +45,7 @@ from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
 from .screens.limit_editor import LimitEditor
 from .screens.signal import SignalScreen
-from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
+from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS, ResourcesTable
 from .widgets.filter_bar import FilterBar
 from .widgets.header import Status
 from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
@@ -76,6 +78,8 @@ class JailtuiApp(App[None]):
     TITLE = "jailtui"
     COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
+    ansi_theme_dark = Reactive(TERMINAL_ANSI, init=False)
+    ansi_theme_light = Reactive(TERMINAL_ANSI_LIGHT, init=False)
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?",
                 tooltip="this help: every key"),
@@ -392,6 +396,7 @@ def help_sections() -> list[tuple[str, type]]:
         ("Jail table", JailTable),
         ("Jail detail", JailDetailScreen),
         ("Processes", ProcessTable),
+        ("Limits, Resources and Parameters tabs", ResourcesTable),
         ("Filter input (/)", FilterBar),
         ("Confirmation", ConfirmScreen),
         ("Signal dialog", SignalScreen),

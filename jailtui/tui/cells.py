@@ -13,7 +13,8 @@ from rich.text import Text
 
 from ..engine.sampler import LimitUse
 from ..engine.vis import vis
-from ..report import limit_label, limit_style, worst_limit
+from ..report import limit_label, limit_level, marked, worst_limit
+from .palette import GOOD_COLOR, limit_style
 
 Cell = tuple[Any, ...]
 DIM = "dim"
@@ -46,18 +47,20 @@ def plain(cell: Cell) -> str:
 
 
 def limits_cell(limits: tuple[LimitUse, ...]) -> Cell:
-    """The worst limit coloured by its action, and ``+N`` for the other rules."""
+    """The worst limit, marked and styled by how near its amount it is, and ``+N`` for the
+    other rules."""
     worst = worst_limit(limits)
     if worst is None:
         return ("-", DIM, False)
+    label = marked(limit_label(worst), limit_level(worst))
     if len(limits) > 1:
-        return (limit_label(worst), limit_style(worst), False, ((f" +{len(limits) - 1}", DIM),))
-    return (limit_label(worst), limit_style(worst), False)
+        return (label, limit_style(worst), False, ((f" +{len(limits) - 1}", DIM),))
+    return (label, limit_style(worst), False)
 
 
-def bar(fraction: float | None, width: int = 10, style: str = "") -> Cell:
+def bar(fraction: float | None, width: int = 10, style: str = GOOD_COLOR) -> Cell:
     """``███████░░░`` for a fraction (clipped to 0..1)."""
     if fraction is None:
         return ("-", DIM, False)
     filled = round(min(max(fraction, 0.0), 1.0) * width)
-    return ("█" * filled, style or "green", False, (("░" * (width - filled), DIM),))
+    return ("█" * filled, style, False, (("░" * (width - filled), DIM),))

@@ -316,3 +316,32 @@ def test_a_dying_jail_under_a_live_ones_name_adds_no_history_points() -> None:
     sampler.sample()
     assert len(sampler.history("www")) == 2
     assert sampler.last.jail("www").jail.state is JailState.ACTIVE
+
+
+def test_cpu_allowance_is_the_pcpu_deny_rule_else_the_cpuset_else_the_host() -> None:
+    """A jail is hot relative to what it may use: its lowest pcpu deny rule on the whole jail
+    (a per-process rule caps each process, not the jail), else the CPUs of its cpuset, else
+    the host's CPUs (4 here); the lowest bound wins, and a cpuset of every CPU is the host."""
+    limited, pinned, free = Jail("limited", 1, cpus=4), Jail("pinned", 2, cpus=2), Jail("free", 3)
+    whole = Jail("whole", 4, cpus=4)
+    rules = (Rule("jail", "limited", "pcpu", "deny", 150),
+             Rule("jail", "limited", "pcpu", "deny", 20, "process"),
+             Rule("jail", "limited", "pcpu", "log", 50),
+             Rule("jail", "pinned", "pcpu", "deny", 300))
+    _, second = snapshots(*(sample(t, proc(10, 1, cputime=3.0 * t), proc(20, 2, cputime=1.5 * t),
+                                   proc(30, 3, cputime=t), jails=(limited, pinned, free, whole),
+                                   rules=rules, racct=RACCT_ON) for t in (1.0, 2.0)))
+    got = {s.jail.name: (s.cpu_allowance, s.cpu_allowed_by, s.cpu_fraction)
+           for s in second.jails}
+    assert got["limited"] == (150.0, "pcpu", pytest.approx(300.0 / 150.0))
+    assert got["pinned"] == (200.0, "cpuset", pytest.approx(150.0 / 200.0))
+    assert got["free"] == (400.0, "host", pytest.approx(100.0 / 400.0))
+    assert got["whole"] == (400.0, "host", 0.0)
+
+
+def test_cpu_allowance_is_unknown_when_nothing_bounds_it() -> None:
+    info = HostInfo(hostname="h", ncpu=0, unknown=("ncpu",), racct=RACCT_OFF)
+    (snapshot,) = snapshots(Sample(time=EPOCH, monotonic=0.0, host=info, jails=(WWW,),
+                                   processes=(proc(1, cputime=1.0),)))
+    www = stats(snapshot, "www")
+    assert (www.cpu_allowance, www.cpu_allowed_by, www.cpu_fraction) == (None, "", None)

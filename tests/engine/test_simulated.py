@@ -608,3 +608,14 @@ def test_hostile_text_reaches_every_jail_controlled_field() -> None:
     failed = host.start("legacy")
     assert not failed.ok and text in failed.message and text in failed.commands[0].stdout
     assert "www" not in {j.name for j in sample.jails}
+
+
+def test_a_jail_on_a_cpuset_uses_at_most_its_cpus(host: SimulatedHost,
+                                                   clock: ManualClock) -> None:
+    """build (and its child build.ports, whose cpuset lies inside build's) run on 2 of the 8
+    CPUs: together they get at most 200% of one core; the other jails see every CPU."""
+    jails = {jail.name: jail for jail in host.jails()}
+    assert (jails["build"].cpus, jails["build.ports"].cpus) == (2, 2)
+    assert jails["www"].cpus == host.host_info().ncpu and jails["staging"].cpus is None
+    pcpu = [sample.usage["build"].pcpu for sample in run_for(host, clock, 120)]
+    assert max(pcpu) <= 200 and sum(pcpu) / len(pcpu) > 150

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
 from jailtui.engine.model import Jail, JailState, Process, Rule
@@ -21,17 +22,23 @@ def limit(action: str, used: int, amount: int, resource: str = "memoryuse") -> L
     return LimitUse(Rule("jail", "www", resource, action, amount), used, used / amount)
 
 
-def test_limit_colours_follow_the_action() -> None:
-    assert limit_style(limit("deny", 95, 100)) == "bold red"
-    assert limit_style(limit("deny", 80, 100)) == "yellow"
+def test_limit_levels_follow_the_action_and_differ_without_colour() -> None:
+    at, near = Style.parse(limit_style(limit("deny", 95, 100))), \
+        Style.parse(limit_style(limit("deny", 80, 100)))
+    assert at.reverse and at.bold and not near.reverse and near.bold
     assert limit_style(limit("deny", 10, 100)) == ""
-    assert limit_style(limit("log", 95, 100)) == "yellow"
-    assert limit_style(limit("devctl", 120, 100)) == "bold magenta"
+    assert limit_style(limit("log", 95, 100)) == limit_style(limit("deny", 80, 100))
+    past = Style.parse(limit_style(limit("devctl", 120, 100)))
+    assert past.reverse and past.color != at.color
+    assert [plain(limits_cell((limit(action, used, 100),))) for action, used in
+            (("deny", 95), ("deny", 80), ("deny", 10), ("log", 95), ("log", 100))] == [
+        "!!memoryuse 95/100 95%", "!memoryuse 80/100 80%", "memoryuse 10/100 10%",
+        "!memoryuse 95/100 95%", "!!memoryuse 100/100 100%"]
 
 
 def test_limits_cell_shows_the_worst_rule_and_the_others_count() -> None:
     cell = limits_cell((limit("log", 10 * M, 100 * M), limit("deny", 412 * M, 512 * M)))
-    assert plain(cell) == to_text(cell).plain == "memoryuse 412M/512M 80% +1"
+    assert plain(cell) == to_text(cell).plain == "!memoryuse 412M/512M 80% +1"
     assert to_text(cell).spans
     assert plain(limits_cell(())) == "-"
 
@@ -79,3 +86,17 @@ def test_invalid_regex_is_an_error_not_an_exception() -> None:
 def test_chart_bars_scale_from_zero_and_align_right() -> None:
     lines = bars([0.0, 50.0, 100.0, None], width=6, height=2, top=100.0)
     assert [line.plain for line in lines] == ["    █ ", "   ██·"]
+
+
+def test_cpu_is_hot_relative_to_what_the_jail_may_use() -> None:
+    """95% of one core is nothing on an 8-CPU host, near the limit under a pcpu deny of 120
+    and at it under 100; 160% on a 2-CPU cpuset is near."""
+    def cpu(used: float, allowance: float | None) -> str:
+        stats = JailStats(Jail("www", 3), cpu=used, cpu_allowance=allowance)
+        return dict(zip((c.key for c in COLUMNS), jail_row(stats), strict=True))["cpu"]
+
+    assert cpu(95.0, 800.0).plain == "95.0"
+    assert cpu(95.0, 120.0).plain == "!95.0"
+    assert cpu(95.0, 100.0).plain == "!!95.0" and Style.parse(str(cpu(95.0, 100.0).style)).reverse
+    assert cpu(160.0, 200.0).plain == "!160.0"
+    assert cpu(300.0, None).plain == "300.0"

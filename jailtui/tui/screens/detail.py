@@ -19,8 +19,9 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
-from ...report import addresses, children_note
-from ...engine.vis import vis
+from ...report import addresses, children_note, level, marked
+from ..palette import (ADDRESS_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR, NEAR_STYLE,
+                       level_style)
 from ..widgets.charts import HistoryChart
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -214,25 +215,30 @@ class JailDetailScreen(JailScreen):
     def _title(self, stats: JailStats | None, snapshot: Snapshot) -> None:
         title = Text.assemble((f" {vis(self.jail_name)} ", "bold reverse"))
         if stats is None:
-            title.append("  no longer on the host", style="bold yellow")
+            title.append("  no longer on the host", style=NEAR_STYLE)
         else:
             jail = stats.jail
             title.append(f"  JID {jail.jid if jail.jid is not None else '-'}")
             title.append(f"  {jail.state.value}",
-                         style="green" if jail.running else "yellow")
+                         style=GOOD_COLOR if jail.running else NEAR_COLOR)
             if jail.manager:
-                title.append(f"  {jail.manager}", style="yellow" if jail.manager == "none"
-                             else "magenta")
+                title.append(f"  {jail.manager}", style=NEAR_COLOR if jail.manager == "none"
+                             else MANAGER_COLOR)
                 if jail.conf:
                     title.append(f" {vis(jail.conf)}", style="dim")
             if jail.running:
-                title.append(f"  {stats.nproc} procs  {stats.nthr} thr  "
-                             f"CPU {stats.cpu:.1f}%  RSS {units.size(stats.rss)}")
+                title.append(f"  {stats.nproc} procs  {stats.nthr} thr  CPU ")
+                alert = level(stats.cpu_fraction)
+                title.append(marked(f"{stats.cpu:.1f}%", alert), style=level_style(alert))
+                if stats.cpu_allowance:
+                    title.append(f" of {stats.cpu_allowance:.0f}% ({stats.cpu_allowed_by})",
+                                 style="dim")
+                title.append(f"  RSS {units.size(stats.rss)}")
             if jail.ips or jail.network:
-                title.append(f"  {vis(addresses(jail))}", style="cyan")
+                title.append(f"  {vis(addresses(jail))}", style=ADDRESS_COLOR)
             if stats.racct_includes_children:
                 title.append(f"  racct incl. {len(stats.children)} child jail"
-                             f"{'s' if len(stats.children) > 1 else ''}", style="yellow")
+                             f"{'s' if len(stats.children) > 1 else ''}", style=NEAR_COLOR)
             if jail.hostname:
                 title.append(f"  {vis(jail.hostname)}")
             if jail.path:
@@ -244,9 +250,9 @@ class JailDetailScreen(JailScreen):
     def _limits_note(self, stats: JailStats | None, snapshot: Snapshot) -> None:
         note = self.query_one("#limits-note", Note)
         if stats is not None and stats.limits:
-            note.set(Text("USE%: deny rules red from 90%, yellow from 75%; other actions "
-                          "(log, devctl, throttle, sig*) yellow from 75%, magenta once exceeded",
-                          style="dim"))
+            note.set(Text("USE%: ! from 75% of the amount; !! (reversed) from 90% of a deny "
+                          "rule, or past the amount of another action (log, devctl, throttle, "
+                          "sig*)", style="dim"))
         elif not snapshot.racct.enabled:
             note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
         elif snapshot.rules_error is not None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:
@@ -39,6 +39,20 @@ class JailScreen(Screen):
         Binding("E", "event_log", "Events", show=False,
                 tooltip="event log: the changes of this session and their results"),
     ]
+
+    #: Footer keys that come first, so a narrow terminal (80 columns) still shows them.
+    FOOTER_FIRST = ("help", "quit", "back")
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys in the footer's order: help and quit first, then the rest as Textual
+        orders them (the focused widget's, the screen's, the app's)."""
+        bindings = super().active_bindings
+        first = sorted((key for key, active in bindings.items()
+                        if active.binding.action in self.FOOTER_FIRST),
+                       key=lambda key: self.FOOTER_FIRST.index(bindings[key].binding.action))
+        rest = [key for key in bindings if key not in first]
+        return {key: bindings[key] for key in [*first, *rest]}
 
     def selected_jail(self) -> str | None:
         """The name of the jail the keys apply to."""

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...engine import kernel_rules, units
@@ -80,6 +82,28 @@ def check(jail: str, resource: str, action: str, amount: str, per: str) -> Rule:
     return parse_rule(text)
 
 
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state reads without colour: ``[x]`` or ``[ ]``."""
+
+    DEFAULT_CSS = """
+    MarkedCheckbox > .toggle--button, MarkedCheckbox.-on > .toggle--button {
+        color: $foreground;
+        background: $surface;
+        text-style: bold;
+    }
+    """
+    BUTTON_LEFT = ""
+    BUTTON_RIGHT = ""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 (ToggleButton's name for the drawn state)
+        return "[x]" if self.value else "[ ]"
+
+
+#: The form's fields, each with a label ``ID-label`` that is reversed while it has focus.
+FIELDS = ("resource", "action", "amount", "per")
+
+
 class LimitEditor(Dialog[LimitRequest | None]):
     """Add a rule to jail ``jail``, or edit ``rule`` (the form starts from it, and the new rule
     replaces it). ``rules`` are the jail's live rules; None when they could not be read."""
@@ -107,6 +131,12 @@ class LimitEditor(Dialog[LimitRequest | None]):
         margin-top: 1;
         height: auto;
         min-height: 2;
+    }
+    LimitEditor Label.-focused {
+        text-style: bold reverse;
+    }
+    LimitEditor Select > SelectOverlay {
+        max-height: 10;
     }
     """
 
@@ -137,21 +167,21 @@ class LimitEditor(Dialog[LimitRequest | None]):
             box.border_title = literal(f"Edit limit {start}" if start
                                        else f"Add a limit to jail {self.jail}")
             with Grid(id="form"):
-                yield Label("resource")
+                yield Label("resource", id="resource-label")
                 yield Select(self._resources(), value=resource, allow_blank=False,
                              id="resource", compact=True)
-                yield Label("action")
+                yield Label("action", id="action-label")
                 yield Select(self._actions(resource), value=action, allow_blank=False,
                              id="action", compact=True)
-                yield Label("amount")
+                yield Label("amount", id="amount-label")
                 yield Input(amount_text(resource, start.amount) if start else "",
                             placeholder=EXAMPLES[res.unit], id="amount", compact=True)
                 yield Static(Text(unit_hint(res)), id="unit", classes="hint")
-                yield Label("per")
+                yield Label("per", id="per-label")
                 yield Select([(s, s) for s in PER_ORDER], value=start.per if start else "jail",
                              allow_blank=False, id="per", compact=True)
-            yield Checkbox(Text(f"also write to {self.conf_path}"), self.persist, id="persist",
-                           compact=True)
+            yield MarkedCheckbox(Text(f"also write to {self.conf_path}"), self.persist,
+                                 id="persist", compact=True)
             if self.manager_note:
                 yield Static(Text(self.manager_note, style="yellow"), id="manager-note")
             yield Static(id="preview")
@@ -182,8 +212,22 @@ class LimitEditor(Dialog[LimitRequest | None]):
         return [(action, action) for action in allowed_actions(resource)]
 
     def on_mount(self) -> None:
-        self.query_one("#resource" if self.original is None else "#amount").focus()
+        self.query_one("#amount").focus()
         self._validate()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_focus(event.widget)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._show_focus(self.focused)
+
+    def _show_focus(self, widget: Widget | None) -> None:
+        """Reverse the label of the field that has focus: a compact field shows its focus
+        by a shade only, which 16 colours or NO_COLOR may not show."""
+        field = next((node.id for node in (widget.ancestors_with_self if widget else ())
+                      if node.id in FIELDS), None)
+        for name in FIELDS:
+            self.query_one(f"#{name}-label", Label).set_class(name == field, "-focused")
 
     # -- reading the form ------------------------------------------------------------------
 
@@ -199,6 +243,7 @@ class LimitEditor(Dialog[LimitRequest | None]):
         event.stop()
         if event.select.id == "resource" and isinstance(event.value, str):
             self._resource_changed(event.value)
+            self.query_one("#amount").focus()
         self._validate()
 
     def _resource_changed(self, resource: str) -> None:

@@ -8,8 +8,10 @@ from ...engine import units
 from ...engine.model import Jail, Rule, RuleFilter, Usage
 from ...engine.rctl import RESOURCES, UNIT_WORDS, Resource
 from ...engine.sampler import JailStats, LimitUse
-from ..cells import DASH, DIM, Cell, bar, limit_style, num, text
-from .keyed_table import Column, KeyedTable
+from ...report import limit_level, marked
+from ..palette import bar_color, limit_style
+from ..cells import DASH, DIM, Cell, bar, num, text
+from .keyed_table import SORT_BINDINGS, Column, KeyedTable
 
 
 def _fraction(limit: LimitUse) -> float | None:
@@ -33,17 +35,17 @@ LIMIT_COLUMNS: tuple[Column, ...] = (
 
 def limit_row(limit: LimitUse) -> tuple[Cell, ...]:
     rule = limit.rule
-    style = limit_style(limit)
-    pct = "-" if limit.fraction is None else f"{limit.fraction * 100:.0f}%"
+    pct = "-" if limit.fraction is None else marked(f"{limit.fraction * 100:.0f}%",
+                                                    limit_level(limit))
     return (text(_head(rule)), num(units.amount(rule.resource, rule.amount)), text(rule.per, DIM),
             num(units.amount(rule.resource, limit.used)) if limit.used is not None else DASH,
-            num(pct, style), bar(limit.fraction, 10, "red" if "red" in style else
-                                 "yellow" if "yellow" in style else "green"))
+            num(pct, limit_style(limit)), bar(limit.fraction, 10, bar_color(limit)))
 
 
 class LimitsTable(KeyedTable[LimitUse]):
     COLUMNS = LIMIT_COLUMNS
     KEY_COLUMN = "rule"
+    BINDINGS = SORT_BINDINGS
 
     def show_limits(self, stats: JailStats | None) -> int:
         limits = stats.limits if stats else ()
@@ -61,15 +63,21 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
     Column("resource", "RESOURCE", 15, 0, False, lambda r: r.resource.index, "racct resource"),
     Column("value", "VALUE", 7, 0, True, lambda r: r.value, "current value, human units", True),
     Column("raw", "RAW", 10, 3, True, lambda r: r.value, "as rctl -u prints it", True),
-    Column("limit", "LIMIT", 8, 1, False, None, "rules on this resource"),
-    Column("description", "DESCRIPTION", 20, 2, False, None, "what it measures, and its unit"),
+    Column("limit", "LIMIT", 8, 1, False, lambda r: _closest(r.limits),
+           "rules on this resource; sorts by the one closest to its amount", True),
+    Column("description", "DESCRIPTION", 20, 2, False, lambda r: _describe(r.resource),
+           "what it measures, and its unit"),
 )
+
+
+def _closest(limits: tuple[LimitUse, ...]) -> float | None:
+    return max((lim.fraction for lim in limits if lim.fraction is not None), default=None)
 
 
 def resource_row(r: ResourceValue) -> tuple[Cell, ...]:
     res = r.resource
-    parts = [(f"{lim.rule.action}={units.amount(res.name, lim.rule.amount)}", limit_style(lim))
-             for lim in r.limits]
+    parts = [(marked(f"{lim.rule.action}={units.amount(res.name, lim.rule.amount)}",
+                     limit_level(lim)), limit_style(lim)) for lim in r.limits]
     limit: Cell = ("-", DIM, False)
     if parts:
         rest = tuple(item for part in parts[1:] for item in ((", ", ""), part))
@@ -88,8 +96,12 @@ def _describe(res: Resource) -> str:
 
 
 class ResourcesTable(KeyedTable[ResourceValue]):
+    """Every racct resource of the jail, in the kernel's order until sorted (s, S, a click
+    on a header), like the other tables."""
+
     COLUMNS = RESOURCE_COLUMNS
     KEY_COLUMN = "resource"
+    BINDINGS = SORT_BINDINGS
 
     def show_usage(self, usage: Usage | None, limits: tuple[LimitUse, ...]) -> int:
         values = usage.as_dict() if usage is not None else {}
@@ -124,6 +136,7 @@ class ParamsTable(KeyedTable[tuple[str, str]]):
     COLUMNS = PARAM_COLUMNS
     KEY_COLUMN = "param"
     DEFAULT_SORT = "param"
+    BINDINGS = SORT_BINDINGS
 
     def order(self, keys: list[str]) -> list[str]:
         if self.sort_column == "param" and not self.sort_reverse:

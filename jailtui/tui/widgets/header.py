@@ -13,6 +13,14 @@ from textual.widget import Widget
 from ...engine import units
 from ...engine.sampler import Snapshot
 from ...literal import literal, visible
+from ...report import level, marked
+from ..palette import AT_COLOR, DIM, GOOD_COLOR, NEAR_COLOR, NEAR_STYLE, level_style
+
+#: The badges of the status line: reversed, so they stand out without colour.
+STALE_STYLE = f"bold reverse {AT_COLOR}"
+PAUSED_STYLE = f"bold reverse {NEAR_COLOR}"
+BUSY_STYLE = "bold reverse #87d7ff"
+LABEL_STYLE = "bold #87d7ff"
 
 SEP = Text(" │ ", style="dim")
 
@@ -49,7 +57,11 @@ def fit(pieces: list[tuple[int, Text]], width: int) -> Text:
         if priority == 0 or used + sep + text.cell_len <= width:
             kept.add(i)
             used += sep + text.cell_len
-    line = SEP.join(text for i, (_, text) in enumerate(pieces) if i in kept)
+    line = Text()  # not SEP.join(): the line would take the separator's dim style
+    for n, text in enumerate(text for i, (_, text) in enumerate(pieces) if i in kept):
+        if n:
+            line.append_text(SEP)
+        line.append_text(text)
     line.no_wrap = True
     line.overflow = "ellipsis"
     line.truncate(width, overflow="ellipsis")
@@ -60,7 +72,7 @@ def host_line(status: Status) -> list[tuple[int, Text]]:
     snap = status.snapshot
     pieces: list[tuple[int, Text]] = [(0, Text("jailtui", style="bold reverse"))]
     if status.label:
-        pieces.append((3, literal(status.label, "bold cyan")))
+        pieces.append((0, literal(status.label, LABEL_STYLE)))
     if snap is None or not (snap.host.info.hostname or "hostname" in snap.host.info.unknown):
         pieces.append((0, Text("waiting for the first sample…", style="dim")))
         return pieces
@@ -73,19 +85,17 @@ def host_line(status: Status) -> list[tuple[int, Text]]:
     pieces.append((2, Text(f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}")))
     cpu = "?" if "cp_time" in unknown else "-" if host.cpu is None else f"{host.cpu:.0f}%"
     cpus = "?" if "ncpu" in unknown else str(info.ncpu)
-    pieces.append((0, Text.assemble("CPU ", (cpu, _load_style(host.cpu)),
-                                    (f" of {cpus} CPUs", "dim"))))
+    pieces.append((0, Text.assemble("CPU ", _load(cpu, host.cpu), (f" of {cpus} CPUs", DIM))))
     if host.mem_total:
-        frac = host.mem_used / host.mem_total
-        pieces.append((0, Text.assemble(
-            "mem ", (f"{units.size(host.mem_used)}/{units.size(host.mem_total)}",
-                     _load_style(frac * 100)))))
+        pieces.append((0, Text.assemble("mem ", _load(
+            f"{units.size(host.mem_used)}/{units.size(host.mem_total)}",
+            host.mem_used / host.mem_total * 100))))
     elif unknown & {"physmem", "mem_free"}:
         pieces.append((0, Text("mem ?")))
     if info.swap_total and info.swap_used is not None:
-        pieces.append((3, Text.assemble(
-            "swap ", (f"{units.size(info.swap_used)}/{units.size(info.swap_total)}",
-                      _load_style(info.swap_used / info.swap_total * 100)))))
+        pieces.append((3, Text.assemble("swap ", _load(
+            f"{units.size(info.swap_used)}/{units.size(info.swap_total)}",
+            info.swap_used / info.swap_total * 100))))
     if "loadavg" in unknown:
         pieces.append((4, Text("load ?")))
     elif any(info.loadavg):
@@ -98,14 +108,14 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
     pieces: list[tuple[int, Text]] = []
     if status.busy:
         took = f" {now - status.busy_since:.0f}s" if status.busy_since is not None else ""
-        pieces.append((0, literal(f" {status.busy}{took} ", "bold black on cyan")))
+        pieces.append((0, literal(f" {status.busy}{took} ", BUSY_STYLE)))
     if snap is not None and snap.stale:
         since = now - status.good_at if status.good_at is not None else None
         what = "NO DATA" if status.good_at is None else f"STALE {since:.0f}s"
         pieces.append((0, literal(f" {what}: {snap.error or 'the host did not answer'} ",
-                                  "bold white on red")))
+                                  STALE_STYLE)))
     if status.paused:
-        pieces.append((0, Text(" PAUSED ", style="bold black on yellow")))
+        pieces.append((0, Text(" PAUSED ", style=PAUSED_STYLE)))
     if snap is not None and not snap.stale and snap.host.info.hostname:
         host = snap.host
         pieces.append((1, Text.assemble(("jails ", "dim"), (str(host.running), "bold"),
@@ -113,32 +123,30 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
         pieces.append((3, Text(f"{host.nproc} procs")))
         racct = snap.racct
         if racct.enabled:
-            pieces.append((2, Text("racct on", style="green")))
+            pieces.append((2, Text("racct on", style=GOOD_COLOR)))
         else:
-            pieces.append((1, Text("racct off", style="bold yellow")))
-            pieces.append((6, literal(racct.reason or "disabled", "yellow")))
+            pieces.append((1, Text("racct off", style=NEAR_STYLE)))
+            pieces.append((6, literal(racct.reason or "disabled", NEAR_COLOR)))
     if snap is not None and status.good_at is not None and not snap.stale:
         age = max(0.0, now - status.good_at)
         pieces.append((1, Text(f"sample {age:.0f}s ago" if age >= 1.5 else "sample now",
-                               style="dim" if age < 2.5 * status.interval else "yellow")))
+                               style=DIM if age < 2.5 * status.interval else NEAR_COLOR)))
     pieces.append((0, Text(f"every {interval_text(status.interval)}")))
     if status.took >= 0.001:
         slow = status.took > status.interval / 2
         pieces.append((5, Text(f"sampling takes {status.took * 1000:.0f} ms",
-                               style="yellow" if slow else "dim")))
+                               style=NEAR_COLOR if slow else DIM)))
     if status.read_only:
         pieces.append((1, Text("read-only", style="bold")))
     return pieces
 
 
-def _load_style(percent: float | None) -> str:
+def _load(value: str, percent: float | None) -> Text:
+    """A host figure: ``!`` from 75% of the whole, ``!!`` (reversed) from 90%."""
     if percent is None:
-        return "dim"
-    if percent >= 90:
-        return "bold red"
-    if percent >= 75:
-        return "yellow"
-    return "green"
+        return Text(value, style=DIM)
+    alert = level(percent / 100)
+    return Text(marked(value, alert), style=level_style(alert, GOOD_COLOR))
 
 
 class HostHeader(Widget):

@@ -13,7 +13,8 @@ from ...engine import units
 from ...engine.model import JailState
 from ...engine.rctl import Unit
 from ...engine.sampler import JailStats, under_parents
-from ...report import addresses
+from ...report import addresses, level, marked
+from ..palette import level_style
 from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
 from .keyed_table import Column, KeyedTable
 
@@ -38,7 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 0, False, lambda s: s.jail.name, "jail name"),
     Column("state", "STATE", 6, 3, False, lambda s: s.jail.state.value,
            "ACTIVE, DYING or STOPPED (configured, not running)"),
-    Column("manager", "MANAGER", 7, 7, False, lambda s: s.jail.manager,
+    Column("manager", "MANAGER", 7, 4, False, lambda s: s.jail.manager,
            "who starts and stops it: bastille, iocage, appjail, pot, jail.conf, or none "
            "(made by hand: jailtui will not stop it without a second confirmation)"),
     Column("hostname", "HOSTNAME", 8, 9, False, lambda s: s.jail.hostname, "host.hostname"),
@@ -50,7 +51,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("nthr", "THR", 4, 5, True, _running(lambda s: s.nthr), "threads" + _CHILDREN_HELP,
            True),
     Column("cpu", "CPU%", 5, 0, True, _running(lambda s: s.cpu),
-           "CPU over the last interval, percent of ONE core (400 = 4 cores busy)", True),
+           "CPU over the last interval, percent of ONE core (400 = 4 cores busy); ! from 75% "
+           "and !! from 90% of what the jail may use: its pcpu deny rule, else its cpuset's "
+           "CPUs, else the host's", True),
     Column("rss", "RSS", 5, 0, True, _running(lambda s: s.rss), "resident memory", True),
     Column("vsz", "VSZ", 5, 8, True, _running(lambda s: s.vsz), "virtual memory", True),
     Column("files", "FILES", 5, 7, True, lambda s: s.openfiles,
@@ -60,7 +63,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("write", "WRITE/s", 7, 6, True, lambda s: s.writebps,
            "filesystem writes (racct)" + _CHILDREN_HELP, True),
     Column("limits", "LIMITS", 12, 0, False, _worst,
-           "the rule closest to its amount: red at 90% of a deny rule, yellow at 75%"
+           "the rule closest to its amount: ! from 75%, !! (reversed) from 90% of a deny "
+           "rule or past the amount of another action"
            + _CHILDREN_HELP, True),
 )
 
@@ -89,7 +93,7 @@ def jail_cells(s: JailStats) -> tuple[Cell, ...]:
         text(manager, "yellow" if manager == "none" else ""),
         text(jail.hostname or "-"), text(ip),
         num(str(s.nproc)), mark(num(str(s.nthr))),
-        num(units.percent(s.cpu), _cpu_style(s.cpu)),
+        _cpu_cell(s),
         num(units.size(s.rss)), num(units.size(s.vsz)),
         mark(num(units.count(s.openfiles))) if s.openfiles is not None else DASH,
         mark(num(units.rate(s.readbps, _BPS))) if s.readbps is not None else DASH,
@@ -119,10 +123,12 @@ def row_keys(jails: tuple[JailStats, ...]) -> list[str]:
     return keys
 
 
-def _cpu_style(cpu: float) -> str:
-    if cpu >= 90:
-        return "bold"
-    return "" if cpu >= 0.05 else DIM
+def _cpu_cell(s: JailStats) -> Cell:
+    """CPU%, marked hot by the share it uses of what it may use (its pcpu deny rule, its
+    cpuset's CPUs or the host's), not of one core."""
+    alert = level(s.cpu_fraction)
+    return num(marked(units.percent(s.cpu), alert),
+               level_style(alert, "" if s.cpu >= 0.05 else DIM))
 
 
 def matches(pattern: re.Pattern[str] | None, s: JailStats) -> bool:

@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -28,6 +29,12 @@ from ...engine.vis import vis
 from ..cells import Cell, plain, to_text
 
 T = TypeVar("T")
+
+#: Sorting as every table has it (a click on a column's header too).
+SORT_BINDINGS = [
+    Binding("s", "cycle_sort", "Sort", tooltip="sort by the next column"),
+    Binding("S", "reverse_sort", "Reverse", show=False, tooltip="reverse the sort"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +249,11 @@ class KeyedTable(DataTable, Generic[T]):
             self.reverse_sort()
         else:
             self.resort(key)
+    def action_cycle_sort(self) -> None:
+        self.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse_sort()
 
     def select_key(self, key: str) -> bool:
         """Put the cursor on ``key``; False when that row is not shown."""
