@@ -7,11 +7,13 @@ snapshot comes back marked stale, and the next good one is measured against the 
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from .audit import error_line
 from .host import Host
@@ -19,6 +21,8 @@ from .model import HostInfo, Jail, JailState, Process, RacctStatus, Rule, Sample
 
 DEFAULT_HISTORY = 300
 CP_TIME_BUSY = 4
+#: How many of the busiest jailed processes a snapshot keeps (the dashboard's top list).
+BUSIEST = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,9 @@ class Snapshot:
     stale: bool = False
     error: str | None = None
     rules_error: str | None = None
+    #: The processes of running jails with the most CPU (``cpu``), busiest first, at most
+    #: BUSIEST; host processes (JID 0) are not among them.
+    busiest: tuple[Process, ...] = ()
 
     def age(self, now_monotonic: float) -> float:
         return max(0.0, now_monotonic - self.monotonic)
@@ -167,6 +174,8 @@ class _Baseline:
 @dataclass(slots=True)
 class _Track:
     points: deque[tuple[float, float, int, int | None, int | None]]
+    #: The CPU% of ``points`` on their own: the jail list reads the last few every tick.
+    cpu: deque[float]
     gone: int = 0
 
 
@@ -201,6 +210,7 @@ class Sampler:
             self._host_points = deque(self._host_points, maxlen=length)
             for track in self._tracks.values():
                 track.points = deque(track.points, maxlen=length)
+                track.cpu = deque(track.cpu, maxlen=length)
             self._forget_gone()
 
     def sample(self) -> Snapshot:
@@ -224,6 +234,12 @@ class Sampler:
             return JailHistory(name)
         times, cpu, rss, readbps, writebps = zip(*points, strict=True)
         return JailHistory(name, times, cpu, rss, readbps, writebps)
+
+    def recent_cpu(self, points: int) -> dict[str, tuple[float, ...]]:
+        """The last ``points`` CPU% of every tracked jail, oldest first."""
+        with self._lock:
+            return {name: tuple(islice(reversed(track.cpu), points))[::-1]
+                    for name, track in self._tracks.items()}
 
     def host_history(self) -> HostHistory:
         with self._lock:
@@ -256,6 +272,7 @@ class Sampler:
         groups: dict[str, _Group] = {name: _Group() for name in jid_names.values()}
         proc_cpu: dict[int, float] = {}
         procs: dict[int, tuple[float, int]] = {}
+        jailed: list[Process] = []
         for proc in raw.processes:
             if frozen is not None:
                 cpu = frozen.cpu.get(proc.pid, proc.pcpu)
@@ -266,6 +283,7 @@ class Sampler:
             name = jid_names.get(proc.jid)
             if name is not None:
                 groups[name].add(proc, cpu)
+                jailed.append(proc)
         rules = _rules_by_jail(raw.rules)
         children = _descendants(raw.jails)
         ncpu = None if "ncpu" in raw.host.unknown else raw.host.ncpu
@@ -279,10 +297,11 @@ class Sampler:
             host_cpu = _cp_time_busy(base.cp_time, raw.host.cp_time) if base else None
             self._baseline = _Baseline(raw.monotonic, raw.host.boottime, raw.host.cp_time,
                                        procs, proc_cpu, host_cpu)
+        busiest = heapq.nlargest(BUSIEST, jailed, key=lambda p: proc_cpu[p.pid])
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
                         cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
-                        rules_error=raw.rules_error)
+                        rules_error=raw.rules_error, busiest=tuple(busiest))
 
     # -- history ---------------------------------------------------------------------------
 
@@ -295,10 +314,12 @@ class Sampler:
                 seen.add(stats.jail.name)
                 track = self._tracks.get(stats.jail.name)
                 if track is None:
-                    track = self._tracks[stats.jail.name] = _Track(deque(maxlen=self._length))
+                    track = self._tracks[stats.jail.name] = _Track(
+                        deque(maxlen=self._length), deque(maxlen=self._length))
                 track.gone = 0
                 track.points.append((snapshot.time, stats.cpu, stats.rss,
                                      stats.readbps, stats.writebps))
+                track.cpu.append(stats.cpu)
             for name, track in self._tracks.items():
                 if name not in seen:
                     track.gone += 1

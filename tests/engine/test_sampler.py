@@ -10,7 +10,7 @@ from jailtui.engine.errors import CommandFailed, ParseError
 from jailtui.engine.host import Host
 from jailtui.engine.model import (HostInfo, Jail, JailState, Process, RacctStatus, Rule, Sample,
                                   Usage)
-from jailtui.engine.sampler import JailStats, LimitUse, Sampler
+from jailtui.engine.sampler import BUSIEST, JailStats, LimitUse, Sampler
 
 GiB = 1 << 30
 EPOCH = 1_700_000_000.0
@@ -345,3 +345,34 @@ def test_cpu_allowance_is_unknown_when_nothing_bounds_it() -> None:
                                    processes=(proc(1, cputime=1.0),)))
     www = stats(snapshot, "www")
     assert (www.cpu_allowance, www.cpu_allowed_by, www.cpu_fraction) == (None, "", None)
+
+
+def test_busiest_are_jailed_processes_by_cpu_and_bounded() -> None:
+    many = [proc(200 + i, jid=2, cputime=0.0, etime=500) for i in range(BUSIEST + 5)]
+    later = [proc(200 + i, jid=2, cputime=i / 100, etime=501) for i in range(BUSIEST + 5)]
+    _, second = snapshots(
+        sample(10.0, proc(1, jid=0, cputime=0.0, etime=500), proc(100, cputime=0.0, etime=500),
+               *many),
+        sample(11.0, proc(1, jid=0, cputime=0.9, etime=501), proc(100, cputime=0.7, etime=501),
+               *later))
+    pids = [p.pid for p in second.busiest]
+    assert len(pids) == BUSIEST
+    assert 1 not in pids, "host processes (JID 0) are not a jail's"
+    assert pids[:3] == [100, 200 + BUSIEST + 4, 200 + BUSIEST + 3]
+    assert [second.cpu[pid] for pid in pids] == sorted((second.cpu[pid] for pid in pids),
+                                                       reverse=True)
+    assert 200 not in pids and 204 not in pids, "the idlest fall off the end"
+
+
+def test_recent_cpu_gives_each_jails_last_points_oldest_first() -> None:
+    sampler = Sampler(ScriptedHost(*(sample(10.0 + i, proc(100, cputime=i * (i + 1) / 20,
+                                                           etime=500 + i))
+                                     for i in range(6))))
+    for _ in range(6):
+        sampler.sample()
+    recent = sampler.recent_cpu(3)
+    assert recent["www"] == pytest.approx((30.0, 40.0, 50.0))
+    assert recent["db"] == (0.0, 0.0, 0.0)
+    assert len(sampler.recent_cpu(50)["www"]) == 6
+    sampler.history_length = 2
+    assert sampler.recent_cpu(50)["www"] == pytest.approx((40.0, 50.0)), "bounded like history"

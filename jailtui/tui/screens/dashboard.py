@@ -1,4 +1,5 @@
-"""The dashboard: host header, the jail table, the ``/`` filter and a legend line."""
+"""The dashboard: host header, the jail table, the ``/`` filter, a legend line and, when the
+terminal is tall enough, the host panel (host CPU and memory history, the busiest processes)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -16,7 +18,8 @@ from ...engine.vis import vis
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import Footer
 from ..widgets.header import HostHeader, Status
-from ..widgets.jail_table import JailTable
+from ..widgets.host_panel import HostPanel
+from ..widgets.jail_table import TREND_POINTS, JailTable
 from ..widgets.line import Line
 from .jail_screen import JailScreen
 
@@ -24,6 +27,13 @@ if TYPE_CHECKING:
     from ..app import JailtuiApp
 
 LEGEND = "CPU% = % of one core"
+#: The least terminal height (rows) that shows the host panel.
+PANEL_MIN_HEIGHT = 30
+#: The panel's height: what the jail list leaves free, within these bounds (border included).
+PANEL_HEIGHT = 11
+PANEL_MAX_HEIGHT = 21
+#: The dashboard's rows besides the jail table and the panel: header (2), legend, footer.
+_CHROME = 4
 
 
 class DashboardScreen(JailScreen):
@@ -34,6 +44,9 @@ class DashboardScreen(JailScreen):
                 tooltip="filter jails by regex (name, hostname, IP, path)"),
         Binding("escape", "clear_filter", "Clear filter", show=False,
                 tooltip="clear the filter"),
+        Binding("v", "toggle_panel", "Panel", show=False,
+                tooltip="show or hide the host panel: host CPU and memory history, busiest "
+                        f"processes (hidden below {PANEL_MIN_HEIGHT} rows)"),
     ]
 
     def __init__(self, sort: str | None = None, reverse: bool | None = None,
@@ -45,6 +58,8 @@ class DashboardScreen(JailScreen):
         self.pattern: re.Pattern[str] | None = None
         self.filter_error: str | None = None
         self.snapshot: Snapshot | None = None
+        self.panel_wanted = True
+        self._fitted: tuple[int, int] | None = None
 
     @property
     def jailtui(self) -> JailtuiApp:
@@ -56,6 +71,7 @@ class DashboardScreen(JailScreen):
         yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
                         id="filter")
         yield Line(id="legend")
+        yield HostPanel(id="panel")
         yield Footer()
 
     @property
@@ -65,6 +81,10 @@ class DashboardScreen(JailScreen):
     @property
     def filter_bar(self) -> FilterBar:
         return self.query_one(FilterBar)
+
+    @property
+    def panel(self) -> HostPanel:
+        return self.query_one(HostPanel)
 
     AUTO_FOCUS = "JailTable"
 
@@ -82,9 +102,44 @@ class DashboardScreen(JailScreen):
     def show_snapshot(self, snapshot: Snapshot) -> int:
         """Apply one snapshot to the table; returns the number of cells written."""
         self.snapshot = snapshot
-        written = self.table.show_jails(snapshot.jails, self.pattern)
+        sampler = self.jailtui.sampler
+        written = self.table.show_jails(snapshot.jails, self.pattern,
+                                        sampler.recent_cpu(TREND_POINTS))
+        if self.panel.display:
+            self._fit_panel()
+            written += self.panel.show(snapshot, sampler.host_history())
         self._legend()
         return written
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """Show the panel when wanted and the terminal is tall enough, as tall as the jail
+        list leaves free; a panel that appears catches up at once (a hidden one is not
+        drawn, and is not resized)."""
+        panel = self.panel
+        shown = self.panel_wanted and self.app.size.height >= PANEL_MIN_HEIGHT
+        if shown:
+            self._size_panel()
+        if shown == panel.display:
+            return
+        panel.display = shown
+        if shown and self.snapshot is not None:
+            self.call_after_refresh(self._catch_up_panel)
+
+    def _size_panel(self) -> None:
+        """Relayout only when the terminal height or the number of jails listed changed."""
+        height, rows = self.app.size.height, self.table.shown_count
+        if self._fitted == (height, rows):
+            return
+        self._fitted = (height, rows)
+        free = height - _CHROME - (1 if self.filter_bar.display else 0) - (rows + 1)
+        self.panel.styles.height = max(PANEL_HEIGHT, min(PANEL_MAX_HEIGHT, free))
+
+    def _catch_up_panel(self) -> None:
+        if self.panel.display and self.snapshot is not None:
+            self.panel.show(self.snapshot, self.jailtui.sampler.host_history())
 
     def refilter(self) -> None:
         if self.snapshot is not None:
@@ -123,6 +178,13 @@ class DashboardScreen(JailScreen):
         key = event.row_key.value
         if key is not None:
             self.jailtui.open_jail(key)
+
+    def action_toggle_panel(self) -> None:
+        self.panel_wanted = not self.panel_wanted
+        self._fit_panel()
+        if self.panel_wanted and not self.panel.display:
+            self.notify(f"the host panel needs a terminal of {PANEL_MIN_HEIGHT} rows or more",
+                        severity="warning")
 
     def action_filter(self) -> None:
         bar = self.filter_bar

@@ -22,7 +22,7 @@ from ...engine.vis import vis
 from ...report import addresses, children_note, level, marked
 from ..palette import (ADDRESS_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR, NEAR_STYLE,
                        level_style)
-from ..widgets.charts import HistoryChart
+from ..widgets.charts import HistoryChart, Mark
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import Footer
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 TABS = ("processes", "limits", "resources", "params", "history")
 _BPS = Unit.BYTES_PER_SECOND
+#: The History chart on which the rules of each resource are drawn.
+CHART_RESOURCES = {"chart-cpu": "pcpu", "chart-rss": "memoryuse", "chart-read": "readbps",
+                   "chart-write": "writebps"}
 
 
 def _cpu(v: float) -> str:
@@ -49,6 +52,15 @@ def _size(v: float) -> str:
 
 def _rate(v: float) -> str:
     return units.rate(v, _BPS)
+
+
+def rule_marks(rules: tuple[Rule, ...], resource: str) -> list[Mark]:
+    """A line for each rule of the jail on ``resource`` at its amount, labelled with its action
+    (deny red, other actions yellow). Rules counted per process or per user are left out: their
+    amount is not the jail's total."""
+    return [Mark(rule.amount, f"{rule.action} {units.amount(resource, rule.amount)}",
+                 "red" if rule.action == "deny" else "yellow")
+            for rule in rules if rule.resource == resource and rule.per == rule.subject]
 
 
 class JailDetailScreen(JailScreen):
@@ -114,11 +126,14 @@ class JailDetailScreen(JailScreen):
             with TabPane("4 Parameters", id="params"):
                 yield ParamsTable(id="params-table")
             with TabPane("5 History", id="history"), VerticalScroll(id="charts"):
-                yield HistoryChart("CPU% (of one core)", _cpu, floor=1.0, id="chart-cpu")
+                yield HistoryChart("CPU% (of one core)", _cpu, floor=1.0, with_axis=True,
+                                   id="chart-cpu")
                 yield HistoryChart("RSS (memory)", _size, style="cyan", floor=1 << 20,
-                                   id="chart-rss")
-                yield HistoryChart("READ/s (racct)", _rate, style="magenta", id="chart-read")
-                yield HistoryChart("WRITE/s (racct)", _rate, style="yellow", id="chart-write")
+                                   with_axis=True, id="chart-rss")
+                yield HistoryChart("READ/s (racct)", _rate, style="magenta", with_axis=True,
+                                   id="chart-read")
+                yield HistoryChart("WRITE/s (racct)", _rate, style="yellow", with_axis=True,
+                                   id="chart-write")
         yield Footer()
 
     @property
@@ -177,7 +192,7 @@ class JailDetailScreen(JailScreen):
         if tab == "params":
             return self.query_one(ParamsTable).show_params(stats.jail if stats else None)
         if tab == "history":
-            self._show_history()
+            self._show_history(stats)
         return 0
 
     def _show_processes(self, snapshot: Snapshot, stats: JailStats | None) -> int:
@@ -202,15 +217,17 @@ class JailDetailScreen(JailScreen):
         self.query_one("#proc-legend", Line).set(legend)
         return written
 
-    def _show_history(self) -> None:
+    def _show_history(self, stats: JailStats | None) -> None:
         h = self.history
         if h is None:
             return
         span = units.duration(h.times[-1] - h.times[0]) if len(h) > 1 else ""
-        self.query_one("#chart-cpu", HistoryChart).update_series(h.cpu, span)
-        self.query_one("#chart-rss", HistoryChart).update_series(h.rss, span)
-        self.query_one("#chart-read", HistoryChart).update_series(h.readbps, span)
-        self.query_one("#chart-write", HistoryChart).update_series(h.writebps, span)
+        rules = stats.rules if stats is not None else ()
+        series = {"chart-cpu": h.cpu, "chart-rss": h.rss, "chart-read": h.readbps,
+                  "chart-write": h.writebps}
+        for chart_id, values in series.items():
+            self.query_one(f"#{chart_id}", HistoryChart).update_series(
+                values, span, h.times, rule_marks(rules, CHART_RESOURCES[chart_id]))
 
     def _title(self, stats: JailStats | None, snapshot: Snapshot) -> None:
         title = Text.assemble((f" {vis(self.jail_name)} ", "bold reverse"))

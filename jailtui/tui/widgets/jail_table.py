@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -16,12 +16,16 @@ from ...engine.sampler import JailStats, under_parents
 from ...report import addresses, level, marked
 from ..palette import level_style
 from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
+from .charts import sparkline
 from .keyed_table import Column, KeyedTable
 
 _BPS = Unit.BYTES_PER_SECOND
 #: After a racct figure of a jail with running child jails: the kernel counts theirs in it.
 WITH_CHILDREN = "*"
 _CHILDREN_HELP = f"; {WITH_CHILDREN}: includes its child jails (racct counts them)"
+#: Samples in the CPU trend column, and the CPU% (of one core) its full block stands for.
+TREND_POINTS = 10
+TREND_TOP = 100.0
 
 
 def _running(key: Callable[[JailStats], Any]) -> Callable[[JailStats], Any]:
@@ -54,6 +58,9 @@ COLUMNS: tuple[Column, ...] = (
            "CPU over the last interval, percent of ONE core (400 = 4 cores busy); ! from 75% "
            "and !! from 90% of what the jail may use: its pcpu deny rule, else its cpuset's "
            "CPUs, else the host's", True),
+    Column("trend", "TREND", TREND_POINTS, 1, False, None,
+           f"CPU% of the last {TREND_POINTS} samples, oldest left, scaled to ONE core: "
+           "▁ idle … █ one core busy or more"),
     Column("rss", "RSS", 5, 0, True, _running(lambda s: s.rss), "resident memory", True),
     Column("vsz", "VSZ", 5, 8, True, _running(lambda s: s.vsz), "virtual memory", True),
     Column("files", "FILES", 5, 7, True, lambda s: s.openfiles,
@@ -74,10 +81,11 @@ def jail_row(s: JailStats) -> tuple[Text, ...]:
     return tuple(to_text(cell) for cell in jail_cells(s))
 
 
-def jail_cells(s: JailStats) -> tuple[Cell, ...]:
+def jail_cells(s: JailStats, trend: Sequence[float] = ()) -> tuple[Cell, ...]:
     """The cells of one jail, in COLUMNS order; stopped jails dim with ``-``; racct figures
-    that include child jails marked. (The NAME cell is the row's key: the dotted name of a
-    child jail, listed under its parent, shows where it belongs.)"""
+    that include child jails marked; ``trend`` is its recent CPU%, oldest first. (The NAME
+    cell is the row's key: the dotted name of a child jail, listed under its parent, shows
+    where it belongs.)"""
     jail = s.jail
     ip = addresses(jail, compact=True)
     name = jail.name
@@ -85,7 +93,7 @@ def jail_cells(s: JailStats) -> tuple[Cell, ...]:
     if not jail.running:
         return (DASH, text(name, DIM), text(jail.state.value, DIM), text(manager, DIM),
                 text(jail.hostname or "-", DIM), text(ip, DIM), DASH, DASH, DASH, DASH, DASH,
-                DASH, DASH, DASH, limits_cell(s.limits))
+                DASH, DASH, DASH, DASH, limits_cell(s.limits))
     state = "yellow" if jail.state is JailState.DYING else ""
     mark = _children_mark if s.racct_includes_children else _plain
     return (
@@ -94,6 +102,7 @@ def jail_cells(s: JailStats) -> tuple[Cell, ...]:
         text(jail.hostname or "-"), text(ip),
         num(str(s.nproc)), mark(num(str(s.nthr))),
         _cpu_cell(s),
+        text(sparkline(trend, TREND_TOP, TREND_POINTS), "green"),
         num(units.size(s.rss)), num(units.size(s.vsz)),
         mark(num(units.count(s.openfiles))) if s.openfiles is not None else DASH,
         mark(num(units.rate(s.readbps, _BPS))) if s.readbps is not None else DASH,
@@ -166,8 +175,11 @@ class JailTable(KeyedTable[JailStats]):
     ]
 
     def show_jails(self, jails: tuple[JailStats, ...],
-                   pattern: re.Pattern[str] | None = None) -> int:
-        rows = [jail_cells(s) for s in jails]
+                   pattern: re.Pattern[str] | None = None,
+                   trends: Mapping[str, Sequence[float]] | None = None) -> int:
+        """Show ``jails``; ``trends`` maps a jail name to its recent CPU% (the TREND column)."""
+        trends = trends or {}
+        rows = [jail_cells(s, trends.get(s.jail.name, ())) for s in jails]
         keys = row_keys(jails)
         if pattern is None:
             return self.show(list(zip(keys, jails, rows, strict=True)), rows)

@@ -175,8 +175,9 @@ class KeyedTable(DataTable, Generic[T]):
                     for i, column_key in zip(shown, column_keys, strict=True):
                         cell = row[i]
                         if cell != old[i]:
-                            grow = cell_len(plain(cell)) > columns[column_key].content_width
-                            self.update_cell(row_key, column_key, to_text(cell),
+                            shown_text = to_text(cell)
+                            grow = shown_text.cell_len > columns[column_key].content_width
+                            self.update_cell(row_key, column_key, shown_text,
                                              update_width=grow)
                             written += 1
                     changed.append(key)

@@ -7,6 +7,7 @@ it is made visible.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -51,3 +52,34 @@ class Note(Static):
     def show(self, visible: bool) -> None:
         if self.display != visible:
             self.display = visible
+
+
+class Drawn(Widget):
+    """A widget that draws its lines (``draw``) once per change and keeps them as strips until
+    ``redraw`` or a resize: the general render path costs several times more, which counts for
+    widgets repainted on every tick."""
+
+    _strips: list[Strip] | None = None
+
+    def draw(self) -> list[Text]:
+        """The lines to show; what a jail controls must already be made visible."""
+        raise NotImplementedError
+
+    def redraw(self) -> None:
+        self._strips = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._strips = None
+
+    def notify_style_update(self) -> None:
+        self._strips = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width, style = self.size.width, self.rich_style
+        if self._strips is None:
+            console = self.app.console
+            self._strips = [Strip(line.render(console, end="")).crop_extend(0, width, style)
+                            .apply_style(style) for line in self.draw()]
+        return self._strips[y] if 0 <= y < len(self._strips) else Strip.blank(width, style)
