@@ -7,13 +7,22 @@ from the demo host.
 Writes dashboard.svg, detail.svg, detail-history.svg, limit-editor.svg and help.svg. The demo
 host runs on a stepped clock so the pictures are the same on every run; nothing is changed on
 it (the editor is shown, not applied) and no audit log is written.
+
+With tmux installed it also writes dashboard-16colors.svg: the demo run in a stock tmux
+(TERM=screen, no COLORTERM: the 16 ANSI colours) and the pane captured with its escapes, so the
+picture is what that terminal really shows (live demo data, not the stepped clock).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shlex
+import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +97,40 @@ async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
     return written
 
 
+def terminal_shot(out: Path, size: tuple[int, int], seconds: float = 8.0) -> Path | None:
+    """The dashboard as a 16-colour tmux pane shows it; None without tmux."""
+    if shutil.which("tmux") is None:
+        return None
+    from rich.console import Console
+    from rich.terminal_theme import MONOKAI
+    from rich.text import Text
+
+    socket = f"jailtui-shot-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("COLORTERM", "NO_COLOR", "TMUX", "TEXTUAL_COLOR_SYSTEM")}
+    env["XDG_CONFIG_HOME"] = str(out / ".no-config")  # the defaults, not the user's config
+    app = shlex.join([sys.executable, "-m", "jailtui", "--demo"])
+    tmux = ["tmux", "-L", socket, "-f", os.devnull]
+    try:
+        subprocess.run([*tmux, "new-session", "-d", "-x", str(size[0]), "-y", str(size[1]),
+                        f"cd {shlex.quote(str(ROOT))} && TERM=screen exec {app}"],
+                       env=env, check=True)
+        time.sleep(seconds)
+        pane = subprocess.run([*tmux, "capture-pane", "-e", "-p"], env=env, check=True,
+                              capture_output=True, text=True).stdout
+    finally:
+        subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=size[0], color_system="standard", file=sink,
+                          force_terminal=True)
+        console.print(Text.from_ansi(pane.rstrip("\n")), end="", overflow="crop",
+                      no_wrap=True)
+    path = out / "dashboard-16colors.svg"
+    path.write_text(console.export_svg(title="jailtui in tmux, TERM=screen (16 colours)",
+                                       theme=MONOKAI))
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
@@ -99,6 +142,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(take(args.out, (width, height), args.history)):
         print(path)
+    shot = terminal_shot(args.out, (width, height))
+    print(shot if shot else "tmux not found: no 16-colour screenshot")
     return 0
 
 

@@ -92,7 +92,9 @@ class JailtuiApp(App[None]):
         Binding("ctrl+p,colon", "command_palette", "Commands", key_display="^p", show=False,
                 tooltip="command palette: open a jail by name, sort, filter, pause"),
         Binding("q", "quit", "Quit", tooltip="quit jailtui"),
-        Binding("ctrl+c,ctrl+q,f10", "quit", "Quit", show=False, priority=True,
+        Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True,
+                tooltip="quit jailtui, from any view or dialog"),
+        Binding("ctrl+c,f10", "quit", "Quit", show=False, priority=True,
                 tooltip="quit jailtui"),
     ]
 

@@ -153,8 +153,7 @@ def test_q_quits_from_the_jail_list(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("where,back_to", [("detail", DashboardScreen),
-                                           ("dialog", DashboardScreen),
-                                           ("editor", DashboardScreen)])
+                                           ("dialog", DashboardScreen)])
 def test_q_elsewhere_goes_back_and_never_quits(tmp_path, where, back_to) -> None:
     async def go() -> None:
         app = make_change_app(tmp_path)
@@ -165,6 +164,22 @@ def test_q_elsewhere_goes_back_and_never_quits(tmp_path, where, back_to) -> None
             await pilot.pause(0.2)
             assert app.return_code is None
             assert app.host.inner.jail("www").running
+    run(go())
+
+
+def test_q_in_the_limit_editor_is_typed_and_esc_goes_back(tmp_path) -> None:
+    """The editor opens on the amount field: there q is a character, and Esc leaves."""
+    async def go() -> None:
+        app = make_change_app(tmp_path)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await at(pilot, app, "editor")
+            await pilot.press("q")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, LimitEditor) and app.return_code is None
+            assert app.screen.query_one("#amount", Input).value == "q"
+            await pilot.press("escape")
+            await until_screen(pilot, app, DashboardScreen)
+            assert app.return_code is None
     run(go())
 
 

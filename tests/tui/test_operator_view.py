@@ -51,12 +51,14 @@ def test_at_80_columns_the_footers_keep_help_quit_and_back(tmp_path) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await started(pilot, app)
             await wait_until(pilot, lambda: "Open" in footer(app))
-            assert "? Help" in footer(app) and "q Quit" in footer(app)
+            assert " ? Help " in footer(app) and " q Quit " in footer(app)
+            assert "^q" not in footer(app), "one quit key is enough where q quits"
             app.open_jail("www")
             await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
                              and "Back" in footer(app))
             line = footer(app)
-            assert "? Help" in line and "q Quit" in line and "esc Back" in line
+            assert " ? Help " in line and " ^q Quit " in line and " esc Back " in line, \
+                "q goes back in a detail view, so the footer names the key that quits"
 
     run(go())
 
@@ -88,6 +90,22 @@ def test_an_operator_at_120_by_35_sees_who_manages_each_jail() -> None:
             assert "MANAGER" in header
             sandbox = next(line for line in screen_lines(app) if " sandbox " in line)
             assert " none " in sandbox
+            assert "TREND" in header, "the trend fits beside the manager at 120 columns"
+
+    run(go())
+
+
+def test_at_80_columns_the_state_outranks_the_trend() -> None:
+    """A stopped or dying jail must read as such on a small terminal; the sparkline goes first."""
+    app = make_app()
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, app)
+            header = next(line for line in screen_lines(app) if "JID" in line)
+            assert "STATE" in header and "TREND" not in header, header
+            legacy = next(line for line in screen_lines(app) if " legacy " in line)
+            assert " STOPPED " in legacy
 
     run(go())
 

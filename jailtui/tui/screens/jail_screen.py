@@ -52,7 +52,17 @@ class JailScreen(Screen):
                         if active.binding.action in self.FOOTER_FIRST),
                        key=lambda key: self.FOOTER_FIRST.index(bindings[key].binding.action))
         rest = [key for key in bindings if key not in first]
-        return {key: bindings[key] for key in [*first, *rest]}
+        # One key per shown action, the shortest: q where q quits, ^q where q goes back.
+        def display(key: str) -> str:
+            return bindings[key].binding.key_display or key
+
+        groups: dict[tuple[str, str], list[str]] = {}
+        for key in [*first, *rest]:
+            binding = bindings[key].binding
+            group = (binding.action, binding.description) if binding.show else ("", key)
+            groups.setdefault(group, []).append(key)
+        return {key: bindings[key] for key in (min(keys, key=lambda k: len(display(k)))
+                                                for keys in groups.values())}
 
     def selected_jail(self) -> str | None:
         """The name of the jail the keys apply to."""

@@ -52,13 +52,13 @@ COLUMNS: tuple[Column, ...] = (
            "first address, +N more; vnet: a network stack of its own; inherit: the host's "
            "addresses"),
     Column("nproc", "PROC", 4, 2, True, _running(lambda s: s.nproc), "processes", True),
-    Column("nthr", "THR", 4, 5, True, _running(lambda s: s.nthr), "threads" + _CHILDREN_HELP,
+    Column("nthr", "THR", 4, 6, True, _running(lambda s: s.nthr), "threads" + _CHILDREN_HELP,
            True),
     Column("cpu", "CPU%", 5, 0, True, _running(lambda s: s.cpu),
            "CPU over the last interval, percent of ONE core (400 = 4 cores busy); ! from 75% "
            "and !! from 90% of what the jail may use: its pcpu deny rule, else its cpuset's "
            "CPUs, else the host's", True),
-    Column("trend", "TREND", TREND_POINTS, 1, False, None,
+    Column("trend", "TREND", TREND_POINTS, 5, False, None,
            f"CPU% of the last {TREND_POINTS} samples, oldest left, scaled to ONE core: "
            "▁ idle … █ one core busy or more"),
     Column("rss", "RSS", 5, 0, True, _running(lambda s: s.rss), "resident memory", True),
