@@ -24,10 +24,30 @@ from . import kernel_rules
 from .errors import CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail
 from .host import Host
 from .jailconf import ConfLookup
-from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
-                       rule_keeping)
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
-                    ProcessIdentity, RacctStatus, Rule, Sample, Usage)
+from .managers import (
+    BASTILLE,
+    IOCAGE,
+    JAIL_CONF,
+    NONE,
+    ControlPlan,
+    Owner,
+    RuleKeeping,
+    plan,
+    rule_keeping,
+)
+from .model import (
+    ActionResult,
+    CommandResult,
+    HostInfo,
+    Jail,
+    JailState,
+    Process,
+    ProcessIdentity,
+    RacctStatus,
+    Rule,
+    Sample,
+    Usage,
+)
 from .rctl import RuleFilter, parse_rule
 
 KIB = 1024
@@ -1004,7 +1024,8 @@ class SimulatedHost(Host):
                     self._start_job(jail, index, at)
 
     def _reap(self, jail: _SimJail, now: float) -> None:
-        alive, gone = [], []
+        alive: list[_SimProc] = []
+        gone: list[_SimProc] = []
         for proc in jail.procs:
             (gone if proc.until <= now else alive).append(proc)
         jail.procs = alive

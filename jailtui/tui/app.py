@@ -37,9 +37,9 @@ from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
 from .messages import SampleFailed, SampleReady
 from .palette import TERMINAL_ANSI, TERMINAL_ANSI_LIGHT
+from .screens.confirm import ConfirmScreen
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
-from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
@@ -119,7 +119,6 @@ class JailtuiApp(App[None]):
         self.snapshot: Snapshot | None = None
         self.samples = 0
         self.sample_seconds = 0.0
-        self.apply_seconds = 0.0
         self.good_at: float | None = None
         self._timer: Timer | None = None
         self._in_flight = False
@@ -255,7 +254,6 @@ class JailtuiApp(App[None]):
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Show ``snapshot`` on the visible screen; hidden screens catch up when shown."""
-        started = time.perf_counter()
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
         self.snapshot = snapshot
@@ -284,7 +282,6 @@ class JailtuiApp(App[None]):
             self.notify(f"racct is off: {snapshot.racct.reason or 'disabled'}. Usage and limits "
                         "come from processes until it is on.", title="racct",
                         severity="warning", timeout=12, markup=False)
-        self.apply_seconds = time.perf_counter() - started
 
     def status(self) -> Status:
         changes = self.changes
