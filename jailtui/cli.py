@@ -660,7 +660,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
                 commands=[report.command_json(c) for c in result.commands]))
         else:
             if result.ok:
-                print(vis(result.message))
+                print(vis(result.message, multiline=True))
                 _demo_note(actions)
             else:
                 _stderr(result.message)
