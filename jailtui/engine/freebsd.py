@@ -584,7 +584,8 @@ _JAIL_NOT_FOUND = re.compile(r'jail "?([^"]+?)"? not found')
 
 
 def error_from(result: CommandResult) -> JailtuiError:
-    """Map a failed FreeBSD command to the error a user should see (REFERENCE.md 1.5, 3.7-3.9)."""
+    """Map a failed FreeBSD command to the error a user should see (docs/freebsd.md, "Errors
+    jailtui maps to one line")."""
     stderr = result.stderr.strip()
     line = _last_line(stderr) or f"{result.argv[0]} exited with status {result.returncode}"
     tool = result.argv[0]
