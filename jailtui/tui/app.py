@@ -93,7 +93,7 @@ class JailtuiApp(App[None]):
                 tooltip="command palette: open a jail by name, sort, filter, pause"),
         Binding("q", "quit", "Quit", tooltip="quit jailtui"),
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True,
-                tooltip="quit jailtui, from any view or dialog"),
+                tooltip="quit jailtui"),
         Binding("ctrl+c,f10", "quit", "Quit", show=False, priority=True,
                 tooltip="quit jailtui"),
     ]
