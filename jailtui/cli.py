@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .backend import HostOptions, default_backend, make_host
+from .backend import default_backend
 from .engine.errors import JailtuiError, UsageError
 from .engine.vis import vis
 
@@ -189,22 +189,22 @@ def _stderr(message: str) -> None:
     print(f"jailtui: {vis(message)}", file=sys.stderr)
 
 
+def _wiring(args: argparse.Namespace):  # -> Wiring
+    from .wiring import wire
+
+    wiring = wire(args)
+    if wiring.notice:
+        _stderr(wiring.notice)
+    args._actions = wiring.actions
+    return wiring
+
+
 def _host(args: argparse.Namespace):  # -> Host
-    if args.backend is None and default_backend() == "simulated":
-        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
-    return make_host(HostOptions(backend=args.backend, control=args.control,
-                                 jail_conf=args.jail_conf, seed=args.seed,
-                                 demo_jails=args.demo_jails, timeout=args.timeout))
+    return _wiring(args).host
 
 
-def _actions(args: argparse.Namespace, host: Any):  # -> Actions
-    from .engine.actions import Actions
-    from .engine.audit import AuditLog
-
-    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    args._actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf,
-                            audit=audit, shell_command=(args.shell,))
-    return args._actions
+def _actions(args: argparse.Namespace):  # -> Actions
+    return _wiring(args).actions
 
 
 def _snapshot(args: argparse.Namespace):  # -> Snapshot
@@ -543,8 +543,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
             raise UsageError("usage: jailtui limits [JAIL | add RULE | rm FILTER | persist [JAIL]]")
         return _show_limits(args, words[0] if words else None)
     operands = words[1:]
-    host = _host(args)
-    actions = _actions(args, host)
+    actions = _actions(args)
     if verb == "persist":
         if len(operands) > 1:
             raise UsageError("usage: jailtui limits persist [JAIL]")
@@ -642,7 +641,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from . import report
 
-        actions = _actions(args, _host(args))
+        actions = _actions(args)
         result = getattr(actions, verb)(args.jail, force=args.force)
         if args.json:
             _print_json(report.document(
@@ -665,7 +664,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from .engine.errors import HostUnreachable
     from .terminal import run_in_terminal
 
-    actions = _actions(args, _host(args))
+    actions = _actions(args)
     if actions.host.simulated:
         return _demo_console(actions, args.jail, list(args.argv))
     command = list(args.argv) or None

@@ -428,19 +428,12 @@ def build(args: argparse.Namespace) -> JailtuiApp:
     """The dashboard the command line (and the config file under it) asks for."""
     import sys
 
-    from ..backend import HostOptions, default_backend, make_host
-    from ..engine.actions import Actions
-    from ..engine.audit import AuditLog
+    from ..wiring import wire
 
-    host = make_host(HostOptions(backend=args.backend, control=args.control,
-                                 jail_conf=args.jail_conf, seed=args.seed,
-                                 demo_jails=args.demo_jails, timeout=args.timeout))
-    if args.backend is None and default_backend() == "simulated":
-        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
-    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
-                      shell_command=(args.shell,))
-    app = JailtuiApp(host, actions, interval=clamp_interval(args.interval),
+    wiring = wire(args)
+    if wiring.notice:
+        print(f"jailtui: {wiring.notice}", file=sys.stderr)
+    app = JailtuiApp(wiring.host, wiring.actions, interval=clamp_interval(args.interval),
                      read_only=args.read_only, settings=args.settings,
                      notices=args.config_problems, config_path=args.config_path)
     return app
