@@ -275,7 +275,7 @@ def _warn(snapshot: Any) -> None:
 # -- read commands -------------------------------------------------------------------------
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from . import report
+    from . import present, report
     from .engine import units
     from .literal import literal
 
@@ -293,7 +293,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         report.row(t, [
             "-" if j.jid is None else j.jid, j.name, j.state.value, j.manager or "-",
             j.hostname or "-",
-            report.addresses(j),
+            present.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -302,7 +302,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
-        for note in report.children_note(snap.jails):
+        for note in present.children_note(snap.jails):
             con.print(literal(note, "dim"))
     else:
         con.print("no jails", style="dim")
@@ -428,7 +428,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     from rich.console import Group
     from rich.live import Live
 
-    from . import report
+    from . import present, report
     from .engine import units
     from .engine.rctl import Unit
     from .engine.sampler import Sampler
@@ -448,7 +448,7 @@ def cmd_top(args: argparse.Namespace) -> int:
                          drop=("VSZ", "THR", "WRITE", "READ", "PROCS", "RSS", "LIMITS"))
         running = sorted((s for s in snap.jails if s.jail.running), key=lambda s: -s.cpu)
         for s in running:
-            worst = report.worst_limit(s.limits)
+            worst = present.worst_limit(s.limits)
             report.row(t, [s.jail.jid, s.jail.name, s.nproc, s.nthr, units.percent(s.cpu),
                            units.size(s.rss), units.size(s.vsz),
                            units.rate(s.readbps, Unit.BYTES_PER_SECOND),

@@ -133,6 +133,8 @@ def test_engine_and_ls_json_never_import_textual() -> None:
             "import jailtui.engine, jailtui.engine.sampler, jailtui.engine.actions\n"
             "import jailtui.engine.freebsd, jailtui.engine.simulated\n"
             "assert 'textual' not in sys.modules, 'engine imported textual'\n"
+            "import jailtui.present, jailtui.wiring\n"
+            "assert 'textual' not in sys.modules, 'present or wiring imported textual'\n"
             "from jailtui.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    assert main(['--demo', 'ls', '--json']) == 0\n"

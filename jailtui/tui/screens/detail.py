@@ -19,7 +19,7 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
-from ...report import addresses, children_note, level, marked
+from ...present import addresses, children_note, level, marked
 from ..palette import (ADDRESS_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR, NEAR_STYLE,
                        level_style)
 from ..widgets.charts import HistoryChart, Mark

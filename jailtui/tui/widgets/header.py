@@ -13,7 +13,7 @@ from textual.widget import Widget
 from ...engine import units
 from ...engine.sampler import Snapshot
 from ...literal import literal, visible
-from ...report import level, marked
+from ...present import level, marked
 from ..palette import AT_COLOR, DIM, GOOD_COLOR, NEAR_COLOR, NEAR_STYLE, level_style
 
 #: The badges of the status line: reversed, so they stand out without colour.
