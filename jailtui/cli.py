@@ -362,8 +362,7 @@ def _require_racct(snap: Any) -> None:
 
     racct = snap.host.info.racct
     if not racct.enabled:
-        reason, _, fix = racct.reason.partition("; ")
-        raise RacctUnavailable(reason or "racct is off", fix or RacctUnavailable.FIX)
+        raise RacctUnavailable(racct.reason or "racct is off", racct.hint or RacctUnavailable.FIX)
 
 
 USAGE_COLUMNS = ("pcpu", "memoryuse", "vmemoryuse", "maxproc", "nthr", "openfiles",

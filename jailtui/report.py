@@ -37,7 +37,7 @@ def host_json(host: HostStats) -> dict[str, Any]:
         "cpu_percent": None if host.cpu is None else round(host.cpu, 1),
         "mem_used": host.mem_used, "mem_total": host.mem_total,
         "racct": {"enabled": info.racct.enabled, "present": info.racct.present,
-                  "reason": info.racct.reason},
+                  "reason": info.racct.explained},
         "jailed": info.jailed, "running": host.running, "stopped": host.stopped,
         "processes": host.nproc, "swap_total": info.swap_total, "swap_used": info.swap_used,
         "unknown": list(info.unknown),
@@ -198,7 +198,7 @@ def header_line(snapshot: Snapshot) -> Text:
     host = snapshot.host
     info = host.info
     unknown = set(info.unknown)
-    racct = "racct on" if info.racct.enabled else f"racct off: {info.racct.reason}"
+    racct = "racct on" if info.racct.enabled else f"racct off: {info.racct.explained}"
     cpu = "" if host.cpu is None else f"  cpu {host.cpu:.0f}%"
     load = "?" if "loadavg" in unknown else " ".join(f"{x:.2f}" for x in info.loadavg)
     mem = ("?" if unknown & {"physmem", "mem_free"} else

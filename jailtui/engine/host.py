@@ -203,7 +203,7 @@ class Host(ABC):
         rules: list[Rule] = []
         rules_error: str | None = None
         if not info.racct.enabled:
-            rules_error = info.racct.reason or "racct is off"
+            rules_error = info.racct.explained or "racct is off"
         else:
             try:
                 rules = self.rules(RuleFilter(subject="jail"))

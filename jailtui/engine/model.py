@@ -218,11 +218,17 @@ class RuleFilter:
 
 @dataclass(frozen=True, slots=True)
 class RacctStatus:
-    """Whether the kernel accounts resources; ``reason`` says why not and how to fix it."""
+    """Whether the kernel accounts resources; ``reason`` says why not, ``hint`` how to fix it."""
 
     enabled: bool
     present: bool = True
     reason: str = ""
+    hint: str = ""
+
+    @property
+    def explained(self) -> str:
+        """``reason; hint``: why racct is off and what to do about it."""
+        return "; ".join(part for part in (self.reason, self.hint) if part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1184,7 +1184,7 @@ class SimulatedHost(Host):
         return Sample(time=self._epoch + monotonic, monotonic=monotonic, host=info,
                       jails=tuple(self._jail_views()), processes=tuple(self._ps(self._running)),
                       usage=usage, rules=rules,
-                      rules_error=None if self._racct else info.racct.reason)
+                      rules_error=None if self._racct else info.racct.explained)
 
     def _host_info(self) -> HostInfo:
         rss = sum(p.rss for jail in self._running for p in jail.procs)
@@ -1192,7 +1192,7 @@ class SimulatedHost(Host):
         free = max(self.physmem * 0.02, self.physmem - KERNEL_WIRED - 0.8 * rss - cache)
         status = (RacctStatus(enabled=True) if self._racct else
                   RacctStatus(enabled=False, present=True,
-                              reason=f"{RACCT_DISABLED}; {RacctUnavailable.FIX}"))
+                              reason=RACCT_DISABLED, hint=RacctUnavailable.FIX))
         return HostInfo(
             hostname=HOSTNAME, osrelease=OSRELEASE, osreldate=OSRELDATE, ncpu=self.ncpu,
             physmem=self.physmem, pagesize=PAGE,

@@ -281,7 +281,7 @@ class JailtuiApp(App[None]):
         self._was_stale = snapshot.stale
         if not snapshot.stale and not snapshot.racct.enabled and not self._racct_told:
             self._racct_told = True
-            self.notify(f"racct is off: {snapshot.racct.reason or 'disabled'}. Usage and limits "
+            self.notify(f"racct is off: {snapshot.racct.explained or 'disabled'}. Usage and limits "
                         "come from processes until it is on.", title="racct",
                         severity="warning", timeout=12, markup=False)
         self.apply_seconds = time.perf_counter() - started

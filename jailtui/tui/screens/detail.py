@@ -271,7 +271,7 @@ class JailDetailScreen(JailScreen):
                           "rule, or past the amount of another action (log, devctl, throttle, "
                           "sig*)", style="dim"))
         elif not snapshot.racct.enabled:
-            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+            note.set(Text(f"racct off: {snapshot.racct.explained or 'disabled'}", style="yellow"))
         elif snapshot.rules_error is not None:
             note.set(Text(f"cannot read rules: {vis(snapshot.rules_error)}", style="bold yellow"))
         else:
@@ -281,7 +281,7 @@ class JailDetailScreen(JailScreen):
         note = self.query_one("#racct-note", Note)
         if not snapshot.racct.enabled:
             note.show(True)
-            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+            note.set(Text(f"racct off: {snapshot.racct.explained or 'disabled'}", style="yellow"))
         elif stats is not None and not stats.jail.running:
             note.show(True)
             note.set(Text("the jail is not running: no racct usage", style="dim"))

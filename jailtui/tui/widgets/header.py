@@ -126,7 +126,7 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
             pieces.append((2, Text("racct on", style=GOOD_COLOR)))
         else:
             pieces.append((1, Text("racct off", style=NEAR_STYLE)))
-            pieces.append((6, literal(racct.reason or "disabled", NEAR_COLOR)))
+            pieces.append((6, literal(racct.explained or "disabled", NEAR_COLOR)))
     if snap is not None and status.good_at is not None and not snap.stale:
         age = max(0.0, now - status.good_at)
         pieces.append((1, Text(f"sample {age:.0f}s ago" if age >= 1.5 else "sample now",
