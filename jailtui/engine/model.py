@@ -259,9 +259,10 @@ class Sample:
     """Everything read from a host in one pass.
 
     ``usage`` is keyed by jail name and empty when racct is off; ``warnings`` lists partial
-    failures (one jail's usage unreadable, say) that did not stop the sample. ``rules_error``
-    says why the rctl rules could not be listed (not root, racct off, a timeout): ``rules`` is
-    then empty but unknown, never "no rules".
+    failures (one jail's usage unreadable, say) that did not stop the sample, the jails'
+    configuration problems (``config_warnings``, a jail.conf jail(8) cannot load) first.
+    ``rules_error`` says why the rctl rules could not be listed (not root, racct off, a
+    timeout): ``rules`` is then empty but unknown, never "no rules".
     """
 
     time: float
@@ -273,6 +274,7 @@ class Sample:
     rules: tuple[Rule, ...] = ()
     warnings: tuple[str, ...] = ()
     rules_error: str | None = None
+    config_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ Only the visible tab is repainted on each sample; the sampler keeps recording hi
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,9 +30,6 @@ from ..widgets.keyed_table import KeyedTable
 from ..widgets.line import Line, Note
 from ..widgets.process_table import ProcessTable
 from .jail_screen import JailScreen
-
-if TYPE_CHECKING:
-    from ..app import JailtuiApp
 
 TABS = ("processes", "limits", "resources", "params", "history")
 _BPS = Unit.BYTES_PER_SECOND
@@ -104,10 +100,6 @@ class JailDetailScreen(JailScreen):
         self.history: JailHistory | None = None
         self.active_tab = "processes"
 
-    @property
-    def jailtui(self) -> JailtuiApp:
-        return cast("JailtuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
         yield Line(id="title")
@@ -167,6 +159,10 @@ class JailDetailScreen(JailScreen):
     def show_status(self, status: Status) -> None:
         for header in self.query(HostHeader):
             header.update_status(status)
+
+    def show_sample(self, snapshot: Snapshot) -> None:
+        self.show_snapshot(snapshot, self.jailtui.sampler.history(self.jail_name)
+                           if self.active_tab == "history" else None)
 
     def show_snapshot(self, snapshot: Snapshot, history: JailHistory | None = None) -> int:
         """Repaint the title and the visible tab only; returns the cells written."""

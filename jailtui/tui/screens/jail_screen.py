@@ -7,13 +7,15 @@ pressing one says why nothing happens; without Actions (view only) they are hidd
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from ...engine.sampler import Snapshot
+    from ..app import JailtuiApp
     from ..changes import Changes
 
 CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", "add_limit",
@@ -21,7 +23,9 @@ CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", 
 
 
 class JailScreen(Screen):
-    """A screen about jails; subclasses say which jail a key applies to."""
+    """A screen about jails; subclasses say which jail a key applies to and how they show a
+    snapshot. Each new snapshot of the app reaches the one the operator looks at (the top
+    screen, or the one under the dialogs open on it); the others catch up when shown."""
 
     JAIL_KEYS = Binding.Group("start/stop/restart", compact=True)
     BINDINGS = [
@@ -39,6 +43,28 @@ class JailScreen(Screen):
         Binding("E", "event_log", "Events", show=False,
                 tooltip="event log: the changes of this session and their results"),
     ]
+
+    @property
+    def jailtui(self) -> JailtuiApp:
+        return cast("JailtuiApp", self.app)
+
+    @property
+    def in_view(self) -> bool:
+        """True when the operator looks at this screen: on top, or under dialogs only."""
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, JailScreen):
+                return screen is self
+        return False
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "snapshot", self._sampled, init=False)
+
+    def _sampled(self, snapshot: Snapshot | None) -> None:
+        if snapshot is not None and self.in_view:
+            self.show_sample(snapshot)
+
+    def show_sample(self, snapshot: Snapshot) -> None:
+        """Show a new snapshot of the app (this screen is in view)."""
 
     #: Footer keys that come first, so a narrow terminal (80 columns) still shows them.
     FOOTER_FIRST = ("help", "quit", "back")
