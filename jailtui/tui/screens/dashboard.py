@@ -198,14 +198,8 @@ class DashboardScreen(JailScreen):
         bar.display = bool(text)
         bar.value = text
 
-    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
-        event.stop()
-        self.pattern = event.pattern
-        self.filter_error = event.error
-        if event.closed:
-            self.filter_bar.display = self.pattern is not None
-            self.table.focus()
-        self.refilter()
+    def filtered(self) -> JailTable:
+        return self.table
 
     def on_keyed_table_sorted(self, event: JailTable.Sorted) -> None:
         event.stop()

@@ -366,21 +366,15 @@ class JailDetailScreen(JailScreen):
         bar.display = True
         self.app.set_focus(bar)
 
-    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
-        event.stop()
-        self.pattern = event.pattern
-        self.filter_error = event.error
-        if event.closed:
-            event.bar.display = self.pattern is not None
-            self.processes.focus()
-        self._reshow()
+    def filtered(self) -> ProcessTable:
+        return self.processes
 
     def on_keyed_table_sorted(self, event: KeyedTable.Sorted) -> None:
         event.stop()
         if isinstance(event.table, ProcessTable):
-            self._reshow()
+            self.refilter()
 
-    def _reshow(self) -> None:
+    def refilter(self) -> None:
         if self.snapshot is not None and self.active_tab == "processes":
             self._show_processes(self.snapshot, self.snapshot.jail(self.jail_name))
 

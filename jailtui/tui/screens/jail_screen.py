@@ -6,12 +6,16 @@ pressing one says why nothing happens; without Actions (view only) they are hidd
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
+from textual.widget import Widget
+
+from ..widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
     from ...engine.sampler import Snapshot
@@ -26,6 +30,10 @@ class JailScreen(Screen):
     """A screen about jails; subclasses say which jail a key applies to and how they show a
     snapshot. Each new snapshot of the app reaches the one the operator looks at (the top
     screen, or the one under the dialogs open on it); the others catch up when shown."""
+
+    #: The filter the screen's filter bar set (None: none), and why the text is no regex.
+    pattern: re.Pattern[str] | None
+    filter_error: str | None
 
     JAIL_KEYS = Binding.Group("start/stop/restart", compact=True)
     BINDINGS = [
@@ -65,6 +73,22 @@ class JailScreen(Screen):
 
     def show_sample(self, snapshot: Snapshot) -> None:
         """Show a new snapshot of the app (this screen is in view)."""
+
+    def filtered(self) -> Widget:
+        """The table the screen's filter bar filters; the focus returns to it."""
+        raise NotImplementedError
+
+    def refilter(self) -> None:
+        """Show the data again through the filter (``pattern``) just set."""
+
+    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
+        event.stop()
+        self.pattern = event.pattern
+        self.filter_error = event.error
+        if event.closed:
+            event.bar.display = self.pattern is not None
+            self.filtered().focus()
+        self.refilter()
 
     #: Footer keys that come first, so a narrow terminal (80 columns) still shows them.
     FOOTER_FIRST = ("help", "quit", "back")
