@@ -44,7 +44,7 @@ from .screens.detail import JailDetailScreen
 from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
-from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
+from .screens.jail_screen import CHANGE_ACTIONS, FollowsSnapshots, JailScreen
 from .screens.signal import SignalScreen
 from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS, ResourcesTable
 from .widgets.filter_bar import FilterBar
@@ -94,8 +94,6 @@ class JailtuiApp(App[None]):
     COMMAND_PALETTE_DISPLAY = "^p"
     ansi_theme_dark = Reactive(TERMINAL_ANSI, init=False)
     ansi_theme_light = Reactive(TERMINAL_ANSI_LIGHT, init=False)
-    #: The latest snapshot (stale: the last good data, marked); screens watch it.
-    snapshot: Reactive[Snapshot | None] = Reactive(None, init=False, always_update=True)
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?",
                 tooltip="this help: every key"),
@@ -132,6 +130,8 @@ class JailtuiApp(App[None]):
         self.clock = clock
         self.autosample = autosample
         self.paused = False
+        #: The latest snapshot (stale: the last good data, marked).
+        self.snapshot: Snapshot | None = None
         self.samples = 0
         self.sample_seconds = 0.0
         self.apply_seconds = 0.0
@@ -295,8 +295,8 @@ class JailtuiApp(App[None]):
             self._timer = self.set_timer(self.interval, self.request_sample)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Make ``snapshot`` the latest: the screen in view shows it (screens watch
-        :attr:`snapshot`); hidden screens catch up when shown."""
+        """Make ``snapshot`` the latest and hand it to the screens that follow snapshots: the
+        one in view shows it, hidden ones catch up when shown."""
         started = time.perf_counter()
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
@@ -305,6 +305,9 @@ class JailtuiApp(App[None]):
             self.good_at = now
         self.snapshot = snapshot
         self._show_status()
+        for screen in list(self.screen_stack):
+            if isinstance(screen, FollowsSnapshots):
+                screen.follow_snapshot(snapshot)
         if first_error:
             self.notify(f"sampling failed: {snapshot.error}", severity="error", markup=False,
                         timeout=6)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from textual import events
 from textual.binding import ActiveBinding, Binding
@@ -26,10 +26,20 @@ CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", 
                             "undo", "edit_limit", "remove_limit", "signal"})
 
 
+@runtime_checkable
+class FollowsSnapshots(Protocol):
+    """A screen that follows the app's snapshots: the app hands each new one to every screen
+    in its stack, and each decides whether it shows it now (a hidden one catches up when
+    shown)."""
+
+    def follow_snapshot(self, snapshot: Snapshot) -> None: ...
+
+
 class JailScreen(Screen):
     """A screen about jails; subclasses say which jail a key applies to and how they show a
-    snapshot. Each new snapshot of the app reaches the one the operator looks at (the top
-    screen, or the one under the dialogs open on it); the others catch up when shown."""
+    snapshot (:class:`FollowsSnapshots`): only the one the operator looks at (the top screen,
+    or the one under the dialogs open on it) shows a new snapshot; the others catch up when
+    shown."""
 
     #: The filter the screen's filter bar set (None: none), and why the text is no regex.
     pattern: re.Pattern[str] | None
@@ -64,11 +74,8 @@ class JailScreen(Screen):
                 return screen is self
         return False
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "snapshot", self._sampled, init=False)
-
-    def _sampled(self, snapshot: Snapshot | None) -> None:
-        if snapshot is not None and self.in_view:
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
+        if self.in_view:
             self.show_sample(snapshot)
 
     def show_sample(self, snapshot: Snapshot) -> None:

@@ -215,11 +215,10 @@ class LimitEditor(Dialog[LimitRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#amount").focus()
         self._validate()
-        self.watch(self.app, "snapshot", self._sampled, init=False)
 
-    def _sampled(self, snapshot: Snapshot | None) -> None:
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
         """Follow the jail's usage in each good sample while this form is on top."""
-        if snapshot is not None and not snapshot.stale and self.is_current:
+        if not snapshot.stale and self.is_current:
             stats = snapshot.jail(self.jail)
             self.show_usage(stats.usage if stats is not None else None)
 
