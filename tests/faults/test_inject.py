@@ -93,7 +93,7 @@ def test_a_failing_tool_leaves_the_last_data_says_why_and_recovers(
             faulty.fault(tool, fault)
         app.request_sample()
         assert await responsive(pilot, app) < 1.0, "a key waited for the host"
-        await wait_until(pilot, lambda: not app._in_flight, 10)
+        await wait_until(pilot, lambda: not app.sampling, 10)
         snapshot = app.snapshot
         assert snapshot is not None and snapshot.stale
         assert snapshot.error is not None and snapshot.error.startswith(message)
@@ -136,7 +136,7 @@ def test_rctl_failing_costs_the_limits_not_the_jail_list(faulty, tmp_path, fault
         started = time.monotonic()
         app.request_sample()
         assert await responsive(pilot, app) < 1.0
-        await wait_until(pilot, lambda: not app._in_flight, 10)
+        await wait_until(pilot, lambda: not app.sampling, 10)
         assert time.monotonic() - started < 2 * TIMEOUT + 2
         snapshot = app.snapshot
         assert not snapshot.stale and rows(app) == before
