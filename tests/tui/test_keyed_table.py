@@ -79,20 +79,26 @@ def assert_screen_shows_cells(app: Any, table: Any) -> None:
             at = found + len(value)
 
 
+async def select_and_sample(pilot: Any, app: Any, table: Any, row: int) -> str:
+    """Put the cursor on the ``row``-th row, check it, take two samples, check again."""
+    key = table.ordered_rows[row].key.value
+    assert table.select_key(key)
+    await pilot.pause()
+    assert_cursor_on(app, table, key)
+    await sample(pilot, app, 2)
+    assert_cursor_on(app, table, key)
+    assert_screen_shows_cells(app, table)
+    return key
+
+
 def test_the_jail_tables_cursor_row_stands_out_and_follows_its_jail() -> None:
     async def go() -> None:
         app = make_app(jails=20)
         async with app.run_test(size=(160, 50)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            key = table.ordered_rows[3].key.value
-            assert table.select_key(key)
-            await pilot.pause()
-            assert_cursor_on(app, table, key)
             before = [row.key.value for row in table.ordered_rows]
-            await sample(pilot, app, 2)
-            assert_cursor_on(app, table, key)
-            assert_screen_shows_cells(app, table)
+            key = await select_and_sample(pilot, app, table, 3)
             await pilot.press("N")
             await pilot.pause()
             assert [row.key.value for row in table.ordered_rows] != before
@@ -112,13 +118,7 @@ def test_the_process_tables_cursor_row_stands_out_and_follows_its_process() -> N
             await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
             await sample(pilot, app)
             table = app.screen.query_one(ProcessTable)
-            key = table.ordered_rows[2].key.value
-            assert table.select_key(key)
-            await pilot.pause()
-            assert_cursor_on(app, table, key)
-            await sample(pilot, app, 2)
-            assert_cursor_on(app, table, key)
-            assert_screen_shows_cells(app, table)
+            key = await select_and_sample(pilot, app, table, 2)
             await pilot.press("t")
             await sample(pilot, app)
             assert_cursor_on(app, table, key)
