@@ -175,14 +175,14 @@ class JailtuiApp(App[None]):
         return self._dashboard
 
     @property
+    def sampling(self) -> bool:
+        """A sample is being taken (in the worker) and not yet applied."""
+        return self._in_flight
+
+    @property
     def detail(self) -> JailDetailScreen | None:
         top = self._top()
         return top if isinstance(top, JailDetailScreen) else None
-
-    @property
-    def sampling(self) -> bool:
-        """True while a sample of the host is under way."""
-        return self._in_flight
 
     @property
     def notices_shown(self) -> tuple[Notice, ...]:
