@@ -17,7 +17,7 @@ from jailtui.tui.widgets.header import HostHeader
 from jailtui.tui.widgets.jail_table import JailTable
 from jailtui.tui.widgets.process_table import ProcessTable
 
-from tui_helpers import make_app, run, sample, screen_cells, screen_lines, started, wait_until
+from tui_helpers import make_app, run, sample, screen_lines, started, wait_until
 
 
 def header_text(app) -> str:  # type: ignore[no-untyped-def]
@@ -168,7 +168,7 @@ def test_pause_stops_sampling_and_resume_restarts() -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await wait_until(pilot, lambda: app.samples >= 3)
             await pilot.press("p")
-            await wait_until(pilot, lambda: not app._in_flight)
+            await wait_until(pilot, lambda: not app.sampling)
             await pilot.pause()
             count = app.samples
             await pilot.pause(0.4)
@@ -388,52 +388,6 @@ def test_updates_are_keyed_diffs() -> None:
                 seen.append(shown)
             assert all(new != old for old, new in zip(seen, seen[1:], strict=False)), \
                 "every sample changed a figure on screen"
-    run(go())
-
-
-def row_look(app, pattern: str) -> str | None:  # type: ignore[no-untyped-def]
-    """The background most cells of the one screen line matching ``pattern`` are drawn on."""
-    from collections import Counter
-
-    found = [cells for text, cells in screen_cells(app) if re.match(pattern, text)]
-    assert len(found) == 1, f"{len(found)} lines match {pattern!r}"
-    return Counter(found[0]).most_common(1)[0][0]
-
-
-async def assert_cursor_drawn(pilot, app, table, pattern: str) -> None:  # type: ignore[no-untyped-def]
-    """The row under the cursor (its key put in ``pattern``) is drawn apart from every other
-    row on screen, and stays so as the cursor moves down and a new sample comes in."""
-    for move in ("down", "down", "sample", "down", "done"):
-        keys = table_keys(table)[:10]
-        looks = {key: row_look(app, pattern.format(key=re.escape(key))) for key in keys}
-        cursor = looks.pop(table.cursor_key)
-        assert cursor is not None and len(set(looks.values())) == 1, looks
-        assert cursor not in looks.values(), (table.cursor_key, cursor, looks)
-        if move == "sample":
-            await sample(pilot, app)
-        elif move == "down":
-            before = table.cursor_row
-            await pilot.press(move)
-            await wait_until(pilot, lambda: table.cursor_row == before + 1)
-            await pilot.pause()
-
-
-def test_the_cursor_row_is_drawn_apart_in_the_jail_and_process_tables() -> None:
-    async def go() -> None:
-        app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await started(pilot, app)
-            table = app.screen.query_one(JailTable)
-            assert table.has_focus and table.cursor_row == 0
-            await assert_cursor_drawn(pilot, app, table, r" +(?:\d+|-) +{key} ")
-            name = next(s.jail.name for s in app.snapshot.jails if s.nproc >= 10)
-            app.open_jail(name)
-            await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen)
-                             and bool(app.screen.query(ProcessTable)))
-            procs = app.screen.query_one(ProcessTable)
-            await wait_until(pilot, lambda: procs.has_focus and procs.row_count >= 10)
-            await pilot.pause()
-            await assert_cursor_drawn(pilot, app, procs, r" *{key} ")
     run(go())
 
 

@@ -66,7 +66,7 @@ async def sample(pilot: Any, app: JailtuiApp, count: int = 1) -> None:
     """Trigger ``count`` samples and wait until each one is applied."""
     for _ in range(count):
         target = app.samples + 1
-        await wait_until(pilot, lambda: not app._in_flight)
+        await wait_until(pilot, lambda: not app.sampling)
         app.request_sample()
         await wait_until(pilot, lambda: app.samples >= target)
     await pilot.pause()
@@ -80,41 +80,21 @@ async def started(pilot: Any, app: JailtuiApp, samples: int = 2) -> None:
 
 def screen_lines(app: JailtuiApp) -> list[str]:
     """The screen as the terminal shows it, one string per line (from the SVG export)."""
-    return [text for text, _ in screen_cells(app)]
-
-
-def screen_cells(app: JailtuiApp) -> list[tuple[str, list[str | None]]]:
-    """Each line of the screen as the terminal shows it, with the background colour of each of
-    its cells (None where the screen's own background shows), from ``App.export_screenshot``:
-    its text runs (clipped to line N by clip path ``line-N``) and background rectangles (at
-    the heights of those lines' clip rectangles)."""
     import html
     import re
 
     svg = app.export_screenshot()
-    tops = {int(m[1]): float(m[2]) for m in re.finditer(
-        r'<clipPath id="[^"]*-line-(\d+)">\s*<rect x="[\d.]+" y="([\d.]+)"', svg)}
-    step = (tops[1] - tops[0]) if len(tops) > 1 else 24.4
-    runs: dict[int, list[tuple[float, str]]] = {}
-    pattern = r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+"[^>]*-line-(\d+)\)">(.*?)</text>'
+    rows: dict[float, list[tuple[float, str]]] = {}
+    pattern = r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>'
     for match in re.finditer(pattern, svg):
+        x, y = float(match[1]), float(match[2])
         text = html.unescape(match[3]).replace("\xa0", " ")
-        runs.setdefault(int(match[2]), []).append((float(match[1]), text))
-    char_width = min((x for row in runs.values() for x, _ in row if x > 0), default=12.2)
-    width, height = app.size
-    backgrounds: list[list[str | None]] = [[None] * width for _ in range(height)]
-    for match in re.finditer(r'<rect fill="(#[0-9a-f]+)" x="([\d.]+)" y="([\d.]+)" '
-                             r'width="([\d.]+)"[^>]*crispEdges', svg):
-        row = round((float(match[3]) - tops.get(0, 1.5)) / step)
-        if not 0 <= row < height:
-            continue
-        start = round(float(match[2]) / char_width)
-        for x in range(start, min(width, start + round(float(match[4]) / char_width))):
-            backgrounds[row][x] = match[1]
+        rows.setdefault(y, []).append((x, text))
+    char_width = min((x for row in rows.values() for x, _ in row if x > 0), default=12.2)
     lines = []
-    for n in sorted(runs):
+    for y in sorted(rows):
         line = ""
-        for x, text in sorted(runs[n]):
+        for x, text in sorted(rows[y]):
             line = line.ljust(round(x / char_width)) + text
-        lines.append((line, backgrounds[n] if n < height else []))
+        lines.append(line)
     return lines

@@ -31,6 +31,7 @@ from ...engine.rctl import (
     parse_amount,
     parse_rule,
 )
+from ...engine.sampler import Snapshot
 from ...literal import literal, visible
 from .dialog import Dialog
 
@@ -221,6 +222,12 @@ class LimitEditor(Dialog[LimitRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#amount").focus()
         self._validate()
+
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
+        """Follow the jail's usage in each good sample while this form is on top."""
+        if not snapshot.stale and self.is_current:
+            stats = snapshot.jail(self.jail)
+            self.show_usage(stats.usage if stats is not None else None)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._show_focus(event.widget)
