@@ -14,18 +14,24 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .backend import default_backend
 from .engine.errors import JailtuiError, UsageError
 from .engine.vis import vis
 
+if TYPE_CHECKING:
+    from .engine.actions import Actions
+    from .engine.host import Host
+    from .engine.sampler import JailStats, LimitUse, Snapshot
+    from .wiring import Wiring
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every usage error here
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every usage error here
         self.exit(EXIT_USAGE, f"{self.prog}: error: {vis(message)}\n"
                               f"Try '{self.prog} --help' for more information.\n")
 
@@ -40,7 +46,8 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
     g.add_argument("--backend", choices=("freebsd", "simulated"), default=default(None),
                    help=f"host to read (default here: {default_backend()})")
     g.add_argument("--demo", dest="backend", action="store_const", const="simulated",
-                   default=default(None), help="use the simulated demo host (same as --backend simulated)")
+                   default=default(None),
+                   help="use the simulated demo host (same as --backend simulated)")
     g.add_argument("--control", choices=("service", "jail"), default=default(None),
                    help="start/stop jails with 'service jail' (default) or 'jail -c/-r'")
     g.add_argument("--jail-conf", default=default(None), metavar="PATH",
@@ -58,7 +65,8 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    metavar="PATH", help="where 'persist' writes rules (default /etc/rctl.conf)")
     c.add_argument("--audit-log", type=Path, metavar="PATH", default=default(None),
                    help="audit log of changes (default $XDG_STATE_HOME/jailtui/audit.log)")
-    c.add_argument("--shell", default=default("/bin/sh"), help="shell for console (default /bin/sh)")
+    c.add_argument("--shell", default=default("/bin/sh"),
+                   help="shell for console (default /bin/sh)")
     t = p.add_argument_group("dashboard")
     t.add_argument("--interval", type=float, default=default(None), metavar="SEC",
                    help="refresh interval of the dashboard (default 2)")
@@ -154,7 +162,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if extra:
         if args.command != "limits" or not all(":" in word for word in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.args = [*args.args, *extra]  # a rule or filter with a leading "-": the grammar says why
+        # a rule or filter with a leading "-": the grammar says why
+        args.args = [*args.args, *extra]
     apply_settings(args)
     return args
 
@@ -189,7 +198,7 @@ def _stderr(message: str) -> None:
     print(f"jailtui: {vis(message)}", file=sys.stderr)
 
 
-def _wiring(args: argparse.Namespace):  # -> Wiring
+def _wiring(args: argparse.Namespace) -> Wiring:
     from .wiring import wire
 
     wiring = wire(args)
@@ -199,15 +208,15 @@ def _wiring(args: argparse.Namespace):  # -> Wiring
     return wiring
 
 
-def _host(args: argparse.Namespace):  # -> Host
+def _host(args: argparse.Namespace) -> Host:
     return _wiring(args).host
 
 
-def _actions(args: argparse.Namespace):  # -> Actions
+def _actions(args: argparse.Namespace) -> Actions:
     return _wiring(args).actions
 
 
-def _snapshot(args: argparse.Namespace):  # -> Snapshot
+def _snapshot(args: argparse.Namespace) -> Snapshot:
     from .engine.sampler import Sampler
 
     snapshot = Sampler(_host(args)).sample()
@@ -216,7 +225,7 @@ def _snapshot(args: argparse.Namespace):  # -> Snapshot
     return snapshot
 
 
-def _stats(snap: Any, name: str):  # -> JailStats
+def _stats(snap: Any, name: str) -> JailStats:
     """The jail called ``name`` (or with JID ``name``) in a snapshot."""
     from .engine.errors import UnknownJail
 
@@ -327,7 +336,6 @@ def _family_order(jails: Sequence[Any]) -> list[Any]:
 def cmd_ps(args: argparse.Namespace) -> int:
     from . import report
     from .engine import units
-
     from .engine.model import JailState
 
     host = _host(args)
@@ -399,16 +407,18 @@ def cmd_usage(args: argparse.Namespace) -> int:
                                    f"jailtui start {s.jail.name}")
             raise JailtuiError(snap.warnings[0] if snap.warnings
                                else f"no racct usage for jail \"{s.jail.name}\"")
-        limits = {}
+        limits: dict[str, list[LimitUse]] = {}
         for lim in s.limits:
             limits.setdefault(lim.rule.resource, []).append(lim)
         t = report.table("RESOURCE", "VALUE", "RAW", "LIMIT", "DESCRIPTION",
-                         title=f"{s.jail.name} (JID {s.jail.jid if s.jail.jid is not None else '-'})",
+                         title=f"{s.jail.name} "
+                               f"(JID {s.jail.jid if s.jail.jid is not None else '-'})",
                          right=("VALUE", "RAW"), drop=("RAW", "DESCRIPTION"))
         values = s.usage.as_dict() if s.usage else {}
         for name, res in RESOURCES.items():
             lims = limits.get(name, [])
-            limit_cell = report.Text(", ").join(report.limit_text(lim) for lim in lims) if lims else "-"
+            limit_cell = (report.Text(", ").join(report.limit_text(lim) for lim in lims)
+                          if lims else "-")
             report.row(t, [name, units.amount(name, values.get(name)),
                            str(values.get(name, "-")), limit_cell,
                            f"{res.description} ({UNIT_WORDS[res.unit]})"])
@@ -506,7 +516,7 @@ class _Keys:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.saved is not None:
+        if self.fd is not None and self.saved is not None:
             import termios
 
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
@@ -655,7 +665,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
                 commands=[report.command_json(c) for c in result.commands]))
         else:
             if result.ok:
-                print(vis(result.message))
+                print(vis(result.message, multiline=True))
                 _demo_note(actions)
             else:
                 _stderr(result.message)

@@ -120,7 +120,7 @@ class Soak:
             self.problems["sampling"] = f"{now['sampling']} sampling threads at once"
 
     async def run(self, pilot: Any) -> None:
-        app, args = self.app, self.args
+        args = self.args
         start = time.monotonic()
         end = start + args.minutes * 60
         warm = start + args.warmup

@@ -26,8 +26,7 @@ from .managers import ControlPlan, removal_note
 from .model import ActionResult, CommandResult, Jail, Process, Rule, RuleFilter
 from .rctl import SIGNALS as RCTL_SIGNALS
 from .rctl import jail_filter, parse_filter, parse_rule, validate
-from .rctlconf import (RctlConf, changed, new_problems, reverted, synced, with_rule,
-                       without_rules)
+from .rctlconf import RctlConf, changed, new_problems, reverted, synced, with_rule, without_rules
 from .runner import not_found
 
 T = TypeVar("T")
@@ -452,7 +451,8 @@ class Actions:
     def shell_ran(self, name: str, command: Sequence[str] | None = None,
                   problem: str | None = None) -> None:
         """Record the shell of :meth:`shell_argv` after it ran (``problem``: it could not)."""
-        self._record("jail-shell", f"jail:{name}", "ok" if problem is None else f"failed: {problem}",
+        self._record("jail-shell", f"jail:{name}",
+                     "ok" if problem is None else f"failed: {problem}",
                      shlex.join(command or self.shell_command))
 
     def run(self, name: str, argv: Sequence[str]) -> CommandResult:

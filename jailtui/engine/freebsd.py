@@ -16,18 +16,47 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from . import local, parse
-from .errors import (ChangeTimedOut, CommandFailed, HostUnreachable, JailtuiError, NotPermitted, ParseError,
-                     RacctUnavailable, UnknownJail, UsageError)
+from .cpuset import CpusetSyscall
+from .errors import (
+    ChangeTimedOut,
+    CommandFailed,
+    HostUnreachable,
+    JailtuiError,
+    NotPermitted,
+    ParseError,
+    RacctUnavailable,
+    UnknownJail,
+    UsageError,
+)
 from .host import DEFAULT_SHELL, Host
 from .jailconf import JailConfs, rc_name
-from .managers import (BASTILLE, COMMANDS, IOCAGE, NONE, ControlPlan, Owner, Owners, RuleKeeping,
-                       plan, rule_keeping)
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
-                    ProcessIdentity, RacctStatus, Rule, Usage)
-from .cpuset import CpusetSyscall
+from .managers import (
+    BASTILLE,
+    COMMANDS,
+    IOCAGE,
+    NONE,
+    ControlPlan,
+    Owner,
+    Owners,
+    RuleKeeping,
+    plan,
+    rule_keeping,
+)
+from .model import (
+    ActionResult,
+    CommandResult,
+    HostInfo,
+    Jail,
+    JailState,
+    Process,
+    ProcessIdentity,
+    RacctStatus,
+    Rule,
+    Usage,
+)
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
@@ -84,17 +113,13 @@ class FreeBSDHost(Host):
         self.change_timeout = change_timeout
         self.owners = Owners(self.runner.read_text, self.runner.glob,
                              JailConfs(self.runner.read_text, self.runner.glob, jail_conf))
-        if syscall is None:
-            syscall = RacctSyscall.load() if self.runner.local else False
-        self.syscall: RacctSyscall | None = syscall or None
-        if cpusets is None:
-            cpusets = CpusetSyscall.load() if self.runner.local else False
+        self.syscall = _chosen(syscall, self.runner.local, RacctSyscall.load)
         #: How many CPUs a jail's cpuset allows, without a spawn; None: left unknown.
-        self.cpusets: CpusetSyscall | None = cpusets or None
+        self.cpusets = _chosen(cpusets, self.runner.local, CpusetSyscall.load)
         #: The host is the FreeBSD machine jailtui runs on, so psutil sees its processes.
         self.this_machine = (self.runner.local and sys.platform.startswith("freebsd")
                              if this_machine is None else this_machine)
-        self._jls_params = JLS_PARAMS
+        self._jls_params: tuple[str, ...] = JLS_PARAMS
         self._warnings: list[str] = []
         self._paths: dict[int, str] = {}
         self._seen: dict[str, Jail] = {}
@@ -445,6 +470,19 @@ USAGE_SCRIPT = 'for j; do echo "MARK"; rctl -u "jail:$j" 2>&1; echo "MARK $?"; d
 _REFUSALS = (NotPermitted, RacctUnavailable, HostUnreachable)
 
 
+S = TypeVar("S")
+
+
+def _chosen(given: S | bool | None, local: bool, load: Callable[[], S | None]) -> S | None:
+    """A system call object: ``given`` itself; True, or None on this machine: ``load()`` (None
+    off FreeBSD); False, or None through a remote runner: none."""
+    if given is True or (given is None and local):
+        return load()
+    if given is None or isinstance(given, bool):
+        return None
+    return given
+
+
 def _usage_sections(output: str, mark: str) -> list[tuple[str, int]]:
     """(text, exit status) of each section of USAGE_SCRIPT's output, in order."""
     sections: list[tuple[str, int]] = []
@@ -546,7 +584,8 @@ _JAIL_NOT_FOUND = re.compile(r'jail "?([^"]+?)"? not found')
 
 
 def error_from(result: CommandResult) -> JailtuiError:
-    """Map a failed FreeBSD command to the error a user should see (REFERENCE.md 1.5, 3.7-3.9)."""
+    """Map a failed FreeBSD command to the error a user should see (docs/freebsd.md, "Errors
+    jailtui maps to one line")."""
     stderr = result.stderr.strip()
     line = _last_line(stderr) or f"{result.argv[0]} exited with status {result.returncode}"
     tool = result.argv[0]
@@ -600,6 +639,7 @@ def _configured_jail(name: str, owner: Owner, params: Mapping[str, str | list[st
 
     return Jail(name=name, jid=None, state=JailState.STOPPED,
                 hostname=text("host.hostname"), path=text("path"),
-                ip4=_addresses(params.get("ip4.addr", [])), ip6=_addresses(params.get("ip6.addr", [])),
+                ip4=_addresses(params.get("ip4.addr", [])),
+                ip6=_addresses(params.get("ip6.addr", [])),
                 configured=True, params={k: text(k) for k in params},
                 manager=owner.manager, conf=owner.conf)

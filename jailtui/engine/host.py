@@ -12,8 +12,17 @@ from collections.abc import Sequence
 
 from .errors import JailtuiError
 from .managers import ControlPlan, Refused, RuleKeeping
-from .model import (ActionResult, CommandResult, HostInfo, Jail, Process, ProcessIdentity, Rule,
-                    Sample, Usage)
+from .model import (
+    ActionResult,
+    CommandResult,
+    HostInfo,
+    Jail,
+    Process,
+    ProcessIdentity,
+    Rule,
+    Sample,
+    Usage,
+)
 from .rctl import RuleFilter
 from .vis import vis
 
@@ -119,7 +128,8 @@ class Host(ABC):
 
     @abstractmethod
     def shell_argv(self, name: str, command: Sequence[str] = ()) -> list[str]:
-        """argv that opens an interactive shell (or ``command``) inside the jail, for the terminal."""
+        """argv that opens an interactive shell (or ``command``) inside the jail, for the
+        terminal."""
 
     @abstractmethod
     def run_in_jail(self, name: str, argv: Sequence[str]) -> CommandResult:
@@ -183,7 +193,7 @@ class Host(ABC):
                 warnings.append(f"{name}: {exc}")
         return usage, warnings
 
-    def cancel(self) -> None:
+    def cancel(self) -> None:  # noqa: B027 (a hook: most hosts have nothing to stop)
         """Stop the commands still running for this host (those left running finish)."""
 
     def sample(self) -> Sample:

@@ -13,8 +13,8 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .jailconf import ConfLookup, JailConf, JailConfs, parse_jail_conf, unusable
 from .errors import JailtuiError
+from .jailconf import ConfLookup, JailConf, JailConfs, parse_jail_conf, unusable
 from .model import Rule
 from .shvars import parse_sh_vars
 

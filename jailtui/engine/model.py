@@ -292,12 +292,14 @@ class CommandResult:
 
     @property
     def output(self) -> str:
-        return "\n".join(part for part in (self.stdout.rstrip("\n"), self.stderr.rstrip("\n")) if part)
+        return "\n".join(part for part in (self.stdout.rstrip("\n"), self.stderr.rstrip("\n"))
+                         if part)
 
 
 @dataclass(frozen=True, slots=True)
 class ActionResult:
-    """The outcome of start/stop/restart: the jail as confirmed afterwards and the command output."""
+    """The outcome of start/stop/restart: the jail as confirmed afterwards and the command
+    output."""
 
     action: str
     jail: str

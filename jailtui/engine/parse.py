@@ -36,7 +36,8 @@ def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
     try:
         node: Any = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        raise ParseError(f"{command}: output is not JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ParseError(f"{command}: output is not JSON ({exc.msg} at line {exc.lineno})") \
+            from None
     except ValueError:
         raise ParseError(f"{command}: JSON output holds a number too long to read") from None
     except RecursionError:
@@ -253,7 +254,8 @@ def _process(entry: dict[str, Any]) -> Process:
         try:
             values[attr] = convert(str(raw))
         except (ValueError, ParseError):
-            raise ParseError(f"ps: cannot read {key} {raw!r} of pid {entry.get('pid', '?')}") from None
+            raise ParseError(f"ps: cannot read {key} {raw!r} of pid "
+                             f"{entry.get('pid', '?')}") from None
     if "pid" not in values:
         raise ParseError(f"ps: a process has no pid: {entry!r}")
     return Process(**values)
@@ -349,7 +351,7 @@ def parse_sysctl_n(text: str, oids: Sequence[str], stderr: str = "") -> dict[str
     if len(lines) != len(known):
         raise ParseError(f"sysctl: asked for {len(known)} values ({' '.join(known)}), "
                          f"got {len(lines)} lines")
-    return dict(zip(known, lines))
+    return dict(zip(known, lines, strict=True))
 
 
 def sysctl_number(oid: str, value: str) -> int:

@@ -172,7 +172,8 @@ def _subject_id(text: str, subject: str, word: str) -> str:
 def _resource(text: str, word: str) -> Resource:
     res = RESOURCES.get(word.lower())
     if res is None:
-        raise RuleError(text, "resource", f"unknown resource '{word}'", _unknown(word, list(RESOURCES)))
+        raise RuleError(text, "resource", f"unknown resource '{word}'",
+                        _unknown(word, list(RESOURCES)))
     return res
 
 

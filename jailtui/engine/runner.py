@@ -62,7 +62,7 @@ class Runner(ABC):
     def glob(self, pattern: str) -> list[str]:
         """Paths on the host matching a shell glob, sorted."""
 
-    def cancel(self) -> None:
+    def cancel(self) -> None:  # noqa: B027 (a hook: most runners have nothing to kill)
         """Kill every command still running through this runner, except those left running."""
 
 

@@ -103,7 +103,8 @@ def _expand(piece: _Piece, values: Mapping[str, str]) -> str:
     return text if quote == "'" else _VARIABLE.sub(lambda m: _lookup(m, values), text)
 
 
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}"
+                       r"|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def _lookup(match: re.Match[str], values: Mapping[str, str]) -> str:

@@ -56,7 +56,7 @@ def span(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     s = max(0, int(seconds))
-    parts = []
+    parts: list[str] = []
     for size, unit in ((86400, "d"), (3600, "h"), (60, "m"), (1, "s")):
         count, s = divmod(s, size)
         if count or parts:

@@ -39,9 +39,9 @@ from .changes import Changes, Foreground, run_in_terminal
 from .commands import ChangeCommands, JailCommands
 from .messages import SampleFailed, SampleReady
 from .palette import TERMINAL_ANSI, TERMINAL_ANSI_LIGHT
+from .screens.confirm import ConfirmScreen
 from .screens.dashboard import DashboardScreen
 from .screens.detail import JailDetailScreen
-from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, FollowsSnapshots, JailScreen
@@ -134,7 +134,6 @@ class JailtuiApp(App[None]):
         self.snapshot: Snapshot | None = None
         self.samples = 0
         self.sample_seconds = 0.0
-        self.apply_seconds = 0.0
         self.good_at: float | None = None
         self._timer: Timer | None = None
         self._in_flight = False
@@ -297,7 +296,6 @@ class JailtuiApp(App[None]):
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Make ``snapshot`` the latest and hand it to the screens that follow snapshots: the
         one in view shows it, hidden ones catch up when shown."""
-        started = time.perf_counter()
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
         self.samples += 1
@@ -323,7 +321,6 @@ class JailtuiApp(App[None]):
             if warning not in self._conf_told:
                 self._conf_told.add(warning)
                 self.notify(warning, title="jail.conf", severity="warning", timeout=15)
-        self.apply_seconds = time.perf_counter() - started
 
     def status(self) -> Status:
         changes = self.changes

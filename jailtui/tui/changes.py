@@ -1,8 +1,9 @@
 """Changes from the TUI: asked for, confirmed, run through the engine's Actions, reported.
 
 Every change goes through :class:`~jailtui.engine.actions.Actions`, the code path of the CLI,
-in a daemon thread (quitting does not wait for it) and one at a time. Its outcome is notified, kept for the event log and, when
-a command printed something on failure, shown in a dialog. Nothing here raises to the screen.
+in a daemon thread (quitting does not wait for it) and one at a time. Its outcome is notified,
+kept for the event log and, when a command printed something on failure, shown in a dialog.
+Nothing here raises to the screen.
 """
 
 from __future__ import annotations

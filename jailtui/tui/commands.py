@@ -2,9 +2,9 @@
 
 Whatever is typed, "Open jail NAME" comes first, then the commands that only read or change
 the view, and the changes last: Enter on the first hit never changes a host (each change asks
-first anyway, with Cancel focused). Entries name jails and quote their hostnames: prompts and help are built as Content from
-:func:`~jailtui.engine.vis.vis`'d text, never parsed as markup (a jail named ``[/]`` would
-otherwise stop the app).
+first anyway, with Cancel focused). Entries name jails and quote their hostnames: prompts and
+help are built as Content from :func:`~jailtui.engine.vis.vis`'d text, never parsed as markup
+(a jail named ``[/]`` would otherwise stop the app).
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from rich.text import Text
 from ..engine.model import CommandResult
 from ..literal import literal
 
-
 #: The most of a command's output an outcome keeps (its end, where errors are): a dialog or
 #: the event log showing megabytes would stall the app.
 SHOWN = 64 * 1024

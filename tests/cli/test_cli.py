@@ -76,15 +76,26 @@ def test_usage_table_and_one_jail(capsys) -> None:
     assert len(doc["jails"][0]["usage"]) == 25
 
 
-def test_limits_add_persist_and_remove(capsys, changes, tmp_path) -> None:
-    name = next(j["name"] for j in run_json(capsys, "ls")["jails"] if j["running"])
-    code, out, err = run(capsys, *changes, "limits", "add", f"jail:{name}:memoryuse:deny=8g",
-                         "--persist")
-    assert code == 0, err
-    assert f"jail:{name}:memoryuse:deny=8589934592" in out
-    assert f"jail:{name}:memoryuse:deny=8589934592" in (tmp_path / "rctl.conf").read_text()
-    audit = (tmp_path / "audit.log").read_text()
-    assert "action=rctl-add" in audit or "rctl" in audit
+def test_limits_add_persist_and_remove(cli, managed_freebsd, tmp_path) -> None:
+    """On the fake tools, whose rules outlive one command: the rule is added live and to
+    rctl.conf, then removed from both, and the audit log has one record for each."""
+    conf = tmp_path / "rctl.conf"
+    rule = "jail:sto2:memoryuse:deny=8589934592"
+    assert cli("limits", "add", "jail:sto2:memoryuse:deny=8g", "--persist") == (
+        0, f"added {rule} (and to {conf})\n", "")
+    assert rule in managed_freebsd.state()["rules"]
+    assert conf.read_text() == f"{rule}\n"
+    assert cli("limits", "rm", "jail:sto2:memoryuse", "--persist") == (
+        0, f"removed {rule}\n", "")
+    assert rule not in managed_freebsd.state()["rules"]
+    assert conf.read_text() == ""
+    rctl = [call for call in managed_freebsd.invocations() if call[:2] in (["rctl", "-a"],
+                                                                          ["rctl", "-r"])]
+    assert rctl == [["rctl", "-a", rule], ["rctl", "-r", "jail:sto2:memoryuse"]]
+    audit = [line.split(" ", 2)[2] for line in (tmp_path / "audit.log").read_text().splitlines()]
+    assert audit == [f"host=local action=rctl-add target={rule} result=ok detail=persist={conf}",
+                     f"host=local action=rctl-remove target=jail:sto2:memoryuse result=ok "
+                     f"detail=persist={conf}"]
 
 
 def test_top_one_shot_json(capsys) -> None:

@@ -6,25 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from jailtui.cli import main
-
-
-@pytest.fixture
-def cli(managed_freebsd, monkeypatch, capsys, tmp_path):
-    """``cli("ls")`` -> (exit status, stdout, stderr) with the engine on the fake host."""
-    monkeypatch.setattr("jailtui.engine.freebsd.LocalRunner", managed_freebsd.runner)
-    changes = ["--rctl-conf", str(tmp_path / "rctl.conf"), "--audit-log",
-               str(tmp_path / "audit.log")]
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--backend", "freebsd", *changes, *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 
 def test_ls_shows_who_runs_each_jail(cli) -> None:
     code, out, err = cli("ls")

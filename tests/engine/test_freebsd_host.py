@@ -283,6 +283,27 @@ def test_syscall_path_grows_buffer_and_parses(fake_freebsd, tmp_path) -> None:
     assert fake_freebsd.invocations() == []
 
 
+def test_syscall_true_loads_the_system_calls_false_never_does(fake_freebsd, monkeypatch) -> None:
+    from jailtui.engine.cpuset import CpusetSyscall
+
+    # Off FreeBSD there is no libc to load: True then reads through the tools, as None does.
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=True, cpusets=True)
+    assert host.syscall is None and host.cpusets is None
+    assert [j.name for j in host.jails()][:2] == ["git7", "sto2"]
+    assert host.usage("git7").memoryuse == 25550848
+    raw = (Path(__file__).parent.parent / "data/freebsd/samples/rctl_get_racct_raw_jail.txt"
+           ).read_bytes().strip()
+    loaded = RacctSyscall(FakeLibc(raw))
+    monkeypatch.setattr(RacctSyscall, "load", classmethod(lambda cls: loaded))
+    monkeypatch.setattr(CpusetSyscall, "load", classmethod(lambda cls: None))
+    assert FreeBSDHost(fake_freebsd.runner(), syscall=False).syscall is None
+    host = FreeBSDHost(fake_freebsd.runner(), syscall=True, cpusets=True)
+    assert host.syscall is loaded
+    fake_freebsd.clear_log()
+    assert host.usage("git7").memoryuse == 25550848
+    assert fake_freebsd.invocations() == []
+
+
 @pytest.mark.parametrize("err, kind", [(errno.ENOSYS, RacctUnavailable),
                                        (errno.EPERM, NotPermitted)])
 def test_syscall_errors(err, kind) -> None:

@@ -13,7 +13,6 @@ from jailtui.engine.actions import Actions, PersistFailed
 from jailtui.engine.audit import AuditLog
 from jailtui.engine.freebsd import FreeBSDHost
 from jailtui.engine.managers import Refused
-from jailtui.engine.rctl import parse_rule
 
 BASTILLE_WWW = "/usr/local/bastille/jails/www"
 JLS_J = ["jls", "--libxo", "json", "-v", "-j"]

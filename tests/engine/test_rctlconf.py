@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -203,12 +204,31 @@ def failing(exc: OSError):
 
 @pytest.mark.parametrize("target", ["replace", "fsync"])
 def test_a_failed_write_leaves_the_file_untouched(tmp_path: Path, monkeypatch, target) -> None:
+    """The backup is written, then writing rctl.conf itself fails (its rename, or the sync of
+    its data): rctl.conf still holds all of its old text."""
     path = tmp_path / "rctl.conf"
+    backup = tmp_path / "rctl.conf.bak"
     path.write_bytes(CONF.encode())
-    monkeypatch.setattr(rctlconf.os, target, failing(OSError(errno.EIO, "Input/output error")))
+    real = getattr(os, target)
+    failed = []
+
+    def fail_on_rctl_conf(*args: Any, **kwargs: Any) -> Any:
+        if target == "replace":
+            hit = Path(args[1]) == path
+        else:  # an fsync of file data (not of the directory) once the backup is done
+            hit = (backup.exists() and stat.S_ISREG(os.fstat(args[0]).st_mode)
+                   and os.fstat(args[0]).st_ino != os.stat(backup).st_ino)
+        if hit:
+            failed.append(args)
+            raise OSError(errno.EIO, "Input/output error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rctlconf.os, target, fail_on_rctl_conf)
     with pytest.raises(CommandFailed) as caught:
         RctlConf(path).write("half\n")
+    assert failed, "the write of rctl.conf itself was reached"
     assert str(caught.value) == f"cannot write {path}: Input/output error"
+    assert backup.read_bytes() == CONF.encode()
     assert path.read_bytes() == CONF.encode()
     assert leftovers(tmp_path) == []
 
@@ -345,6 +365,7 @@ def test_a_huge_file_is_not_read(tmp_path: Path, monkeypatch) -> None:
 WRITER = """
 import sys, time
 from pathlib import Path
+from typing import Any
 from jailtui.engine import rctlconf
 from jailtui.engine.actions import Actions
 from jailtui.engine.audit import AuditLog

@@ -4,7 +4,8 @@ The executables beside this file (jls, ps, rctl, jail, service, jexec, sysctl, k
 wrappers around :func:`main`. Each run reads a JSON description of a FreeBSD host from
 ``$JAILTUI_FAKE_STATE`` (layout: see state.py), prints what the real tool prints, byte for byte,
 and writes back what a mutating command changed. Behaviour follows the FreeBSD sources summarised
-in shared/freebsd/REFERENCE.md. Standard library only: these stand in for base-system binaries.
+in docs/freebsd.md and docs/freebsd/*.md. Standard library only: these stand in for base-system
+binaries.
 """
 
 from __future__ import annotations

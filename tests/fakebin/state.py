@@ -51,9 +51,9 @@ __all__ = ["SAMPLE_PIDS", "jail_conf_text", "read_log", "read_state", "sample_fi
            "sample_state", "write_files", "write_state"]
 
 BASTILLE = "/usr/local/bastille/jails"
-# the processes of shared/freebsd/reconstructed/ps_libxo_json_*.json
+# the processes of tests/data/freebsd/reconstructed/ps_libxo_json_*.json
 SAMPLE_PIDS = (1, 3120, 3188, 3189, 5502)
-# shared/freebsd/reconstructed/rctl_u_jail_git7.txt
+# tests/data/freebsd/reconstructed/rctl_u_jail_git7.txt
 GIT7_USAGE = {
     "cputime": 174, "datasize": 798720, "stacksize": 0, "coredumpsize": 0,
     "memoryuse": 25550848, "memorylocked": 0, "maxproc": 5, "openfiles": 1280,
@@ -61,7 +61,7 @@ GIT7_USAGE = {
     "msgqsize": 0, "nmsgq": 0, "nsem": 0, "nsemop": 0, "nshm": 0, "shmsize": 0,
     "wallclock": 291876, "pcpu": 0, "readbps": 0, "writebps": 0, "readiops": 0, "writeiops": 0,
 }
-# shared/freebsd/reconstructed/rctl_rules_list.txt, with www as its uid 80
+# tests/data/freebsd/reconstructed/rctl_rules_list.txt, with www as its uid 80
 SAMPLE_RULES = [
     "jail:git7:memoryuse:deny=1073741824", "jail:git7:maxproc:deny=200",
     "jail:git7:pcpu:deny=50", "jail:sto2:readbps:throttle=10485760",

@@ -1,5 +1,5 @@
 """The fake FreeBSD tools (tests/fakebin) against the shared samples, byte for byte, and against the
-behaviour of the real tools described in shared/freebsd/REFERENCE.md."""
+behaviour of the real tools described in docs/freebsd.md and docs/freebsd/*.md."""
 
 from __future__ import annotations
 

@@ -126,8 +126,8 @@ def legend(app: JailtuiApp) -> str:
     ("hang:20", f"rctl jail:: no answer after {TIMEOUT:g} s"),
     ("garbage", "rctl: rule"),
 ])
-def test_rctl_failing_costs_the_limits_not_the_jail_list(faulty, tmp_path, fault,
-                                                         warning) -> None:  # noqa: F811
+def test_rctl_failing_costs_the_limits_not_the_jail_list(faulty, tmp_path, fault,  # noqa: F811
+                                                         warning) -> None:
     """rctl's rules and usage are extras: when rctl fails the sample goes on, with warnings,
     within one timeout for the rules and one for every jail's usage."""
     app = make_app(faulty, tmp_path)

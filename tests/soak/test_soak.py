@@ -16,6 +16,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(900)
 def test_two_minutes_at_a_tenth_of_a_second() -> None:
     done = subprocess.run([sys.executable, str(SCRIPT), "--minutes", "2"], capture_output=True,
                           text=True, timeout=600)

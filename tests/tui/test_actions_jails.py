@@ -3,6 +3,9 @@ JID, refusal when the jail changed meanwhile, progress, and the output of a fail
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 
 from jailtui.engine.errors import UnknownJail
@@ -11,7 +14,7 @@ from jailtui.tui.screens.result import ResultScreen
 
 from actions_helpers import (answer, ask, audit, make_change_app, notes, open_detail, settled,
                              until_screen)
-from tui_helpers import run, sample, started
+from tui_helpers import run, sample, started, wait_until
 
 
 def jid(app, name: str) -> int | None:  # type: ignore[no-untyped-def]
@@ -123,20 +126,34 @@ def test_refused_when_the_jail_changed_while_asking(tmp_path, change) -> None:
 
 def test_progress_then_the_failed_start_shows_the_jail_output(tmp_path) -> None:
     async def go() -> None:
-        app = make_change_app(tmp_path, action_delay=2.0)
+        app = make_change_app(tmp_path)
+        # The start runs until the test lets it finish: no race with a slow machine.
+        gate = threading.Event()
+        inner = app.host.inner
+        execute = inner.execute
+
+        def held(*args: Any) -> Any:
+            assert gate.wait(60), "the test never let the start finish"
+            return execute(*args)
+
+        inner.execute = held
         async with app.run_test(size=(120, 35)) as pilot:
-            await started(pilot, app)
-            app.dashboard.select_jail("legacy")
-            await ask(pilot, app, "U")
-            await pilot.press("y")
-            await pilot.pause(0.1)
-            assert app.changes.busy == "starting jail legacy (stopped)…"
-            assert "starting jail legacy" in app.dashboard.query_one("#header").plain
-            app.dashboard.select_jail("www")
-            await pilot.press("D")
-            await pilot.pause()
-            assert isinstance(app.screen, DashboardScreen)
-            assert "wait: starting jail legacy" in notes(app)
+            try:
+                await started(pilot, app)
+                app.dashboard.select_jail("legacy")
+                await ask(pilot, app, "U")
+                await pilot.press("y")
+                await wait_until(pilot, lambda: app.changes.busy is not None)
+                await pilot.pause()
+                assert app.changes.busy == "starting jail legacy (stopped)…"
+                assert "starting jail legacy" in app.dashboard.query_one("#header").plain
+                app.dashboard.select_jail("www")
+                await pilot.press("D")
+                await wait_until(pilot, lambda: "wait: starting jail legacy" in notes(app))
+                assert isinstance(app.screen, DashboardScreen)
+                assert app.changes.busy == "starting jail legacy (stopped)…"
+            finally:
+                gate.set()
             result = await until_screen(pilot, app, ResultScreen)
             await settled(pilot, app)
             assert "start legacy failed" in result.text

@@ -208,7 +208,9 @@ def test_help_lists_every_binding() -> None:
             text = app.screen.text()
             for source in (type(app), DashboardScreen, JailTable, JailDetailScreen, ProcessTable):
                 for binding in source.BINDINGS:
-                    assert binding.description in text or (binding.tooltip or "") in text
+                    # one line per action, with every key of it, told by its first binding
+                    first = next(b for b in source.BINDINGS if b.action == binding.action)
+                    assert binding.description in text or (first.tooltip and first.tooltip in text)
             for word in ("Pause", "sort", "Tree", "Filter", "quit"):
                 assert word.lower() in text.lower()
             own = text.splitlines()[0]
@@ -355,21 +357,37 @@ def test_process_commands_render_literally() -> None:
     run(go())
 
 
+def shown_figures(app) -> dict[str, tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """PROC and CPU% of each jail row on an 80-column dashboard, as the screen shows them."""
+    figures = {}
+    for line in screen_lines(app):
+        m = re.match(r"^ +\d+ +(\S+) +ACTIVE +(\d+) +!*([\d.]+) ", line)
+        if m:
+            figures[m[1]] = (int(m[2]), m[3])
+    return figures
+
+
 def test_updates_are_keyed_diffs() -> None:
+    """Each sample rewrites only the cells that changed, and the screen shows every change."""
     async def go() -> None:
         app = make_app()
-        async with app.run_test(size=(160, 50)) as pilot:
+        async with app.run_test(size=(80, 30)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            snapshot = app.snapshot
-            assert app.dashboard.show_snapshot(snapshot) == 0
-            await sample(pilot, app)
-            written = table.cell_updates
+            assert app.dashboard.show_snapshot(app.snapshot) == 0
             cells = table.row_count * len(table.columns)
-            before = table.cell_updates
-            await sample(pilot, app)
-            assert 0 < table.cell_updates - before < cells
-            assert written > 0
+            seen = [shown_figures(app)]
+            for _ in range(3):
+                before = table.cell_updates
+                await sample(pilot, app)
+                assert 0 < table.cell_updates - before < cells
+                shown = shown_figures(app)
+                assert len(shown) == sum(s.jail.running for s in app.snapshot.jails) == 10
+                assert shown == {s.jail.name: (s.nproc, f"{s.cpu:.1f}")
+                                 for s in app.snapshot.jails if s.jail.running}
+                seen.append(shown)
+            assert all(new != old for old, new in zip(seen, seen[1:], strict=False)), \
+                "every sample changed a figure on screen"
     run(go())
 
 
@@ -398,31 +416,92 @@ def test_read_only_shows_in_the_header() -> None:
     run(go())
 
 
+def headings(lines: list[str], *labels: str) -> str:
+    """The line that holds every one of ``labels`` (column headings), in that order."""
+    for line in lines:
+        words = re.sub("[▲▼]", " ", line).split()
+        if all(label in words for label in labels) and \
+                [w for w in words if w in labels] == list(labels):
+            return line
+    raise AssertionError(f"no line with {labels} in order:\n" + "\n".join(lines))
+
+
+#: What each detail tab shows at any width: its column headings or its charts' titles.
+TABS = {"1": ("PID", "USER", "CPU%", "RSS", "STAT", "COMMAND"),
+        "2": ("RULE", "AMOUNT", "PER", "USED", "USE%"),
+        "3": ("RESOURCE", "VALUE", "RAW", "LIMIT"),
+        "4": ("PARAMETER", "VALUE"),
+        "t": ("PID", "USER", "CPU%", "RSS", "STAT", "COMMAND")}
+
+
 def test_small_and_large_terminals_render_every_view() -> None:
     async def go(size: tuple[int, int]) -> None:
+        wide = size[0] >= 160
         app = make_app(jails=40)
         async with app.run_test(size=size) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            shown = [c.key for c in table.shown_columns]
-            for key in ("name", "cpu", "rss", "limits"):
-                assert key in shown
-            if size[0] >= 160:
-                assert {"ip", "vsz", "files", "read", "write"} <= set(shown)
             assert table.virtual_size.width <= size[0]
-            header = header_text(app).splitlines()
-            assert all(len(line) <= size[0] for line in header)
+            lines = screen_lines(app)
+            assert lines[0].startswith("jailtui │ demo │ jailhost.example.org │ ")
+            assert " │ CPU " in lines[0] and " of 32 CPUs │ mem " in lines[0]
+            assert (" │ load " in lines[0]) == wide
+            assert lines[1].startswith("jails 38 up 2 down │ ")
+            if wide:
+                headings(lines, "JID", "NAME", "STATE", "MANAGER", "IP", "PROC", "THR", "CPU%",
+                         "TREND", "RSS", "VSZ", "FILES", "READ/s", "WRITE/s", "LIMITS")
+            else:
+                headings(lines, "JID", "NAME", "STATE", "PROC", "CPU%", "RSS", "LIMITS")
+            shown = jail_rows(app)
+            assert shown[:len(shown)] == table_keys(table)[:len(shown)] and len(shown) >= 10
+            assert any(line.startswith(" 40/40 jails  sort CPU% ▼") for line in lines)
+            assert "q Quit" in lines[-1] and "? Help" in lines[-1]
+            name = table.cursor_key
+            assert name == shown[0]
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, JailDetailScreen))
+            stats = app.snapshot.jail(name)
             for tab in ("1", "2", "3", "4", "5", "t"):
                 await pilot.press(tab)
                 await sample(pilot, app)
+                lines = screen_lines(app)
+                assert lines[2].startswith(f"  {name}   JID {stats.jail.jid}  ACTIVE  ")
+                assert "1 Processes  2 Limits  3 Resources  4 Parameters  5 History" in lines[3]
+                if tab in TABS:
+                    heading = headings(lines, *TABS[tab])
+                    rows = lines[lines.index(heading) + 1:]
+                if tab in ("1", "t"):
+                    pids = {str(p.pid) for p in app.snapshot.processes if p.jid == stats.jail.jid}
+                    assert rows[0].split()[0] in pids
+                    legend = "tree" if tab == "t" else "flat"
+                    assert any(re.match(rf" \d+/\d+ processes  sort CPU% ▼  {legend}  ", line)
+                               for line in rows)
+                elif tab == "2":
+                    assert rows[0].split()[0] == f"jail:{name}:readbps:throttle"
+                elif tab == "3":
+                    assert {"cputime", "memoryuse", "maxproc"} <= {
+                        line.split()[0] for line in rows if line.strip()}
+                elif tab == "4":
+                    assert f" host.hostname         {stats.jail.hostname} " in "\n".join(rows)
+                else:
+                    assert lines[5].startswith(" CPU% (of one core)  now ")
+                    assert any(line.startswith(" RSS (memory)  now ") for line in lines)
+            assert "└ " in "\n".join(rows), "the tree shows children under their parents"
             await pilot.press("question_mark")
             await pilot.pause()
+            help_text = "\n".join(screen_lines(app))
+            assert "jailtui keys" in help_text and "quit jailtui" in help_text
             await pilot.press("escape", "escape")
             await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            assert app.screen.query_one(JailTable).cursor_key == name
     run(go((80, 24)))
     run(go((160, 50)))
+
+
+def jail_rows(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The names of the jails on screen, top to bottom (rows start with a JID or "-")."""
+    return [m[1] for line in screen_lines(app)
+            if (m := re.match(r"^ +(?:\d+|-) +(\S+) +(?:ACTIVE|STOPPED|DYING)", line))]
 
 
 def test_hundreds_of_jails() -> None:
@@ -431,11 +510,16 @@ def test_hundreds_of_jails() -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            assert table.row_count == len(app.snapshot.jails) >= 300
-            app.dashboard.set_filter("1$")
+            assert table.row_count == len(app.snapshot.jails) == 300
+            assert len(jail_rows(app)) >= 15
+            # names of the simulated host (seed 1) that end in 1; no hostname, path or IP
+            # starts with "web"
+            wanted = ["web041", "web081", "web121", "web161", "web201", "web241", "web281"]
+            app.dashboard.set_filter(r"^web\d*1$")
             await pilot.pause()
-            assert 0 < table.row_count < 300
-            assert all(re.search("1$", k, re.I) or True for k in table_keys(table))
+            assert sorted(table_keys(table)) == wanted
+            assert sorted(jail_rows(app)) == wanted
+            assert " 7/300 jails " in "\n".join(screen_lines(app))
     run(go())
 
 

@@ -21,7 +21,6 @@ from jailtui.engine.model import Sample
 from jailtui.engine.simulated import SimulatedHost
 from jailtui.engine.vis import vis
 from jailtui.tui.app import JailtuiApp
-from jailtui.tui.screens.confirm import ConfirmScreen
 from jailtui.tui.screens.detail import JailDetailScreen
 from jailtui.tui.screens.event_log import EventLogScreen
 from jailtui.tui.screens.limit_editor import LimitEditor

@@ -22,12 +22,36 @@ from .. import kernel_rules
 from ..errors import CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail
 from ..host import Host
 from ..managers import BASTILLE, NONE, ControlPlan, RuleKeeping, plan, rule_keeping
-from ..model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
-                     ProcessIdentity, RacctStatus, Rule, Sample, Usage)
+from ..model import (
+    ActionResult,
+    CommandResult,
+    HostInfo,
+    Jail,
+    JailState,
+    Process,
+    ProcessIdentity,
+    RacctStatus,
+    Rule,
+    Sample,
+    Usage,
+)
 from ..rctl import RuleFilter, parse_rule
 from .catalogue import GIB, INF, KINDS, MIB, PAGE, _host_kind, _Kind, _Program
-from .world import (DEFAULT_RULES, HOSTNAME, OSRELDATE, OSRELEASE, SPAWN_COSTS, _conf_params,
-                    _host_size, _ip_mode, _jail_specs, _JailSpec, _SimJail, _SimProc, _usage)
+from .world import (
+    DEFAULT_RULES,
+    HOSTNAME,
+    OSRELDATE,
+    OSRELEASE,
+    SPAWN_COSTS,
+    _conf_params,
+    _host_size,
+    _ip_mode,
+    _jail_specs,
+    _JailSpec,
+    _SimJail,
+    _SimProc,
+    _usage,
+)
 
 PID_MAX = 99_999
 PID_WRAP = 100
@@ -437,7 +461,8 @@ class SimulatedHost(Host):
                     self._start_job(jail, index, at)
 
     def _reap(self, jail: _SimJail, now: float) -> None:
-        alive, gone = [], []
+        alive: list[_SimProc] = []
+        gone: list[_SimProc] = []
         for proc in jail.procs:
             (gone if proc.until <= now else alive).append(proc)
         jail.procs = alive

@@ -19,8 +19,15 @@ from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
 from ...present import addresses, children_note, level, marked
-from ..palette import (ADDRESS_COLOR, AT_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR,
-                       NEAR_STYLE, level_style)
+from ..palette import (
+    ADDRESS_COLOR,
+    AT_COLOR,
+    GOOD_COLOR,
+    MANAGER_COLOR,
+    NEAR_COLOR,
+    NEAR_STYLE,
+    level_style,
+)
 from ..widgets.charts import HistoryChart, Mark
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ...engine.sampler import Snapshot
     from ..app import JailtuiApp
     from ..changes import Changes
+    from ..widgets.header import Status
 
 CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", "add_limit",
                             "undo", "edit_limit", "remove_limit", "signal"})
@@ -80,6 +81,9 @@ class JailScreen(Screen):
 
     def show_sample(self, snapshot: Snapshot) -> None:
         """Show a new snapshot of the app (this screen is in view)."""
+
+    def show_status(self, status: Status) -> None:
+        """Show the app's status (pause, changes under way, staleness) in the header."""
 
     def filtered(self) -> Widget:
         """The table the screen's filter bar filters; the focus returns to it."""

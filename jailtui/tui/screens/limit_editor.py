@@ -22,9 +22,16 @@ from ...engine import kernel_rules, units
 from ...engine.deny import below_use
 from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
+from ...engine.rctl import (
+    RESOURCES,
+    SUBJECTS,
+    Resource,
+    Unit,
+    allowed_actions,
+    parse_amount,
+    parse_rule,
+)
 from ...engine.sampler import Snapshot
-from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
-    parse_rule
 from ...literal import literal, visible
 from .dialog import Dialog
 
@@ -96,8 +103,8 @@ class MarkedCheckbox(Checkbox):
     BUTTON_LEFT = ""
     BUTTON_RIGHT = ""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 (ToggleButton's name for the drawn state)
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (ToggleButton's name)
         return "[x]" if self.value else "[ ]"
 
 

@@ -9,8 +9,8 @@ from ...engine.model import Jail, Rule, RuleFilter, Usage
 from ...engine.rctl import RESOURCES, UNIT_WORDS, Resource
 from ...engine.sampler import JailStats, LimitUse
 from ...present import limit_level, marked
-from ..palette import bar_color, limit_style
 from ..cells import DASH, DIM, Cell, bar, num, text
+from ..palette import bar_color, limit_style
 from .keyed_table import SORT_BINDINGS, Column, KeyedTable
 
 
@@ -45,7 +45,7 @@ def limit_row(limit: LimitUse) -> tuple[Cell, ...]:
 class LimitsTable(KeyedTable[LimitUse]):
     COLUMNS = LIMIT_COLUMNS
     KEY_COLUMN = "rule"
-    BINDINGS = SORT_BINDINGS
+    BINDINGS = [*SORT_BINDINGS]
 
     def show_limits(self, stats: JailStats | None) -> int:
         limits = stats.limits if stats else ()
@@ -101,7 +101,7 @@ class ResourcesTable(KeyedTable[ResourceValue]):
 
     COLUMNS = RESOURCE_COLUMNS
     KEY_COLUMN = "resource"
-    BINDINGS = SORT_BINDINGS
+    BINDINGS = [*SORT_BINDINGS]
 
     def show_usage(self, usage: Usage | None, limits: tuple[LimitUse, ...]) -> int:
         values = usage.as_dict() if usage is not None else {}
@@ -136,7 +136,7 @@ class ParamsTable(KeyedTable[tuple[str, str]]):
     COLUMNS = PARAM_COLUMNS
     KEY_COLUMN = "param"
     DEFAULT_SORT = "param"
-    BINDINGS = SORT_BINDINGS
+    BINDINGS = [*SORT_BINDINGS]
 
     def order(self, keys: list[str]) -> list[str]:
         if self.sort_column == "param" and not self.sort_reverse:

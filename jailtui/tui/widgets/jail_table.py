@@ -14,8 +14,8 @@ from ...engine.model import JailState
 from ...engine.rctl import Unit
 from ...engine.sampler import JailStats, under_parents
 from ...present import addresses, level, marked
-from ..palette import level_style
 from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
+from ..palette import level_style
 from .charts import sparkline
 from .keyed_table import Column, KeyedTable
 

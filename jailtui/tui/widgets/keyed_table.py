@@ -94,7 +94,8 @@ class KeyedTable(DataTable, Generic[T]):
         if column.sort is None:
             return keys
         items = self._items
-        present, missing = [], []
+        present: list[tuple[Any, str]] = []
+        missing: list[tuple[Any, str]] = []
         for key in keys:
             value = column.sort(items[key])
             (missing if value is None else present).append((value, key))
