@@ -97,7 +97,7 @@ async def take(out: Path, size: tuple[int, int], history: int) -> list[Path]:
     return written
 
 
-def terminal_shot(out: Path, size: tuple[int, int], seconds: float = 8.0) -> Path | None:
+def terminal_shot(out: Path, size: tuple[int, int], seconds: float = 20.0) -> Path | None:
     """The dashboard as a 16-colour tmux pane shows it; None without tmux."""
     if shutil.which("tmux") is None:
         return None
