@@ -34,8 +34,10 @@ from .runner import LocalRunner, Runner
 from .vis import vis
 
 #: ``uid`` names the user in the jail's own passwd; ``lstart`` tells a process from a later
-#: one that reused its PID. ``command`` stays last: ps gives only the last column its length.
-PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,lstart,command"
+#: one that reused its PID; ``etimes`` is the elapsed time in seconds (bin/ps/keyword.c,
+#: print.c elapseds), no clock to parse. ``command`` stays last: ps gives only the last
+#: column its length.
+PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etimes,lstart,command"
 HOST_OIDS = (
     "kern.hostname", "kern.osrelease", "kern.osreldate", "hw.ncpu", "hw.physmem", "hw.pagesize",
     "kern.boottime", "vm.loadavg", "kern.cp_time", "vm.stats.vm.v_free_count",

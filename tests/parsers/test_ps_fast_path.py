@@ -1,0 +1,70 @@
+"""parse_ps reads the keywords a sample asks for in one go (parse._sampled_process); whatever
+the values, that gives the Process the general reader (parse._process) gives, or leaves the
+entry to it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jailtui.engine import parse
+from jailtui.engine.errors import ParseError
+
+KEYS = ("pid", "jail-id", "ppid", "user", "percent-cpu", "percent-memory", "rss", "virtual-size",
+        "threads", "state", "cpu-time", "elapsed-times", "command", "uid", "start-time")
+GOOD = {"pid": "3189", "jail-id": "2", "ppid": "3188", "user": "www", "percent-cpu": "1.3",
+        "percent-memory": "0.1", "rss": "10452", "virtual-size": "23088", "threads": "1",
+        "state": "SJ", "cpu-time": "2:13.50", "elapsed-times": "11528",
+        "command": "nginx: worker process (nginx)", "uid": "80",
+        "start-time": "Thu Nov 14 08:09:44 2024"}
+ODD = st.one_of(
+    st.sampled_from(["-", "", " 12", "1_000", "1,5", "nan", "inf", "1e3", "12K", "0:01.5",
+                     "1:2:3", "Mon Feb 31 99:99:99 0000", "9" * 30, "\u0663", "-5"]),
+    st.text(max_size=8), st.integers(-2**64, 2**64), st.floats(), st.booleans(), st.none(),
+    st.lists(st.text(max_size=3), max_size=2))
+
+
+def _read(entry: dict):  # type: ignore[no-untyped-def]
+    try:
+        return parse._process(entry)
+    except ParseError as exc:
+        return exc.message
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(KEYS), ODD, max_size=4),
+       st.lists(st.sampled_from(KEYS), max_size=2), st.booleans())
+def test_the_fast_reading_agrees_with_the_general_one(changes, dropped, extra) -> None:
+    entry = {**GOOD, **changes}
+    for key in dropped:
+        entry.pop(key, None)
+    if extra:
+        entry["elapsed-time"] = "01:00"
+    expected = _read(entry)
+    try:
+        fast = parse._sampled_process(entry)
+    except (KeyError, TypeError, ValueError, ParseError):
+        return
+    assert fast == expected
+    document = json.dumps({"process-information": {"process": [entry]}})
+    assert parse.parse_ps(document) == [expected]
+
+
+def test_the_fast_reading_is_taken_for_a_sample() -> None:
+    assert parse._sampled_process(dict(GOOD)) == parse._process(dict(GOOD))
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("value", ["-", 7, 7.0, True, None, ["x"]])
+def test_every_field_odd_alone(key: str, value) -> None:  # type: ignore[no-untyped-def]
+    entry = {**GOOD, key: value}
+    document = json.dumps({"process-information": {"process": [entry]}})
+    expected = _read(entry)
+    if isinstance(expected, str):
+        with pytest.raises(ParseError):
+            parse.parse_ps(document)
+    else:
+        assert parse.parse_ps(document) == [expected]
