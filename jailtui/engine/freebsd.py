@@ -200,8 +200,8 @@ class FreeBSDHost(Host):
             if proc.jid not in tables:
                 tables[proc.jid] = self._jail_passwd(proc.jid)
             table = tables[proc.jid]
-            named.append(proc if table is None else
-                         replace(proc, user=table.get(proc.uid, str(proc.uid))))
+            user = proc.user if table is None else table.get(proc.uid, str(proc.uid))
+            named.append(proc if user == proc.user else replace(proc, user=user))
         return named
 
     def _jail_passwd(self, jid: int) -> dict[int, str] | None:

@@ -366,6 +366,20 @@ def _human_readable(what: str, item: str) -> ParseError:
 def parse_rctl_usage(text: str) -> Usage:
     """Usage from ``rctl -u`` lines or the raw ``rctl_get_racct`` buffer (``k=v,k=v``)."""
     values: dict[str, int] = {}
+    for line in text.split("\n" if "\n" in text else ","):
+        name, _, value = line.partition("=")
+        if name in RESOURCES and value.isdigit() and value.isascii() and len(value) <= 20:
+            values[name] = int(value)
+        elif line:
+            return _checked_usage(text)
+    if not values:
+        return _checked_usage(text)
+    return Usage(**values)  # RESOURCES are Usage's fields
+
+
+def _checked_usage(text: str) -> Usage:
+    """parse_rctl_usage for any text: every item checked, the first bad one named."""
+    values: dict[str, int] = {}
     seen = False
     for item in _items(text):
         match = _USAGE_ITEM.fullmatch(item)

@@ -68,3 +68,39 @@ def test_every_field_odd_alone(key: str, value) -> None:  # type: ignore[no-unty
             parse.parse_ps(document)
     else:
         assert parse.parse_ps(document) == [expected]
+
+
+# -- rctl -u ---------------------------------------------------------------------------------
+
+USAGE_PIECES = st.one_of(
+    st.sampled_from(["memoryuse", "nthr", "pcpu", "bogus", "", "=", "\n", ",", "\0", " ", "\r",
+                     "-", "12", "9" * 21, "1M", "\u0663", "openfiles=5", "nthr=2"]),
+    st.text(max_size=4))
+
+
+def _usage(text: str):  # type: ignore[no-untyped-def]
+    try:
+        return parse._checked_usage(text)
+    except ParseError as exc:
+        return exc.message
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(USAGE_PIECES, max_size=12).map("".join))
+def test_usage_reading_agrees_with_the_checked_one(text: str) -> None:
+    try:
+        fast = parse.parse_rctl_usage(text)
+    except ParseError as exc:
+        fast = exc.message
+    assert fast == _usage(text)
+
+
+@pytest.mark.parametrize("text", [
+    "nthr=5\nnthr=7\n", "nthr=5,openfiles=3", "nthr=5\nbogus=1\n", "nthr=-1\n", "nthr= 5\n",
+    "nthr=5\r\n", "nthr=5\n\nopenfiles=2\n", "\n", "", "nthr=1M\n", f"nthr={'9' * 21}\n"])
+def test_usage_odd_texts(text: str) -> None:
+    try:
+        fast = parse.parse_rctl_usage(text)
+    except ParseError as exc:
+        fast = exc.message
+    assert fast == _usage(text)
