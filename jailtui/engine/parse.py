@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from .errors import ParseError
@@ -54,6 +54,22 @@ def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
     return node
 
 
+class _Memo(dict[str, Any]):
+    """Converted values by their text: a jail prints the same JID, a process the same start
+    time and, while idle, the same cpu time at every sample. Emptied when it outgrows
+    ``size``."""
+
+    def __init__(self, convert: Callable[[str], Any], size: int = 400_000) -> None:
+        super().__init__()
+        self.convert, self.size = convert, size
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= self.size:
+            self.clear()
+        value = self[text] = self.convert(text)
+        return value
+
+
 # -- jls -------------------------------------------------------------------------------------
 
 #: Keys of the fixed output modes (default, -N, -v); any other key means param mode.
@@ -70,6 +86,11 @@ def parse_jls(text: str, skipped: list[str] | None = None) -> list[Jail]:
     jails = []
     for index, entry in enumerate(_json_list(text, "jls", "jail-information", "jail")):
         try:
+            try:
+                jails.append(_sampled_jail(entry))
+                continue
+            except (KeyError, TypeError, ParseError):
+                pass
             jails.append(_jail(entry))
         except ParseError as exc:
             if skipped is None:
@@ -100,6 +121,71 @@ def _jail(entry: dict[str, Any]) -> Jail:
         params=_jls_params(entry) if _param_mode(entry) else {},
         vnet=_jls_text(entry, "vnet"), ip4_mode=_jls_text(entry, "ip4"),
         ip6_mode=_jls_text(entry, "ip6"))
+
+
+_SAMPLED_JAIL_KEYS = operator.itemgetter(
+    "jid", "name", "host.hostname", "path", "dying", "cpuset.id", "ip4.addr", "ip6.addr", "ip4",
+    "ip6", "vnet")
+
+
+def _checked_id(text: str) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise ParseError(f"jls: {text!r} is not a number")
+    return int(text)
+
+
+_IDS = _Memo(_checked_id, 100_000)
+
+
+def _sampled_jail(entry: dict[str, Any]) -> Jail:
+    """The entry of exactly the parameters a sample asks for (freebsd.JLS_PARAMS), strings and
+    two lists of strings: the same Jail as :func:`_jail` gives, read in one go. Anything else
+    raises (KeyError, TypeError, ParseError) for _jail to read."""
+    if len(entry) != 11:
+        raise KeyError
+    jid, name, hostname, path, dying, cpuset, ip4, ip6, ip4_mode, ip6_mode, vnet = \
+        _SAMPLED_JAIL_KEYS(entry)
+    "".join((jid, name, hostname, path, dying, cpuset, ip4_mode, ip6_mode, vnet))
+    if type(ip4) is not list or type(ip6) is not list:
+        raise TypeError
+    params = dict(entry)
+    params["ip4.addr"] = ip4_text = ",".join(ip4)
+    params["ip6.addr"] = ip6_text = ",".join(ip6)
+    number = _IDS[jid]
+    return _new_jail(name or str(number), number,
+                     JailState.DYING if dying == "true" else JailState.ACTIVE, hostname, path,
+                     _address_list(ip4, ip4_text), _address_list(ip6, ip6_text), _IDS[cpuset],
+                     params, vnet, ip4_mode, ip6_mode)
+
+
+def _address_list(items: list[str], joined: str) -> tuple[str, ...]:
+    """_jls_addresses of a list of strings: as they are when none is empty or holds a space."""
+    if all(items) and " " not in joined and joined.isprintable():
+        return tuple(items)
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _slots_builder(cls: type, *names: str) -> Callable[..., Any]:
+    """A frozen slots dataclass built from the values of ``names`` in order (the other fields
+    at their defaults), each slot set directly: its own __init__ goes through
+    object.__setattr__ per field, twice the cost, and a sample builds one per jail."""
+    setters = [getattr(cls, name).__set__ for name in names]
+    rest = [(getattr(cls, f.name).__set__, f) for f in fields(cls) if f.name not in names]
+    new = object.__new__
+
+    def build(*values: Any) -> Any:
+        obj = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(obj, value)
+        for setter, field in rest:
+            setter(obj, field.default_factory() if field.default is MISSING else field.default)
+        return obj
+
+    return build
+
+
+_new_jail = _slots_builder(Jail, "name", "jid", "state", "hostname", "path", "ip4", "ip6",
+                           "cpusetid", "params", "vnet", "ip4_mode", "ip6_mode")
 
 
 def _first(entry: dict[str, Any], keys: Sequence[str]) -> tuple[str, Any]:
@@ -264,21 +350,6 @@ def _collector_paused() -> Iterator[None]:
 
 
 _EMPTY_DOCUMENT = re.compile(r"\s*\{\s*\}\s*")
-
-
-class _Memo(dict[str, Any]):
-    """Converted values by their text: a process prints the same start time and, while idle,
-    the same cpu time at every sample. Emptied when it outgrows ``size``."""
-
-    def __init__(self, convert: Callable[[str], Any], size: int = 400_000) -> None:
-        super().__init__()
-        self.convert, self.size = convert, size
-
-    def __missing__(self, text: str) -> Any:
-        if len(self) >= self.size:
-            self.clear()
-        value = self[text] = self.convert(text)
-        return value
 
 
 _CPUTIMES = _Memo(parse_cputime)

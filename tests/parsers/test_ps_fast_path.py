@@ -48,9 +48,9 @@ def test_the_fast_reading_agrees_with_the_general_one(changes, dropped, extra) -
         fast = parse._sampled_process(entry)
     except (KeyError, TypeError, ValueError, ParseError):
         return
-    assert fast == expected
+    assert repr(fast) == repr(expected)  # repr: nan is not equal to itself
     document = json.dumps({"process-information": {"process": [entry]}})
-    assert parse.parse_ps(document) == [expected]
+    assert repr(parse.parse_ps(document)) == repr([expected])
 
 
 def test_the_fast_reading_is_taken_for_a_sample() -> None:
@@ -104,3 +104,54 @@ def test_usage_odd_texts(text: str) -> None:
     except ParseError as exc:
         fast = exc.message
     assert fast == _usage(text)
+
+
+# -- jls -------------------------------------------------------------------------------------
+
+JLS_GOOD = {"jid": "7", "name": "www", "host.hostname": "www.example.org",
+            "path": "/usr/local/jails/www", "dying": "false", "cpuset.id": "9",
+            "ip4.addr": ["10.0.0.7"], "ip6.addr": ["2001:db8::7", "2001:db8::8"], "ip4": "new",
+            "ip6": "new", "vnet": "inherit"}
+JLS_ODD = st.one_of(
+    st.sampled_from(["", "true", "false", "007", " 7", "-1", "9" * 21, "x", " 10.0.0.1",
+                     "10.0.0.1 ", "a b", "\t", "\u3000", "1,2"]),
+    st.lists(st.sampled_from(["", " ", "10.0.0.1", " 10.0.0.2 ", "a\tb", "\u3000x", "1,2"]),
+             max_size=3),
+    st.text(max_size=5), st.integers(-5, 2**70), st.booleans(), st.none(), st.floats())
+
+
+def _jail(entry: dict):  # type: ignore[no-untyped-def]
+    try:
+        return parse._jail(entry)
+    except ParseError as exc:
+        return exc.message
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(list(JLS_GOOD)), JLS_ODD, max_size=4),
+       st.lists(st.sampled_from(list(JLS_GOOD)), max_size=2))
+def test_the_fast_jail_reading_agrees_with_the_general_one(changes, dropped) -> None:
+    entry = {**JLS_GOOD, **changes}
+    for key in dropped:
+        entry.pop(key, None)
+    expected = _jail(dict(entry))
+    try:
+        fast = parse._sampled_jail(dict(entry))
+    except (KeyError, TypeError, ParseError):
+        return
+    assert repr(fast) == repr(expected) and fast.params == expected.params
+
+
+@pytest.mark.parametrize("key", list(JLS_GOOD))
+@pytest.mark.parametrize("value", ["", "true", "007", " 7", ["", " 10.0.0.1 "], [" 10.0.0.1"],
+                                   "x", 7, True])
+def test_every_jail_field_odd_alone(key: str, value) -> None:  # type: ignore[no-untyped-def]
+    entry = {**JLS_GOOD, key: value}
+    document = json.dumps({"jail-information": {"jail": [entry]}})
+    expected = _jail(dict(entry))
+    if isinstance(expected, str):
+        with pytest.raises(ParseError):
+            parse.parse_jls(document)
+    else:
+        [jail] = parse.parse_jls(document)
+        assert repr(jail) == repr(expected) and jail.params == expected.params
