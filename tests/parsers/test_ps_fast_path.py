@@ -155,3 +155,45 @@ def test_every_jail_field_odd_alone(key: str, value) -> None:  # type: ignore[no
     else:
         [jail] = parse.parse_jls(document)
         assert repr(jail) == repr(expected) and jail.params == expected.params
+
+
+# -- rctl rules ------------------------------------------------------------------------------
+
+ODD_RULES = ["jail:www:memoryuse:deny=1073741824", "user:80:maxproc:deny=5/process",
+                     "jail:a b:nthr:log=1", "jail:x:pcpu:deny=50/", "jail:x:bogus:deny=1",
+                     "jail:x:nthr:bogus=1", "jail:x,y:nthr:deny=1", "jail:x:nthr:deny=1,",
+                     " jail:x:nthr:deny=1", "jail:x:nthr:deny=1\r", "jail:x:nthr:deny=1M",
+                     f"jail:x:nthr:deny={'9' * 21}", "jail:x:nthr:deny=-1", "jail::nthr:deny=1",
+                     "jail:x:nthr:deny=1/jail/x", "jail:x=y/z:nthr:deny=1", "\0", "\t",
+                     "jail:\u3000:nthr:deny=1", "process:1:nthr:deny=1/user"]
+RULE_PIECES = st.one_of(st.sampled_from(ODD_RULES), st.text(max_size=4))
+
+
+def _rules(text: str):  # type: ignore[no-untyped-def]
+    try:
+        return parse._checked_rules(text)
+    except ParseError as exc:
+        return exc.message
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(RULE_PIECES, max_size=6), st.sampled_from(["\n", ",", ""]))
+def test_rule_reading_agrees_with_the_checked_one(pieces: list[str], sep: str) -> None:
+    text = sep.join(pieces)
+    try:
+        fast = parse.parse_rctl_rules(text)
+    except ParseError as exc:
+        fast = exc.message
+    assert fast == _rules(text)
+
+
+@pytest.mark.parametrize("line", ODD_RULES)
+def test_each_odd_rule_line(line: str) -> None:
+    text = f"jail:www:maxproc:deny=10\n{line}\n"
+    for _ in range(2):  # the second time from the memo of rules
+        try:
+            fast = parse.parse_rctl_rules(text)
+        except ParseError as exc:
+            fast = exc.message
+        assert fast == _rules(text)
+
