@@ -241,6 +241,10 @@ class _Out:
         width = None if self.tty else _columns() or PIPE_WIDTH
         self.console = Console(width=width, highlight=False, soft_wrap=False)
 
+    @property
+    def width(self) -> int:
+        return self.console.width
+
     def print(self, *renderables: Any, **kwargs: Any) -> None:
         if self.tty:
             self.console.print(*renderables, **kwargs)
@@ -298,7 +302,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
     con = _console()
-    con.print(report.header_line(snap))
+    con.print(report.header_line(snap, con.width))
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
@@ -417,7 +421,7 @@ def cmd_usage(args: argparse.Namespace) -> int:
     for s in stats:
         values = s.usage.as_dict() if s.usage else {}
         report.row(t, [s.jail.name, *(units.amount(c, values.get(c)) for c in USAGE_COLUMNS)])
-    con.print(report.header_line(snap))
+    con.print(report.header_line(snap, con.width))
     con.print(t)
     con.print("PCPU: racct, percent of one core", style="dim")
     _warn(snap)
@@ -455,14 +459,16 @@ def cmd_top(args: argparse.Namespace) -> int:
                            units.rate(s.writebps, Unit.BYTES_PER_SECOND),
                            report.limit_text(worst) if worst else "-"])
         stale = f"  STALE: {snap.error}" if snap.stale else ""
-        return Group(report.Text.assemble(report.header_line(snap), literal(stale, "bold red")),
+        return Group(report.Text.assemble(report.header_line(snap, out.width),
+                                          literal(stale, "bold red")),
                      t,
                      report.Text("%CPU: from CPU time used over the interval, percent of one core",
                                  style="dim"))
 
     docs = []
     live_view = tty and not args.json
-    with (Live(console=_console().console, auto_refresh=False) if live_view else _NoLive()) \
+    out = _console()
+    with (Live(console=out.console, auto_refresh=False) if live_view else _NoLive()) \
             as live, _Keys(sys.stdin if live_view else None) as keys:
         n = 0
         while count is None or n < count:
@@ -476,7 +482,7 @@ def cmd_top(args: argparse.Namespace) -> int:
             elif live is not None:
                 live.update(render(snap), refresh=True)
             else:
-                _console().print(render(snap))
+                out.print(render(snap))
     if args.json:
         return _print_json(docs[0] if len(docs) == 1 else {"schema": report.SCHEMA,
                                                            "kind": "top-series", "samples": docs})

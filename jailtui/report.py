@@ -204,22 +204,32 @@ def row(t: FitTable, cells: Sequence[object]) -> None:
     t.add_row(*(visible(cell) if isinstance(cell, Text) else literal(cell) for cell in cells))
 
 
-def header_line(snapshot: Snapshot) -> Text:
-    """One line about the host; a figure the host did not give shows as ``?``."""
+def header_line(snapshot: Snapshot, width: int | None = None) -> Text:
+    """One line about the host, wrapped between its figures (never inside one) when wider
+    than ``width``; a figure the host did not give shows as ``?``."""
     host = snapshot.host
     info = host.info
     unknown = set(info.unknown)
-    racct = "racct on" if info.racct.enabled else f"racct off: {info.racct.reason}"
-    cpu = "" if host.cpu is None else f"  cpu {host.cpu:.0f}%"
     load = "?" if "loadavg" in unknown else " ".join(f"{x:.2f}" for x in info.loadavg)
     mem = ("?" if unknown & {"physmem", "mem_free"} else
            f"{units.size(host.mem_used)}/{units.size(host.mem_total)}")
-    swap = ("" if info.swap_total is None or info.swap_used is None else
-            f"  swap {units.size(info.swap_used)}/{units.size(info.swap_total)}")
-    return literal(f"{info.hostname or '?'}  {info.osrelease or '?'}  "
-                   f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}  "
-                   f"load {load}{cpu}  mem {mem}{swap}  "
-                   f"jails {host.running} running, {host.stopped} stopped  {racct}")
+    pieces = [info.hostname or "?", info.osrelease or "?",
+              f"up {'?' if 'boottime' in unknown else units.duration(host.uptime)}",
+              f"load {load}"]
+    if host.cpu is not None:
+        pieces.append(f"cpu {host.cpu:.0f}%")
+    pieces.append(f"mem {mem}")
+    if info.swap_total is not None and info.swap_used is not None:
+        pieces.append(f"swap {units.size(info.swap_used)}/{units.size(info.swap_total)}")
+    pieces.append(f"jails {host.running} running, {host.stopped} stopped")
+    pieces.append("racct on" if info.racct.enabled else f"racct off: {info.racct.reason}")
+    lines = [""]
+    for piece in (vis(p) for p in pieces):
+        if lines[-1] and width is not None and cell_len(lines[-1]) + 2 + cell_len(piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] = f"{lines[-1]}  {piece}" if lines[-1] else piece
+    return Text("\n".join(lines))
 
 
 def children_note(stats: Sequence[JailStats]) -> list[str]:

@@ -104,3 +104,21 @@ def test_piped_output_without_columns_keeps_every_column(fake_freebsd, tmp_path,
                                 "THR", "STAT", "TIME", "ELAPSED", "COMMAND"]
     commands = [proc["command"] for proc in fake_freebsd.state()["processes"]]
     assert all(any(line.endswith(command) for line in lines) for command in commands)
+
+
+@pytest.mark.parametrize("argv", [("ls",), ("usage",), ("top", "-n", "1", "-d", "0.1")])
+@pytest.mark.parametrize("width", [50, 60, 66, 72, 80])
+def test_the_host_line_wraps_between_figures_never_inside_one(argv, width, fake_freebsd,
+                                                              tmp_path, monkeypatch,
+                                                              capsys) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    (tmp_path / "jail.conf").touch()
+    assert main(["--backend", "freebsd", "--jail-conf", str(tmp_path / "jail.conf"),
+                 *argv]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    host = lines[:next(i for i, line in enumerate(lines) if line.split()[:1] in (["JID"],
+                                                                                 ["NAME"]))]
+    assert len(host) >= 2 and all(len(line) <= width for line in host), "\n".join(host)
+    for figure in (r"watermelon", r"up \d+d\d+h", r"load [0-9.]+ [0-9.]+ [0-9.]+",
+                   r"mem \S+/\S+", r"jails \d+ running, \d+ stopped", r"racct on"):
+        assert any(re.search(figure, line) for line in host), (figure, host)

@@ -20,8 +20,8 @@ from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
 from ...report import addresses, children_note, level, marked
-from ..palette import (ADDRESS_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR, NEAR_STYLE,
-                       level_style)
+from ..palette import (ADDRESS_COLOR, AT_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR,
+                       NEAR_STYLE, level_style)
 from ..widgets.charts import HistoryChart, Mark
 from ..widgets.detail_tables import LimitsTable, ParamsTable, ResourcesTable
 from ..widgets.filter_bar import FilterBar
@@ -56,10 +56,11 @@ def _rate(v: float) -> str:
 
 def rule_marks(rules: tuple[Rule, ...], resource: str) -> list[Mark]:
     """A line for each rule of the jail on ``resource`` at its amount, labelled with its action
-    (deny red, other actions yellow). Rules counted per process or per user are left out: their
-    amount is not the jail's total."""
+    (deny in the at-limit colour, other actions in the near one: both stay light when NO_COLOR
+    turns them grey). Rules counted per process or per user are left out: their amount is not
+    the jail's total."""
     return [Mark(rule.amount, f"{rule.action} {units.amount(resource, rule.amount)}",
-                 "red" if rule.action == "deny" else "yellow")
+                 AT_COLOR if rule.action == "deny" else NEAR_COLOR)
             for rule in rules if rule.resource == resource and rule.per == rule.subject]
 
 
