@@ -11,7 +11,8 @@ with the racct syscall (answered by the fake kernel in-process) and without it (
 running every ``rctl -u``); (3) whole-process CPU in tmux next to ``top -d 1`` and
 ``htop -d 10`` in the same run: jailtui's own process, apart from the fake tools it spawns
 (Python programs standing in for FreeBSD's C tools), dashboard open and paused; (4) start-up
-to the first frame with data; (5) key to screen; (6) RSS over 10,000 samples.
+to the first frame with data; (5) key to screen; (6) RSS over 10,000 samples; (7) the cost of
+applying one sample to the dashboard and the cells it rewrites (scripts/bench_tui.py).
 No figure here is asserted by the test suite.
 """
 
@@ -426,6 +427,13 @@ def main() -> int:
     if "6" not in skip:
         jails = 20
         report_memory(bench_memory(jails, 2000 if args.quick else 10000), jails)
+    if "7" not in skip:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import bench_tui
+
+        print("\n(7) the dashboard's share of a sample, from scripts/bench_tui.py:", end="")
+        bench_tui.report_apply(asyncio.run(bench_tui.measure_apply(
+            100 if args.quick else 500, 20, 10 if args.quick else 30, (160, 50))))
     return 0
 
 

@@ -437,15 +437,27 @@ def _human_readable(what: str, item: str) -> ParseError:
 def parse_rctl_usage(text: str) -> Usage:
     """Usage from ``rctl -u`` lines or the raw ``rctl_get_racct`` buffer (``k=v,k=v``)."""
     values: dict[str, int] = {}
+    known = _USAGE_LINES
     for line in text.split("\n" if "\n" in text else ","):
-        name, _, value = line.partition("=")
-        if name in RESOURCES and value.isdigit() and value.isascii() and len(value) <= 20:
-            values[name] = int(value)
-        elif line:
-            return _checked_usage(text)
+        item = known.get(line)
+        if item is None:
+            name, _, value = line.partition("=")
+            if name in RESOURCES and value.isdigit() and value.isascii() and len(value) <= 20:
+                item = known[line] = (name, int(value))
+            elif line:
+                return _checked_usage(text)
+            else:
+                continue
+        values[item[0]] = item[1]
+    if len(known) > 200_000:
+        known.clear()
     if not values:
         return _checked_usage(text)
     return Usage(**values)  # RESOURCES are Usage's fields
+
+
+#: ``resource=value`` lines already read: most figures stay the same from sample to sample.
+_USAGE_LINES: dict[str, tuple[str, int]] = {}
 
 
 def _checked_usage(text: str) -> Usage:
