@@ -1,6 +1,6 @@
-"""parse_ps reads the keywords a sample asks for in one go (parse._sampled_process); whatever
-the values, that gives the Process the general reader (parse._process) gives, or leaves the
-entry to it."""
+"""The readers of what a sample asks for (ps, jls, rctl rules, rctl -u) take a short path for
+the plain case; whatever the input, they give what the general, checked readers give (the
+same object or the same ParseError message)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ ODD = st.one_of(
     st.lists(st.text(max_size=3), max_size=2))
 
 
-def _read(entry: dict):  # type: ignore[no-untyped-def]
+def outcome(read, given):  # type: ignore[no-untyped-def]
+    """What ``read(given)`` gives, or the message of its ParseError."""
     try:
-        return parse._process(entry)
+        return read(given)
     except ParseError as exc:
         return exc.message
 
@@ -43,7 +44,7 @@ def test_the_fast_reading_agrees_with_the_general_one(changes, dropped, extra) -
         entry.pop(key, None)
     if extra:
         entry["elapsed-time"] = "01:00"
-    expected = _read(entry)
+    expected = outcome(parse._process, entry)
     try:
         fast = parse._sampled_process(entry)
     except (KeyError, TypeError, ValueError, ParseError):
@@ -62,7 +63,7 @@ def test_the_fast_reading_is_taken_for_a_sample() -> None:
 def test_every_field_odd_alone(key: str, value) -> None:  # type: ignore[no-untyped-def]
     entry = {**GOOD, key: value}
     document = json.dumps({"process-information": {"process": [entry]}})
-    expected = _read(entry)
+    expected = outcome(parse._process, entry)
     if isinstance(expected, str):
         with pytest.raises(ParseError):
             parse.parse_ps(document)
@@ -78,32 +79,17 @@ USAGE_PIECES = st.one_of(
     st.text(max_size=4))
 
 
-def _usage(text: str):  # type: ignore[no-untyped-def]
-    try:
-        return parse._checked_usage(text)
-    except ParseError as exc:
-        return exc.message
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(USAGE_PIECES, max_size=12).map("".join))
 def test_usage_reading_agrees_with_the_checked_one(text: str) -> None:
-    try:
-        fast = parse.parse_rctl_usage(text)
-    except ParseError as exc:
-        fast = exc.message
-    assert fast == _usage(text)
+    assert outcome(parse.parse_rctl_usage, text) == outcome(parse._checked_usage, text)
 
 
 @pytest.mark.parametrize("text", [
     "nthr=5\nnthr=7\n", "nthr=5,openfiles=3", "nthr=5\nbogus=1\n", "nthr=-1\n", "nthr= 5\n",
     "nthr=5\r\n", "nthr=5\n\nopenfiles=2\n", "\n", "", "nthr=1M\n", f"nthr={'9' * 21}\n"])
 def test_usage_odd_texts(text: str) -> None:
-    try:
-        fast = parse.parse_rctl_usage(text)
-    except ParseError as exc:
-        fast = exc.message
-    assert fast == _usage(text)
+    assert outcome(parse.parse_rctl_usage, text) == outcome(parse._checked_usage, text)
 
 
 # -- jls -------------------------------------------------------------------------------------
@@ -120,13 +106,6 @@ JLS_ODD = st.one_of(
     st.text(max_size=5), st.integers(-5, 2**70), st.booleans(), st.none(), st.floats())
 
 
-def _jail(entry: dict):  # type: ignore[no-untyped-def]
-    try:
-        return parse._jail(entry)
-    except ParseError as exc:
-        return exc.message
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(list(JLS_GOOD)), JLS_ODD, max_size=4),
        st.lists(st.sampled_from(list(JLS_GOOD)), max_size=2))
@@ -134,7 +113,7 @@ def test_the_fast_jail_reading_agrees_with_the_general_one(changes, dropped) -> 
     entry = {**JLS_GOOD, **changes}
     for key in dropped:
         entry.pop(key, None)
-    expected = _jail(dict(entry))
+    expected = outcome(parse._jail, dict(entry))
     try:
         fast = parse._sampled_jail(dict(entry))
     except (KeyError, TypeError, ParseError):
@@ -148,7 +127,7 @@ def test_the_fast_jail_reading_agrees_with_the_general_one(changes, dropped) -> 
 def test_every_jail_field_odd_alone(key: str, value) -> None:  # type: ignore[no-untyped-def]
     entry = {**JLS_GOOD, key: value}
     document = json.dumps({"jail-information": {"jail": [entry]}})
-    expected = _jail(dict(entry))
+    expected = outcome(parse._jail, dict(entry))
     if isinstance(expected, str):
         with pytest.raises(ParseError):
             parse.parse_jls(document)
@@ -169,31 +148,16 @@ ODD_RULES = ["jail:www:memoryuse:deny=1073741824", "user:80:maxproc:deny=5/proce
 RULE_PIECES = st.one_of(st.sampled_from(ODD_RULES), st.text(max_size=4))
 
 
-def _rules(text: str):  # type: ignore[no-untyped-def]
-    try:
-        return parse._checked_rules(text)
-    except ParseError as exc:
-        return exc.message
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(RULE_PIECES, max_size=6), st.sampled_from(["\n", ",", ""]))
 def test_rule_reading_agrees_with_the_checked_one(pieces: list[str], sep: str) -> None:
     text = sep.join(pieces)
-    try:
-        fast = parse.parse_rctl_rules(text)
-    except ParseError as exc:
-        fast = exc.message
-    assert fast == _rules(text)
+    assert outcome(parse.parse_rctl_rules, text) == outcome(parse._checked_rules, text)
 
 
 @pytest.mark.parametrize("line", ODD_RULES)
 def test_each_odd_rule_line(line: str) -> None:
     text = f"jail:www:maxproc:deny=10\n{line}\n"
     for _ in range(2):  # the second time from the memo of rules
-        try:
-            fast = parse.parse_rctl_rules(text)
-        except ParseError as exc:
-            fast = exc.message
-        assert fast == _rules(text)
+        assert outcome(parse.parse_rctl_rules, text) == outcome(parse._checked_rules, text)
 
