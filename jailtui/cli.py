@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .backend import HostOptions, default_backend, make_host
+from .backend import default_backend
 from .engine.errors import JailtuiError, UsageError
 from .engine.vis import vis
 
@@ -189,22 +189,22 @@ def _stderr(message: str) -> None:
     print(f"jailtui: {vis(message)}", file=sys.stderr)
 
 
+def _wiring(args: argparse.Namespace):  # -> Wiring
+    from .wiring import wire
+
+    wiring = wire(args)
+    if wiring.notice:
+        _stderr(wiring.notice)
+    args._actions = wiring.actions
+    return wiring
+
+
 def _host(args: argparse.Namespace):  # -> Host
-    if args.backend is None and default_backend() == "simulated":
-        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
-    return make_host(HostOptions(backend=args.backend, control=args.control,
-                                 jail_conf=args.jail_conf, seed=args.seed,
-                                 demo_jails=args.demo_jails, timeout=args.timeout))
+    return _wiring(args).host
 
 
-def _actions(args: argparse.Namespace, host: Any):  # -> Actions
-    from .engine.actions import Actions
-    from .engine.audit import AuditLog
-
-    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    args._actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf,
-                            audit=audit, shell_command=(args.shell,))
-    return args._actions
+def _actions(args: argparse.Namespace):  # -> Actions
+    return _wiring(args).actions
 
 
 def _snapshot(args: argparse.Namespace):  # -> Snapshot
@@ -279,7 +279,7 @@ def _warn(snapshot: Any) -> None:
 # -- read commands -------------------------------------------------------------------------
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from . import report
+    from . import present, report
     from .engine import units
     from .literal import literal
 
@@ -297,7 +297,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         report.row(t, [
             "-" if j.jid is None else j.jid, j.name, j.state.value, j.manager or "-",
             j.hostname or "-",
-            report.addresses(j),
+            present.addresses(j),
             s.nproc if live else "-", s.nthr if live else "-",
             units.percent(s.pcpu) if live else "-",
             units.size(s.rss) if live else "-", units.size(s.vsz) if live else "-", j.path or "-"])
@@ -306,7 +306,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     con.print(t)
     if snap.jails:
         con.print("%CPU: ps(1) decaying average, percent of one core", style="dim")
-        for note in report.children_note(snap.jails):
+        for note in present.children_note(snap.jails):
             con.print(literal(note, "dim"))
     else:
         con.print("no jails", style="dim")
@@ -366,8 +366,7 @@ def _require_racct(snap: Any) -> None:
 
     racct = snap.host.info.racct
     if not racct.enabled:
-        reason, _, fix = racct.reason.partition("; ")
-        raise RacctUnavailable(reason or "racct is off", fix or RacctUnavailable.FIX)
+        raise RacctUnavailable(racct.reason or "racct is off", racct.hint or RacctUnavailable.FIX)
 
 
 USAGE_COLUMNS = ("pcpu", "memoryuse", "vmemoryuse", "maxproc", "nthr", "openfiles",
@@ -432,7 +431,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     from rich.console import Group
     from rich.live import Live
 
-    from . import report
+    from . import present, report
     from .engine import units
     from .engine.rctl import Unit
     from .engine.sampler import Sampler
@@ -452,7 +451,7 @@ def cmd_top(args: argparse.Namespace) -> int:
                          drop=("VSZ", "THR", "WRITE", "READ", "PROCS", "RSS", "LIMITS"))
         running = sorted((s for s in snap.jails if s.jail.running), key=lambda s: -s.cpu)
         for s in running:
-            worst = report.worst_limit(s.limits)
+            worst = present.worst_limit(s.limits)
             report.row(t, [s.jail.jid, s.jail.name, s.nproc, s.nthr, units.percent(s.cpu),
                            units.size(s.rss), units.size(s.vsz),
                            units.rate(s.readbps, Unit.BYTES_PER_SECOND),
@@ -549,8 +548,7 @@ def cmd_limits(args: argparse.Namespace) -> int:
             raise UsageError("usage: jailtui limits [JAIL | add RULE | rm FILTER | persist [JAIL]]")
         return _show_limits(args, words[0] if words else None)
     operands = words[1:]
-    host = _host(args)
-    actions = _actions(args, host)
+    actions = _actions(args)
     if verb == "persist":
         if len(operands) > 1:
             raise UsageError("usage: jailtui limits persist [JAIL]")
@@ -648,7 +646,7 @@ def _jail_verb(verb: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from . import report
 
-        actions = _actions(args, _host(args))
+        actions = _actions(args)
         result = getattr(actions, verb)(args.jail, force=args.force)
         if args.json:
             _print_json(report.document(
@@ -671,7 +669,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from .engine.errors import HostUnreachable
     from .terminal import run_in_terminal
 
-    actions = _actions(args, _host(args))
+    actions = _actions(args)
     if actions.host.simulated:
         return _demo_console(actions, args.jail, list(args.argv))
     command = list(args.argv) or None

@@ -22,6 +22,7 @@ from .engine.rctl import RESOURCES
 from .engine.sampler import HostStats, JailStats, LimitUse, Snapshot
 from .engine.vis import vis
 from .literal import literal, visible
+from .present import AT, NEAR, limit_label, limit_level, marked
 
 SCHEMA = 1
 
@@ -37,7 +38,7 @@ def host_json(host: HostStats) -> dict[str, Any]:
         "cpu_percent": None if host.cpu is None else round(host.cpu, 1),
         "mem_used": host.mem_used, "mem_total": host.mem_total,
         "racct": {"enabled": info.racct.enabled, "present": info.racct.present,
-                  "reason": info.racct.reason},
+                  "reason": info.racct.explained},
         "jailed": info.jailed, "running": host.running, "stopped": host.stopped,
         "processes": host.nproc, "swap_total": info.swap_total, "swap_used": info.swap_used,
         "unknown": list(info.unknown),
@@ -54,17 +55,6 @@ def jail_json(jail: Jail) -> dict[str, Any]:
         "parent": jail.parent or None,
         "manager": jail.manager or None, "conf": jail.conf or None,
     }
-
-
-def addresses(jail: Jail, *, compact: bool = False) -> str:
-    """The IP column: every address (or the first and ``+N`` when ``compact``), else
-    ``vnet`` or ``inherit``, else ``-``."""
-    ips = jail.ips
-    if not ips:
-        return jail.network or "-"
-    if compact:
-        return ips[0] + (f" +{len(ips) - 1}" if len(ips) > 1 else "")
-    return ",".join(ips)
 
 
 def rule_json(rule: Rule) -> dict[str, Any]:
@@ -222,7 +212,7 @@ def header_line(snapshot: Snapshot, width: int | None = None) -> Text:
     if info.swap_total is not None and info.swap_used is not None:
         pieces.append(f"swap {units.size(info.swap_used)}/{units.size(info.swap_total)}")
     pieces.append(f"jails {host.running} running, {host.stopped} stopped")
-    pieces.append("racct on" if info.racct.enabled else f"racct off: {info.racct.reason}")
+    pieces.append("racct on" if info.racct.enabled else f"racct off: {info.racct.explained}")
     lines = [""]
     for piece in (vis(p) for p in pieces):
         if lines[-1] and width is not None and cell_len(lines[-1]) + 2 + cell_len(piece) > width:
@@ -232,39 +222,10 @@ def header_line(snapshot: Snapshot, width: int | None = None) -> Text:
     return Text("\n".join(lines))
 
 
-def children_note(stats: Sequence[JailStats]) -> list[str]:
-    """``racct of build includes its child jails build.ports``, for each such parent."""
-    return [f"racct of {vis(s.jail.name)} includes its child jails: "
-            + ", ".join(vis(name) for name in s.children)
-            for s in stats if s.racct_includes_children]
-
-
-#: How close a figure is to what it may reach: nothing to say, near it, at (or past) it.
-CALM, NEAR, AT = 0, 1, 2
-#: The level said without colour, before the figure: ``!`` near, ``!!`` at.
-MARKS = ("", "!", "!!")
 #: The CLI's styles for NEAR and AT (the terminal's own colours); AT is reversed, so the two
 #: differ with any palette and without colour.
 NEAR_STYLE = "bold yellow"
 AT_STYLE = "bold reverse red"
-
-
-def level(fraction: float | None, at: float = 0.9) -> int:
-    """NEAR from 75%, AT from ``at`` (of a limit, an allowance, the host)."""
-    if fraction is None or fraction < 0.75:
-        return CALM
-    return AT if fraction >= at else NEAR
-
-
-def limit_level(limit: LimitUse) -> int:
-    """A deny rule is AT from 90% (the kernel refuses what would pass it); a rule of another
-    action (log, devctl, throttle, a signal) from 100%, when it fires."""
-    return level(limit.fraction, 0.9 if limit.rule.action == "deny" else 1.0)
-
-
-def marked(text: str, alert: int) -> str:
-    """``text`` with the mark of ``alert`` before it."""
-    return f"{MARKS[alert]}{text}"
 
 
 def limit_style(limit: LimitUse) -> str:
@@ -276,25 +237,6 @@ def limit_style(limit: LimitUse) -> str:
     if alert == NEAR:
         return NEAR_STYLE
     return "" if limit.fraction is not None and limit.rule.action == "deny" else "dim"
-
-
-def limit_label(limit: LimitUse) -> str:
-    """``memoryuse 412M/512M 80%``."""
-    rule = limit.rule
-    used = "?" if limit.used is None else units.amount(rule.resource, limit.used)
-    amount = units.amount(rule.resource, rule.amount)
-    if used.endswith("/s") and amount.endswith("/s"):
-        used = used[:-2]
-    text = f"{rule.resource} {used}/{amount}"
-    if limit.fraction is not None:
-        text += f" {limit.fraction * 100:.0f}%"
-    return text
-
-
-def worst_limit(limits: tuple[LimitUse, ...]) -> LimitUse | None:
-    """The rule closest to (or furthest past) its amount; deny rules win ties."""
-    return max(limits, key=lambda lim: (lim.fraction if lim.fraction is not None else -1.0,
-                                       lim.rule.action == "deny"), default=None)
 
 
 def limit_text(limit: LimitUse) -> Text:

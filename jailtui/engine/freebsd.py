@@ -59,10 +59,10 @@ PASSWD_TTL = 300.0
 PASSWD_MAX = 1024 * 1024
 ROOT_TTL = 10.0
 RACCT_DISABLED = RacctStatus(enabled=False, present=True,
-                             reason="RACCT/RCTL present, but disabled; " + RacctUnavailable.FIX)
+                             reason="RACCT/RCTL present, but disabled", hint=RacctUnavailable.FIX)
 RACCT_ABSENT = RacctStatus(enabled=False, present=False,
-                           reason="RACCT/RCTL support not present in kernel; "
-                                  "build a kernel with options RACCT and RCTL")
+                           reason="RACCT/RCTL support not present in kernel",
+                           hint="build a kernel with options RACCT and RCTL")
 ROOT_HINT = "run jailtui as root on the host, not inside a jail"
 #: rc.d/jail and the managers run exec.* scripts and wait stop.timeout (10 s) per jail.
 CHANGE_TIMEOUT = 600.0

@@ -199,11 +199,12 @@ class Host(ABC):
         jails = self.jails()
         processes = self.processes()
         usage: dict[str, Usage] = {}
-        warnings: list[str] = [*self.config_warnings(), *self.drain_warnings()]
+        config = self.config_warnings()
+        warnings: list[str] = [*config, *self.drain_warnings()]
         rules: list[Rule] = []
         rules_error: str | None = None
         if not info.racct.enabled:
-            rules_error = info.racct.reason or "racct is off"
+            rules_error = info.racct.explained or "racct is off"
         else:
             try:
                 rules = self.rules(RuleFilter(subject="jail"))
@@ -214,7 +215,8 @@ class Host(ABC):
             warnings += problems
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
                       jails=tuple(jails), processes=tuple(processes), usage=usage,
-                      rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error)
+                      rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error,
+                      config_warnings=tuple(config))
 
 
 def _clock(epoch: float) -> str:

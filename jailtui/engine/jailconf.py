@@ -525,7 +525,7 @@ class JailConfs:
             try:
                 trees[path] = self._tree(path)
             except ParseError as exc:
-                self._problems.append(f"{exc.message}: jail(8) cannot use {path}")
+                self._problems.append(unusable(path, exc.message))
         self._trees = trees
 
     def defined(self) -> dict[str, ConfLookup]:
@@ -606,6 +606,12 @@ class JailConfs:
             for name in names:
                 out += self._blocks(name, files, depth + 1)
         return out + list(blocks[done:])
+
+
+def unusable(path: str, problem: str) -> str:
+    """The warning for a jail.conf jail(8) cannot load: what is wrong (file and line), then
+    the file jail(8) would be handed."""
+    return f"{problem}: jail(8) cannot use {path}"
 
 
 def read_rc_conf(read: Callable[[str], str | None], glob: Callable[[str], list[str]]

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .jailconf import ConfLookup, JailConf, JailConfs, parse_jail_conf
+from .jailconf import ConfLookup, JailConf, JailConfs, parse_jail_conf, unusable
 from .errors import JailtuiError
 from .model import Rule
 from .shvars import parse_sh_vars
@@ -145,12 +145,14 @@ class Owners:
         #: Running jails' paths by name, as given to the last refresh.
         self.paths: dict[str, str] = {}
         self.refreshed = False
+        self._problems: list[str] = []
 
     def refresh(self, paths: Mapping[str, str] | None = None) -> None:
         """Re-read the managers' settings and jail lists; ``paths`` are the running jails'
         paths by name (an iocage root seen there is searched too)."""
         self.refreshed = True
         self.paths = dict(paths or {})
+        self._problems = []
         self.confs.refresh()
         bastille = _sh_file(self._text(BASTILLE_CONF))
         prefix = bastille.get("bastille_prefix") or BASTILLE_PREFIX
@@ -171,7 +173,9 @@ class Owners:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.confs.warnings
+        """The jail.conf files rc.d/jail or a manager would hand to jail(8) and it could not
+        load, since the last refresh."""
+        return tuple(dict.fromkeys([*self.confs.warnings, *self._problems]))
 
     def owner(self, name: str, path: str = "") -> Owner:
         """The owner of jail ``name`` (running at ``path``, when known)."""
@@ -218,7 +222,8 @@ class Owners:
     def _conf_params(self, name: str, path: str) -> dict[str, str | list[str]]:
         try:
             conf = parse_jail_conf(self._text(path) or "")
-        except JailtuiError:
+        except JailtuiError as exc:
+            self._problems.append(unusable(path, f"{path}: {exc.message}"))
             return {}
         entry = next((e for e in conf.jails if e.name == name), None)
         return entry.params if entry is not None else {}

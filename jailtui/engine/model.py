@@ -218,11 +218,17 @@ class RuleFilter:
 
 @dataclass(frozen=True, slots=True)
 class RacctStatus:
-    """Whether the kernel accounts resources; ``reason`` says why not and how to fix it."""
+    """Whether the kernel accounts resources; ``reason`` says why not, ``hint`` how to fix it."""
 
     enabled: bool
     present: bool = True
     reason: str = ""
+    hint: str = ""
+
+    @property
+    def explained(self) -> str:
+        """``reason; hint``: why racct is off and what to do about it."""
+        return "; ".join(part for part in (self.reason, self.hint) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +259,10 @@ class Sample:
     """Everything read from a host in one pass.
 
     ``usage`` is keyed by jail name and empty when racct is off; ``warnings`` lists partial
-    failures (one jail's usage unreadable, say) that did not stop the sample. ``rules_error``
-    says why the rctl rules could not be listed (not root, racct off, a timeout): ``rules`` is
-    then empty but unknown, never "no rules".
+    failures (one jail's usage unreadable, say) that did not stop the sample, the jails'
+    configuration problems (``config_warnings``, a jail.conf jail(8) cannot load) first.
+    ``rules_error`` says why the rctl rules could not be listed (not root, racct off, a
+    timeout): ``rules`` is then empty but unknown, never "no rules".
     """
 
     time: float
@@ -267,6 +274,7 @@ class Sample:
     rules: tuple[Rule, ...] = ()
     warnings: tuple[str, ...] = ()
     rules_error: str | None = None
+    config_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,8 @@ class Snapshot:
     stale: bool = False
     error: str | None = None
     rules_error: str | None = None
+    #: Configuration problems (also in ``warnings``): a jail.conf jail(8) cannot load.
+    config_warnings: tuple[str, ...] = ()
     #: The processes of running jails with the most CPU (``cpu``), busiest first, at most
     #: BUSIEST; host processes (JID 0) are not among them.
     busiest: tuple[Process, ...] = ()
@@ -301,7 +303,8 @@ class Sampler:
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
                         cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
-                        rules_error=raw.rules_error, busiest=tuple(busiest))
+                        rules_error=raw.rules_error, busiest=tuple(busiest),
+                        config_warnings=raw.config_warnings)
 
     # -- history ---------------------------------------------------------------------------
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -42,8 +44,7 @@ from .screens.detail import JailDetailScreen
 from .screens.confirm import ConfirmScreen
 from .screens.dialog import Dialog
 from .screens.help import HelpScreen
-from .screens.jail_screen import CHANGE_ACTIONS, JailScreen
-from .screens.limit_editor import LimitEditor
+from .screens.jail_screen import CHANGE_ACTIONS, FollowsSnapshots, JailScreen
 from .screens.signal import SignalScreen
 from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS, ResourcesTable
 from .widgets.filter_bar import FilterBar
@@ -56,6 +57,19 @@ from .widgets.process_table import ProcessTable
 
 if TYPE_CHECKING:
     from ..engine.actions import Actions
+
+#: How many notifications :attr:`JailtuiApp.notices_shown` keeps.
+NOTICES_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notification as shown: title, message (controls made visible) and severity."""
+
+    title: str
+    message: str
+    severity: SeverityLevel
+
 
 INTERVALS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0)
 MIN_INTERVAL, MAX_INTERVAL = INTERVALS[0], INTERVALS[-1]
@@ -93,7 +107,7 @@ class JailtuiApp(App[None]):
                 tooltip="command palette: open a jail by name, sort, filter, pause"),
         Binding("q", "quit", "Quit", tooltip="quit jailtui"),
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True,
-                tooltip="quit jailtui, from any view or dialog"),
+                tooltip="quit jailtui"),
         Binding("ctrl+c,f10", "quit", "Quit", show=False, priority=True,
                 tooltip="quit jailtui"),
     ]
@@ -116,6 +130,7 @@ class JailtuiApp(App[None]):
         self.clock = clock
         self.autosample = autosample
         self.paused = False
+        #: The latest snapshot (stale: the last good data, marked).
         self.snapshot: Snapshot | None = None
         self.samples = 0
         self.sample_seconds = 0.0
@@ -125,6 +140,9 @@ class JailtuiApp(App[None]):
         self._in_flight = False
         self._was_stale = False
         self._racct_told = False
+        self._conf_told: set[str] = set()
+        self._shown: deque[Notice] = deque(maxlen=NOTICES_KEPT)
+        self._exit_requested = False
         self._dashboard = DashboardScreen(*jail_sort(self.settings),
                                           columns=self.settings.columns)
         #: What became of a change under way when the app quit, for the terminal (see ``run``).
@@ -157,19 +175,40 @@ class JailtuiApp(App[None]):
         return self._dashboard
 
     @property
+    def sampling(self) -> bool:
+        """A sample is being taken (in the worker) and not yet applied."""
+        return self._in_flight
+
+    @property
     def detail(self) -> JailDetailScreen | None:
         top = self._top()
         return top if isinstance(top, JailDetailScreen) else None
+
+    @property
+    def notices_shown(self) -> tuple[Notice, ...]:
+        """Every notification shown since the app started (the latest NOTICES_KEPT), oldest
+        first, as shown: controls made visible."""
+        return tuple(self._shown)
+
+    @property
+    def exit_requested(self) -> bool:
+        """True once the app was asked to exit (it may still be closing)."""
+        return self._exit_requested
+
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        self._exit_requested = True
+        super().exit(result, return_code, message)
 
     def _top(self) -> Screen | None:
         stack = self.screen_stack
         return stack[-1] if stack else None
 
-    def _view(self) -> DashboardScreen | JailDetailScreen | None:
+    def _view(self) -> JailScreen | None:
         """The view the operator looks at: the top screen, or the one under the dialogs (help,
         palette, limit editor, confirmation) open on top of it."""
         for screen in reversed(self.screen_stack):
-            if isinstance(screen, DashboardScreen | JailDetailScreen):
+            if isinstance(screen, JailScreen):
                 return screen
         return None
 
@@ -185,8 +224,10 @@ class JailtuiApp(App[None]):
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification (screens and widgets send theirs here) is literal text: what a
         jail controls has its controls made visible and is never parsed as markup."""
-        super().notify(vis(message, multiline=True), title=vis(title), severity=severity,
-                       timeout=timeout, markup=False)
+        notice = Notice(vis(title), vis(message, multiline=True), severity)
+        self._shown.append(notice)
+        super().notify(notice.message, title=notice.title, severity=severity, timeout=timeout,
+                       markup=False)
 
     async def on_event(self, event: events.Event) -> None:
         """A key or a paste that came before a text field took the focus (a burst over a
@@ -254,25 +295,19 @@ class JailtuiApp(App[None]):
             self._timer = self.set_timer(self.interval, self.request_sample)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Show ``snapshot`` on the visible screen; hidden screens catch up when shown."""
+        """Make ``snapshot`` the latest and hand it to the screens that follow snapshots: the
+        one in view shows it, hidden ones catch up when shown."""
         started = time.perf_counter()
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
-        self.snapshot = snapshot
         self.samples += 1
         if not snapshot.stale:
             self.good_at = now
+        self.snapshot = snapshot
         self._show_status()
-        screen = self._view()
-        if isinstance(screen, JailDetailScreen):
-            screen.show_snapshot(snapshot, self.sampler.history(screen.jail_name)
-                                 if screen.active_tab == "history" else None)
-        elif screen is self._dashboard:
-            self._dashboard.show_snapshot(snapshot)
-        top = self._top()
-        if isinstance(top, LimitEditor) and not snapshot.stale:
-            stats = snapshot.jail(top.jail)
-            top.show_usage(stats.usage if stats is not None else None)
+        for screen in list(self.screen_stack):
+            if isinstance(screen, FollowsSnapshots):
+                screen.follow_snapshot(snapshot)
         if first_error:
             self.notify(f"sampling failed: {snapshot.error}", severity="error", markup=False,
                         timeout=6)
@@ -281,9 +316,13 @@ class JailtuiApp(App[None]):
         self._was_stale = snapshot.stale
         if not snapshot.stale and not snapshot.racct.enabled and not self._racct_told:
             self._racct_told = True
-            self.notify(f"racct is off: {snapshot.racct.reason or 'disabled'}. Usage and limits "
+            self.notify(f"racct is off: {snapshot.racct.explained or 'disabled'}. Usage and limits "
                         "come from processes until it is on.", title="racct",
                         severity="warning", timeout=12, markup=False)
+        for warning in snapshot.config_warnings:
+            if warning not in self._conf_told:
+                self._conf_told.add(warning)
+                self.notify(warning, title="jail.conf", severity="warning", timeout=15)
         self.apply_seconds = time.perf_counter() - started
 
     def status(self) -> Status:
@@ -428,19 +467,12 @@ def build(args: argparse.Namespace) -> JailtuiApp:
     """The dashboard the command line (and the config file under it) asks for."""
     import sys
 
-    from ..backend import HostOptions, default_backend, make_host
-    from ..engine.actions import Actions
-    from ..engine.audit import AuditLog
+    from ..wiring import wire
 
-    host = make_host(HostOptions(backend=args.backend, control=args.control,
-                                 jail_conf=args.jail_conf, seed=args.seed,
-                                 demo_jails=args.demo_jails, timeout=args.timeout))
-    if args.backend is None and default_backend() == "simulated":
-        print("jailtui: not FreeBSD: showing the simulated demo host (--demo)", file=sys.stderr)
-    audit = AuditLog(args.audit_log) if args.audit_log else AuditLog()
-    actions = Actions(host, read_only=args.read_only, rctl_conf=args.rctl_conf, audit=audit,
-                      shell_command=(args.shell,))
-    app = JailtuiApp(host, actions, interval=clamp_interval(args.interval),
+    wiring = wire(args)
+    if wiring.notice:
+        print(f"jailtui: {wiring.notice}", file=sys.stderr)
+    app = JailtuiApp(wiring.host, wiring.actions, interval=clamp_interval(args.interval),
                      read_only=args.read_only, settings=args.settings,
                      notices=args.config_problems, config_path=args.config_path)
     return app

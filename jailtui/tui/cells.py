@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..engine.sampler import LimitUse
 from ..engine.vis import vis
-from ..report import limit_label, limit_level, marked, worst_limit
+from ..present import limit_label, limit_level, marked, worst_limit
 from .palette import GOOD_COLOR, limit_style
 
 Cell = tuple[Any, ...]

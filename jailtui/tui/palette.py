@@ -2,7 +2,7 @@
 say what matters without colour at all.
 
 Alerts: each level has a mark before the figure (``!`` near, ``!!`` at:
-:data:`~jailtui.report.MARKS`), so it reads without colour (``NO_COLOR``, a monochrome
+:data:`~jailtui.present.MARKS`), so it reads without colour (``NO_COLOR``, a monochrome
 terminal, a screen reader); AT is reversed and NEAR bold, so the two differ without colour as
 well. Their colours are RGB values that a 16-colour terminal gets as distinct ANSI colours
 (bright yellow, bright red, bright magenta, bright green) and a 256-colour one as close ones.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from rich.terminal_theme import TerminalTheme
 
 from ..engine.sampler import LimitUse
-from ..report import AT, NEAR, limit_level
+from ..present import AT, NEAR, limit_level
 
 #: xterm's colours: each ANSI name maps back to itself (yellow and white to their bright
 #: variants) when a 16-colour terminal gets it.

@@ -133,6 +133,8 @@ def test_engine_and_ls_json_never_import_textual() -> None:
             "import jailtui.engine, jailtui.engine.sampler, jailtui.engine.actions\n"
             "import jailtui.engine.freebsd, jailtui.engine.simulated\n"
             "assert 'textual' not in sys.modules, 'engine imported textual'\n"
+            "import jailtui.present, jailtui.wiring\n"
+            "assert 'textual' not in sys.modules, 'present or wiring imported textual'\n"
             "from jailtui.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    assert main(['--demo', 'ls', '--json']) == 0\n"
@@ -160,6 +162,26 @@ def test_racct_disabled_gives_the_fix(capsys, fake_freebsd) -> None:
     code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "ls"])
     out, _ = capsys.readouterr()
     assert code == 0 and "git7" in out and "racct off" in out
+
+
+def test_racct_reason_and_fix_come_apart_whole(capsys, fake_freebsd) -> None:
+    """The fix is its own field: a reason holding "; " is never cut into reason and fix."""
+    fake_freebsd.update(sysctl={"kern.racct.enable": "2; 3"})
+    code = main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "usage"])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "jailtui: sysctl: kern.racct.enable is not 0 or 1: '2; 3' "
+        "(add kern.racct.enable=1 to /boot/loader.conf and reboot)")
+    fake_freebsd.update(sysctl={}, racct="absent")
+    assert main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "usage"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "jailtui: RACCT/RCTL support not present in kernel "
+        "(build a kernel with options RACCT and RCTL)")
+    fake_freebsd.update(racct="disabled")
+    assert main(["--backend", "freebsd", "--jail-conf", "/nonexistent", "ls", "--json"]) == 0
+    racct = json.loads(capsys.readouterr().out)["host"]["racct"]
+    assert racct["reason"] == ("RACCT/RCTL present, but disabled; "
+                               "add kern.racct.enable=1 to /boot/loader.conf and reboot")
 
 
 FREEBSD = ["--backend", "freebsd", "--jail-conf", "/nonexistent"]

@@ -97,3 +97,14 @@ def test_ls_warns_about_a_config_it_cannot_use(cli, managed_freebsd) -> None:
     assert code == 0 and "git7" in out
     assert err == ("jailtui: warning: /etc/jail.conf.d/bad.conf: jail.conf line 1: a value "
                    "expected, found ';': jail(8) cannot use /etc/jail.conf.d/bad.conf\n")
+
+
+def test_ls_warns_about_a_managers_jail_conf_it_cannot_use(cli, managed_freebsd) -> None:
+    """bastille hands its jail's own jail.conf to jail(8): one that cannot load is named, file
+    and line, on one line of stderr, and the jail is still listed."""
+    conf = "/usr/local/bastille/jails/www/jail.conf"
+    managed_freebsd.write_file(conf, "www {\n  host.hostname = ;\n}\n")
+    code, out, err = cli("ls")
+    assert code == 0 and "www" in out
+    assert err == (f"jailtui: warning: {conf}: jail.conf line 2: a value expected, found ';': "
+                   f"jail(8) cannot use {conf}\n")

@@ -94,7 +94,7 @@ def test_racct_disabled_still_samples(host: FreeBSDHost, fake_freebsd) -> None:
     fake_freebsd.update(racct="disabled")
     sample = host.sample()
     assert not sample.host.racct.enabled
-    assert "kern.racct.enable=1" in sample.host.racct.reason
+    assert "kern.racct.enable=1" in sample.host.racct.hint
     assert sample.processes and not sample.usage
     with pytest.raises(RacctUnavailable) as exc:
         host.usage("git7")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "fakes"
+DATA = Path(__file__).resolve().parents[1] / "data" / "freebsd"
 FAKEBIN = Path(__file__).resolve().parents[1] / "fakebin"
 TOOLS = ("jls", "ps", "rctl", "jail", "service", "jexec", "sysctl", "kill",
          "bastille", "iocage", "appjail", "pot")
@@ -43,7 +43,11 @@ def run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 def data(name: str) -> str:
-    return (DATA / name).read_text()
+    """A sample by file name: captured on FreeBSD (samples/) or rebuilt from the sources
+    (reconstructed/); the same files the parsers are tested on."""
+    (path,) = [path for path in (DATA / "samples" / name, DATA / "reconstructed" / name)
+               if path.exists()]
+    return path.read_text()
 
 
 def one_jail(jid: int, name: str, hostname: str = "", ip4=(), ip6=(), cpusetid: int = 4,

@@ -43,11 +43,11 @@ def test_quit_at_once_while_a_tool_hangs(faulty, tmp_path, key) -> None:  # noqa
             end = time.monotonic() + 5
             while len(faulty.hung_pids()) < 2 and time.monotonic() < end:
                 await pilot.pause(0.05)
-            assert app._in_flight and len(faulty.hung_pids()) == 2
+            assert app.sampling and len(faulty.hung_pids()) == 2
             pressed.append(time.monotonic())
             await pilot.press(key)
             await pilot.pause(0.2)
-            assert app._exit, f"{key} did not quit"
+            assert app.exit_requested, f"{key} did not quit"
 
     asyncio.run(go())  # returns only when every thread the app waits for has ended
     took = time.monotonic() - pressed[0]

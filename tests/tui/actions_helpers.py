@@ -86,7 +86,7 @@ async def answer(pilot: Any, app: JailtuiApp, *keys: str) -> None:
 async def settled(pilot: Any, app: JailtuiApp) -> None:
     """Wait until the running change has finished and its sample is applied."""
     await wait_until(pilot, lambda: app.changes is not None and app.changes.busy is None)
-    await wait_until(pilot, lambda: not app._in_flight)
+    await wait_until(pilot, lambda: not app.sampling)
     await pilot.pause()
 
 
@@ -116,7 +116,7 @@ async def palette_hits(pilot: Any, app: JailtuiApp, query: str) -> list[str]:
 
 def notes(app: JailtuiApp) -> str:
     """Every notification shown so far: title and message, one per line."""
-    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+    return "\n".join(f"{n.title}: {n.message}" for n in app.notices_shown)
 
 
 def audit(tmp_path: Path) -> str:

@@ -46,7 +46,7 @@ async def ready(pilot, app, fake) -> None:  # type: ignore[no-untyped-def]
     """First sample in, sampling paused, the invocation log empty."""
     await wait_until(pilot, lambda: app.samples >= 1)
     await pilot.press("p")
-    await wait_until(pilot, lambda: not app._in_flight)
+    await wait_until(pilot, lambda: not app.sampling)
     await pilot.pause()
     fake.clear_log()
 

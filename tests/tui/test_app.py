@@ -168,7 +168,7 @@ def test_pause_stops_sampling_and_resume_restarts() -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await wait_until(pilot, lambda: app.samples >= 3)
             await pilot.press("p")
-            await wait_until(pilot, lambda: not app._in_flight)
+            await wait_until(pilot, lambda: not app.sampling)
             await pilot.pause()
             count = app.samples
             await pilot.pause(0.4)

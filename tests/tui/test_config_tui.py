@@ -26,7 +26,7 @@ def shown_columns(app: Any) -> list[str]:
 
 
 def notes(app: Any) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{n.title}: {n.message}" for n in app.notices_shown]
 
 
 def test_without_a_config_the_busiest_jail_is_on_top_and_every_column_fits(tmp_path) -> None:

@@ -66,7 +66,7 @@ async def sample(pilot: Any, app: JailtuiApp, count: int = 1) -> None:
     """Trigger ``count`` samples and wait until each one is applied."""
     for _ in range(count):
         target = app.samples + 1
-        await wait_until(pilot, lambda: not app._in_flight)
+        await wait_until(pilot, lambda: not app.sampling)
         app.request_sample()
         await wait_until(pilot, lambda: app.samples >= target)
     await pilot.pause()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -22,9 +22,6 @@ from ..widgets.host_panel import HostPanel
 from ..widgets.jail_table import TREND_POINTS, JailTable
 from ..widgets.line import Line
 from .jail_screen import JailScreen
-
-if TYPE_CHECKING:
-    from ..app import JailtuiApp
 
 LEGEND = "CPU% = % of one core"
 #: The least terminal height (rows) that shows the host panel.
@@ -61,10 +58,6 @@ class DashboardScreen(JailScreen):
         self.panel_wanted = True
         self._fitted: tuple[int, int] | None = None
 
-    @property
-    def jailtui(self) -> JailtuiApp:
-        return cast("JailtuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
         yield JailTable(id="jails", **self.table_options)
@@ -98,6 +91,9 @@ class DashboardScreen(JailScreen):
     def show_status(self, status: Status) -> None:
         for header in self.query(HostHeader):
             header.update_status(status)
+
+    def show_sample(self, snapshot: Snapshot) -> None:
+        self.show_snapshot(snapshot)
 
     def show_snapshot(self, snapshot: Snapshot) -> int:
         """Apply one snapshot to the table; returns the number of cells written."""
@@ -202,14 +198,8 @@ class DashboardScreen(JailScreen):
         bar.display = bool(text)
         bar.value = text
 
-    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
-        event.stop()
-        self.pattern = event.pattern
-        self.filter_error = event.error
-        if event.closed:
-            self.filter_bar.display = self.pattern is not None
-            self.table.focus()
-        self.refilter()
+    def filtered(self) -> JailTable:
+        return self.table
 
     def on_keyed_table_sorted(self, event: JailTable.Sorted) -> None:
         event.stop()

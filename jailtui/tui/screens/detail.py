@@ -6,7 +6,6 @@ Only the visible tab is repainted on each sample; the sampler keeps recording hi
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from ...engine.model import Rule
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
-from ...report import addresses, children_note, level, marked
+from ...present import addresses, children_note, level, marked
 from ..palette import (ADDRESS_COLOR, AT_COLOR, GOOD_COLOR, MANAGER_COLOR, NEAR_COLOR,
                        NEAR_STYLE, level_style)
 from ..widgets.charts import HistoryChart, Mark
@@ -31,9 +30,6 @@ from ..widgets.keyed_table import KeyedTable
 from ..widgets.line import Line, Note
 from ..widgets.process_table import ProcessTable
 from .jail_screen import JailScreen
-
-if TYPE_CHECKING:
-    from ..app import JailtuiApp
 
 TABS = ("processes", "limits", "resources", "params", "history")
 _BPS = Unit.BYTES_PER_SECOND
@@ -105,10 +101,6 @@ class JailDetailScreen(JailScreen):
         self.history: JailHistory | None = None
         self.active_tab = "processes"
 
-    @property
-    def jailtui(self) -> JailtuiApp:
-        return cast("JailtuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
         yield Line(id="title")
@@ -168,6 +160,10 @@ class JailDetailScreen(JailScreen):
     def show_status(self, status: Status) -> None:
         for header in self.query(HostHeader):
             header.update_status(status)
+
+    def show_sample(self, snapshot: Snapshot) -> None:
+        self.show_snapshot(snapshot, self.jailtui.sampler.history(self.jail_name)
+                           if self.active_tab == "history" else None)
 
     def show_snapshot(self, snapshot: Snapshot, history: JailHistory | None = None) -> int:
         """Repaint the title and the visible tab only; returns the cells written."""
@@ -272,7 +268,7 @@ class JailDetailScreen(JailScreen):
                           "rule, or past the amount of another action (log, devctl, throttle, "
                           "sig*)", style="dim"))
         elif not snapshot.racct.enabled:
-            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+            note.set(Text(f"racct off: {snapshot.racct.explained or 'disabled'}", style="yellow"))
         elif snapshot.rules_error is not None:
             note.set(Text(f"cannot read rules: {vis(snapshot.rules_error)}", style="bold yellow"))
         else:
@@ -282,7 +278,7 @@ class JailDetailScreen(JailScreen):
         note = self.query_one("#racct-note", Note)
         if not snapshot.racct.enabled:
             note.show(True)
-            note.set(Text(f"racct off: {snapshot.racct.reason or 'disabled'}", style="yellow"))
+            note.set(Text(f"racct off: {snapshot.racct.explained or 'disabled'}", style="yellow"))
         elif stats is not None and not stats.jail.running:
             note.show(True)
             note.set(Text("the jail is not running: no racct usage", style="dim"))
@@ -371,21 +367,15 @@ class JailDetailScreen(JailScreen):
         bar.display = True
         self.app.set_focus(bar)
 
-    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
-        event.stop()
-        self.pattern = event.pattern
-        self.filter_error = event.error
-        if event.closed:
-            event.bar.display = self.pattern is not None
-            self.processes.focus()
-        self._reshow()
+    def filtered(self) -> ProcessTable:
+        return self.processes
 
     def on_keyed_table_sorted(self, event: KeyedTable.Sorted) -> None:
         event.stop()
         if isinstance(event.table, ProcessTable):
-            self._reshow()
+            self.refilter()
 
-    def _reshow(self) -> None:
+    def refilter(self) -> None:
         if self.snapshot is not None and self.active_tab == "processes":
             self._show_processes(self.snapshot, self.snapshot.jail(self.jail_name))
 

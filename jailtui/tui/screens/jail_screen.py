@@ -6,22 +6,44 @@ pressing one says why nothing happens; without Actions (view only) they are hidd
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from textual import events
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
+from textual.widget import Widget
+
+from ..widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
+    from ...engine.sampler import Snapshot
+    from ..app import JailtuiApp
     from ..changes import Changes
 
 CHANGE_ACTIONS = frozenset({"start", "stop", "restart", "shell", "run_command", "add_limit",
                             "undo", "edit_limit", "remove_limit", "signal"})
 
 
+@runtime_checkable
+class FollowsSnapshots(Protocol):
+    """A screen that follows the app's snapshots: the app hands each new one to every screen
+    in its stack, and each decides whether it shows it now (a hidden one catches up when
+    shown)."""
+
+    def follow_snapshot(self, snapshot: Snapshot) -> None: ...
+
+
 class JailScreen(Screen):
-    """A screen about jails; subclasses say which jail a key applies to."""
+    """A screen about jails; subclasses say which jail a key applies to and how they show a
+    snapshot (:class:`FollowsSnapshots`): only the one the operator looks at (the top screen,
+    or the one under the dialogs open on it) shows a new snapshot; the others catch up when
+    shown."""
+
+    #: The filter the screen's filter bar set (None: none), and why the text is no regex.
+    pattern: re.Pattern[str] | None
+    filter_error: str | None
 
     JAIL_KEYS = Binding.Group("start/stop/restart", compact=True)
     BINDINGS = [
@@ -39,6 +61,41 @@ class JailScreen(Screen):
         Binding("E", "event_log", "Events", show=False,
                 tooltip="event log: the changes of this session and their results"),
     ]
+
+    @property
+    def jailtui(self) -> JailtuiApp:
+        return cast("JailtuiApp", self.app)
+
+    @property
+    def in_view(self) -> bool:
+        """True when the operator looks at this screen: on top, or under dialogs only."""
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, JailScreen):
+                return screen is self
+        return False
+
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
+        if self.in_view:
+            self.show_sample(snapshot)
+
+    def show_sample(self, snapshot: Snapshot) -> None:
+        """Show a new snapshot of the app (this screen is in view)."""
+
+    def filtered(self) -> Widget:
+        """The table the screen's filter bar filters; the focus returns to it."""
+        raise NotImplementedError
+
+    def refilter(self) -> None:
+        """Show the data again through the filter (``pattern``) just set."""
+
+    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
+        event.stop()
+        self.pattern = event.pattern
+        self.filter_error = event.error
+        if event.closed:
+            event.bar.display = self.pattern is not None
+            self.filtered().focus()
+        self.refilter()
 
     #: Footer keys that come first, so a narrow terminal (80 columns) still shows them.
     FOOTER_FIRST = ("help", "quit", "back")

@@ -22,6 +22,7 @@ from ...engine import kernel_rules, units
 from ...engine.deny import below_use
 from ...engine.errors import RuleError
 from ...engine.model import Rule, Usage
+from ...engine.sampler import Snapshot
 from ...engine.rctl import RESOURCES, SUBJECTS, Resource, Unit, allowed_actions, parse_amount, \
     parse_rule
 from ...literal import literal, visible
@@ -214,6 +215,12 @@ class LimitEditor(Dialog[LimitRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#amount").focus()
         self._validate()
+
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
+        """Follow the jail's usage in each good sample while this form is on top."""
+        if not snapshot.stale and self.is_current:
+            stats = snapshot.jail(self.jail)
+            self.show_usage(stats.usage if stats is not None else None)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._show_focus(event.widget)

@@ -8,7 +8,7 @@ from ...engine import units
 from ...engine.model import Jail, Rule, RuleFilter, Usage
 from ...engine.rctl import RESOURCES, UNIT_WORDS, Resource
 from ...engine.sampler import JailStats, LimitUse
-from ...report import limit_level, marked
+from ...present import limit_level, marked
 from ..palette import bar_color, limit_style
 from ..cells import DASH, DIM, Cell, bar, num, text
 from .keyed_table import SORT_BINDINGS, Column, KeyedTable

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from ...engine import units
 from ...engine.sampler import Snapshot
 from ...literal import literal, visible
-from ...report import level, marked
+from ...present import level, marked
 from ..palette import AT_COLOR, DIM, GOOD_COLOR, NEAR_COLOR, NEAR_STYLE, level_style
 
 #: The badges of the status line: reversed, so they stand out without colour.
@@ -126,7 +126,7 @@ def status_line(status: Status, now: float) -> list[tuple[int, Text]]:
             pieces.append((2, Text("racct on", style=GOOD_COLOR)))
         else:
             pieces.append((1, Text("racct off", style=NEAR_STYLE)))
-            pieces.append((6, literal(racct.reason or "disabled", NEAR_COLOR)))
+            pieces.append((6, literal(racct.explained or "disabled", NEAR_COLOR)))
     if snap is not None and status.good_at is not None and not snap.stale:
         age = max(0.0, now - status.good_at)
         pieces.append((1, Text(f"sample {age:.0f}s ago" if age >= 1.5 else "sample now",

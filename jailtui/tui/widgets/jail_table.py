@@ -13,7 +13,7 @@ from ...engine import units
 from ...engine.model import JailState
 from ...engine.rctl import Unit
 from ...engine.sampler import JailStats, under_parents
-from ...report import addresses, level, marked
+from ...present import addresses, level, marked
 from ..palette import level_style
 from ..cells import DASH, DIM, Cell, limits_cell, num, text, to_text, worst_limit
 from .charts import sparkline

@@ -2,28 +2,25 @@
 
 Each tick the owner passes every item with its full row of cells (light tuples, see cells.py).
 The table removes vanished rows, adds new ones, rewrites (as Text) only the cells that changed,
-reorders with ``sort`` only when the order changed, keeps the cursor on the same key, and
-repaints only the rows that changed. It never ``clear()``s except to show or hide columns when
-its width changes.
+reorders with ``sort`` only when the order changed and keeps the cursor on the same key, all
+inside one ``batch_update``. It uses DataTable's public API only (``add_row``, ``remove_row``,
+``update_cell``, ``sort``, ``clear``), so DataTable repaints the rows it shows whenever a cell
+changed; ``scripts/bench_tui.py`` measures what that costs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.cells import cell_len
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.message import Message
-from textual.strip import Strip
 from textual.widgets import DataTable, Input
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
 
 from ...engine.vis import vis
 from ..cells import Cell, plain, to_text
@@ -61,8 +58,6 @@ class KeyedTable(DataTable, Generic[T]):
     COLUMNS: tuple[Column, ...] = ()
     KEY_COLUMN = ""
     DEFAULT_SORT = ""
-    _quiet = False
-    _widths: tuple[int, ...] = ()
 
     class Sorted(Message):
         """The sort column or direction changed."""
@@ -89,7 +84,6 @@ class KeyedTable(DataTable, Generic[T]):
         self._items: dict[str, T] = {}
         self._order: list[str] = []
         self._layout_rows: Sequence[tuple[Cell, ...]] | None = None
-        self._lines_cache: dict[tuple[Any, Any], tuple[Any, tuple[Any, ...], Any, int]] = {}
         self._index = {column.key: i for i, column in enumerate(self.COLUMNS)}
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -157,67 +151,38 @@ class KeyedTable(DataTable, Generic[T]):
         column_keys = [ColumnKey(c.key) for c in self.shown_columns]
         columns = self.columns
         gone = old_rows.keys() - new_rows.keys()
-        changed: list[str] = []
         with self.app.batch_update():
-            self._quiet = True
-            try:
+            if len(gone) > len(new_rows):
+                # remove_row renumbers every row below the one it removes: when most rows
+                # go (a filter typed), starting again is cheaper.
+                self.clear()
+                old_rows = {}
+            else:
                 for key in gone:
                     self.remove_row(key)
-                for key in order:
-                    row = new_rows[key]
-                    old = old_rows.get(key)
-                    if old is None:
-                        self.add_row(*(to_text(row[i]) for i in shown), key=key)
-                        continue
-                    if old == row:
-                        continue
-                    row_key = RowKey(key)
-                    for i, column_key in zip(shown, column_keys, strict=True):
-                        cell = row[i]
-                        if cell != old[i]:
-                            shown_text = to_text(cell)
-                            grow = shown_text.cell_len > columns[column_key].content_width
-                            self.update_cell(row_key, column_key, shown_text,
-                                             update_width=grow)
-                            written += 1
-                    changed.append(key)
-            finally:
-                self._quiet = False
+            for key in order:
+                row = new_rows[key]
+                old = old_rows.get(key)
+                if old is None:
+                    self.add_row(*(to_text(row[i]) for i in shown), key=key)
+                    continue
+                if old == row:
+                    continue
+                row_key = RowKey(key)
+                for i, column_key in zip(shown, column_keys, strict=True):
+                    cell = row[i]
+                    if cell != old[i]:
+                        shown_text = to_text(cell)
+                        grow = shown_text.cell_len > columns[column_key].content_width
+                        self.update_cell(row_key, column_key, shown_text, update_width=grow)
+                        written += 1
             self._rows = new_rows
-            reordered = order != self._order or len(order) != self.row_count
-            if reordered:
+            if order != self._order or len(order) != self.row_count:
                 self._order = order
                 self._apply_order()
-            if gone or reordered or len(new_rows) != len(old_rows):
-                self.refresh()
-            else:
-                self._refresh_rows(changed)
             self._restore_cursor(cursor)
         self.cell_updates += written
         return written
-
-    def _refresh_rows(self, keys: list[str]) -> None:
-        """Mark only the visible rows among ``keys`` dirty (rows are one line high)."""
-        if not keys:
-            return
-        window = self.window_region
-        top = self.header_height if self.show_header else 0
-        width = max(self.size.width, self.virtual_size.width)
-        offset = self.scroll_offset
-        for key in keys:
-            region = Region(0, top + self.get_row_index(key), width, 1)
-            if window.overlaps(region):
-                self.refresh(region.translate(-offset))
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> Self:
-        """While a diff is applied, whole-table refreshes from ``update_cell`` and
-        ``remove_row`` are dropped: the diff then marks just the rows it changed, or the whole
-        table when rows came, went or moved. (``remove_row`` asks for a layout pass, which
-        repaints the whole screen; a real change of the table's virtual size still gets one.)"""
-        if self._quiet and not regions and not layout and not recompose:
-            return self
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def resort(self, column: str | None = None, reverse: bool | None = None) -> None:
         """Sort by ``column`` (its natural direction unless ``reverse`` is given)."""
@@ -228,8 +193,8 @@ class KeyedTable(DataTable, Generic[T]):
             self.sort_reverse = reverse
         cursor = self.cursor_key
         self._order = self.order(list(self._rows))
-        self._apply_order()
         self._relabel()
+        self._apply_order()
         self._restore_cursor(cursor)
         self.post_message(self.Sorted(self))
 
@@ -260,12 +225,13 @@ class KeyedTable(DataTable, Generic[T]):
         """Put the cursor on ``key``; False when that row is not shown."""
         try:
             index = self.get_row_index(key)
-        except Exception:
+        except RowDoesNotExist:
             return False
         self.move_cursor(row=index, animate=False)
         return True
 
     def _apply_order(self) -> None:
+        """Rows in ``self._order``; ``sort`` also repaints the header and every row."""
         rank = {vis(key): i for i, key in enumerate(self._order)}
         self.sort(self.KEY_COLUMN, key=lambda cell: rank.get(cell.plain, len(rank)))
 
@@ -331,66 +297,13 @@ class KeyedTable(DataTable, Generic[T]):
         return Text(padded, style=style)
 
     def _relabel(self) -> None:
+        """New header labels (the sort mark); the ``sort`` that follows repaints them."""
         for column in self.shown_columns:
             data_column = self.columns.get(ColumnKey(column.key))
             if data_column is not None:
                 data_column.label = self._label(column)
-        self._update_count += 1
-        self.refresh()
 
-    # -- rendering ---------------------------------------------------------------------------
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> Any:
-        """DataTable keys its cell cache on a table-wide update counter, so one changed cell
-        re-renders every visible cell. Reuse a data cell's lines while its Text object and
-        styles are the same; a row that moved only gets its click metadata (row index)
-        rewritten. Relies on Textual 8.2 internals; falls back to the stock path."""
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                        hover)
-        try:
-            row_key = self._row_locations.get_key(row_index)
-            column_key = self._column_locations.get_key(column_index)
-            cell = self._data[row_key][column_key]
-            signature = (column_index, base_style, width, cursor, hover, self.show_cursor,
-                         self._show_hover_cursor, self._pseudo_class_state, self.cell_padding)
-        except (AttributeError, KeyError):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                        hover)
-        cache = self._lines_cache
-        cached = cache.get((row_key, column_key))
-        if cached is not None and cached[0] is cell and cached[1] == signature:
-            if cached[3] == row_index:
-                return cached[2]
-            meta = Style.from_meta({"row": row_index, "column": column_index})
-            lines = [[Segment(seg.text, seg.style + meta if seg.style else meta, seg.control)
-                      for seg in line] for line in cached[2]]
-        else:
-            lines = super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                         hover)
-            if len(cache) > 4 * max(64, len(self._data) * max(1, len(self.columns))):
-                cache.clear()
-        cache[(row_key, column_key)] = (cell, signature, lines, row_index)
-        return lines
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """A diff repaints only changed rows; when column widths move (measured on idle),
-        repaint the whole table so the header and every row line up again."""
-        widths = tuple(column.get_render_width(self) for column in self.columns.values())
-        if widths != self._widths:
-            self._widths = widths
-            self._clear_caches()
-            self.call_later(self.refresh)
-        return super().render_lines(crop)
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._lines_cache.clear()
-
-    def notify_style_update(self) -> None:
-        self._lines_cache.clear()
-        super().notify_style_update()
+    # -- keys and mouse ----------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
         """``/`` opens the screen's filter at once, so that keys typed right after it (queued

@@ -1,10 +1,8 @@
-"""SimulatedHost: a deterministic FreeBSD-like host for the demo, the TUI tests and benchmarks.
+"""SimulatedHost: the Host interface over the simulated world, its clock and its rctl rules.
 
-Jails of a few kinds (web, database, poudriere-style builds, cache, mail, DNS, monitoring, git)
-run the processes a jailed FreeBSD runs; some come and go. racct figures are summed from the
-processes, and deny and throttle rules cap them as the kernel does. Simulated time advances
-lazily from an injectable clock, in steps of at most a second, so one seed and one sequence of
-clock readings always give the same host.
+Rules change as the kernel changes them (:mod:`jailtui.engine.kernel_rules`, kern_rctl.c
+``rctl_rule_add``/``rctl_rule_remove``), and deny and throttle rules cap the usage the
+processes add up to.
 """
 
 from __future__ import annotations
@@ -15,26 +13,21 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from operator import attrgetter
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
-from . import kernel_rules
-from .errors import CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail
-from .host import Host
-from .jailconf import ConfLookup
-from .managers import (BASTILLE, IOCAGE, JAIL_CONF, NONE, ControlPlan, Owner, RuleKeeping, plan,
-                       rule_keeping)
-from .model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
-                    ProcessIdentity, RacctStatus, Rule, Sample, Usage)
-from .rctl import RuleFilter, parse_rule
-
-KIB = 1024
-MIB = 1024 * KIB
-GIB = 1024 * MIB
-PAGE = 4096
-INF = math.inf
+from .. import kernel_rules
+from ..errors import CommandFailed, JailtuiError, NotPermitted, RacctUnavailable, UnknownJail
+from ..host import Host
+from ..managers import BASTILLE, NONE, ControlPlan, RuleKeeping, plan, rule_keeping
+from ..model import (ActionResult, CommandResult, HostInfo, Jail, JailState, Process,
+                     ProcessIdentity, RacctStatus, Rule, Sample, Usage)
+from ..rctl import RuleFilter, parse_rule
+from .catalogue import GIB, INF, KINDS, MIB, PAGE, _host_kind, _Kind, _Program
+from .world import (DEFAULT_RULES, HOSTNAME, OSRELDATE, OSRELEASE, SPAWN_COSTS, _conf_params,
+                    _host_size, _ip_mode, _jail_specs, _JailSpec, _SimJail, _SimProc, _usage)
 
 PID_MAX = 99_999
 PID_WRAP = 100
@@ -49,10 +42,6 @@ LOAD_WINDOWS = (60.0, 300.0, 900.0)
 KERNEL_WIRED = 1.4 * GIB
 SWAP_TOTAL = 8 * GIB
 DEMO_EPOCH = 1_750_000_000.0
-
-HOSTNAME = "jailhost.example.org"
-OSRELEASE = "14.2-RELEASE-p1"
-OSRELDATE = 1402000
 RACCT_DISABLED = "RACCT/RCTL present, but disabled"
 
 FATAL_SIGNALS = frozenset({"TERM", "INT", "KILL", "QUIT", "ABRT", "ALRM", "PIPE", "SEGV", "BUS",
@@ -76,562 +65,6 @@ SIGNAL_NUMBERS = {"1": "HUP", "2": "INT", "3": "QUIT", "6": "ABRT", "9": "KILL",
 
 # -- what jails run ------------------------------------------------------------------------
 
-
-@dataclass(frozen=True, slots=True)
-class _Program:
-    """One kind of process: what ps(1) shows and what an instance uses on average.
-
-    Sizes in MiB, IO in MiB/s, ``cpu`` in percent of one core. ``key`` names the program for
-    its children (``parent``); ``count`` instances start with the jail; instances of a program
-    with ``life`` exit after that many seconds and are replaced (php-fpm's pm.max_requests);
-    ``since`` says it started at most that long ago (a login session). ``state`` fixes ps's
-    STAT for kernel threads. Commands may use ``{port}`` (a client port), ``{i}`` and ``{n}``
-    (the instance number from 0 and from 1).
-    """
-
-    commands: tuple[str, ...]
-    user: str = "root"
-    key: str = ""
-    parent: str = ""
-    count: int = 1
-    rss: float = 2.6
-    vsz: float = 13.6
-    spread: float = 0.15
-    nlwp: int = 1
-    cpu: float = 0.0
-    read: float = 0.0
-    write: float = 0.0
-    files: int = 64
-    data: float = 0.4
-    stack: float = 0.0
-    pty: int = 0
-    flags: str = ""
-    life: tuple[float, float] | None = None
-    since: float | None = None
-    state: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """Short-lived processes: one every ``every`` seconds on average, living ``life`` seconds,
-    at most ``most`` at once."""
-
-    program: _Program
-    every: float
-    life: tuple[float, float]
-    most: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Kind:
-    """A type of jail: its long-running programs, its jobs, and the program that is repeated
-    to reach ``processes_per_jail``. ``ppid`` is the parent of top-level processes (init, or
-    the swapper for the host's kernel threads); ``wave`` is the swing of its slow load cycle."""
-
-    programs: tuple[_Program, ...]
-    jobs: tuple[_Job, ...] = ()
-    fill: _Program | None = None
-    io_size: int = 16 * KIB
-    sysv: Mapping[str, int] = field(default_factory=dict)
-    wave: float = 0.35
-    ppid: int = 1
-
-
-def _p(command: str | tuple[str, ...], **kw: object) -> _Program:
-    commands = (command,) if isinstance(command, str) else command
-    return _Program(commands, **kw)  # type: ignore[arg-type]
-
-
-SYSLOGD = _p("/usr/sbin/syslogd -ss", key="syslogd", rss=2.8, vsz=13.6, flags="s", files=32)
-CRON = _p("/usr/sbin/cron -s", key="cron", rss=2.6, vsz=13.6, flags="s", files=32)
-SSHD = _p("sshd: /usr/sbin/sshd [listener] 0 of 10-100 startups (sshd)", key="sshd",
-          rss=9.4, vsz=21.0, flags="s")
-BASE = (SYSLOGD, CRON, SSHD)
-BASE_JOBS = (
-    _Job(_p("/usr/libexec/atrun", parent="cron", rss=2.5, cpu=8.0), 300.0, (0.1, 0.8)),
-    _Job(_p("/bin/sh /usr/libexec/save-entropy", user="operator", parent="cron", rss=3.1,
-            vsz=14.2, cpu=12.0, write=0.1), 660.0, (0.2, 1.2)),
-)
-LOGIN_SHELL = _p("-sh (sh)", parent="sshd", rss=3.4, vsz=14.3, flags="s+", pty=1)
-
-PORTS = ("devel/cmake-core", "lang/rust", "www/node20", "databases/postgresql16-server",
-         "devel/llvm18", "graphics/mesa-dri", "lang/python311", "textproc/libxml2",
-         "security/openssl", "editors/vim", "x11-toolkits/gtk30", "multimedia/ffmpeg")
-SOURCES = ("src/core/ngx_cycle", "lib/Support/APInt", "Modules/_decimal/libmpdec/mpdecimal",
-           "libavcodec/h264dec", "src/backend/optimizer/path/costsize", "crypto/evp/e_aes",
-           "src/gallium/drivers/radeonsi/si_state", "gtk/gtkwidget", "src/eval", "parser")
-MAKE = _p(tuple(f"/usr/bin/make -C /usr/ports/{origin} build" for origin in PORTS), key="make",
-          parent="poudriere", count=4, rss=30.0, vsz=42.0, cpu=1.5, read=0.3, flags="+",
-          life=(60.0, 600.0))
-CC = _p(tuple(f"cc -O2 -pipe -fstack-protector-strong -fno-strict-aliasing -c {s}.c -o {s}.o"
-              for s in SOURCES), parent="make", rss=120.0, vsz=260.0, spread=0.5, cpu=92.0,
-        read=14.0, write=2.5, data=60.0, flags="+")
-CXX = _p(tuple(f"c++ -O2 -pipe -std=c++17 -fstack-protector-strong -c {s}.cpp -o {s}.o"
-               for s in SOURCES), parent="make", rss=380.0, vsz=700.0, spread=0.5, cpu=97.0,
-         read=10.0, write=4.0, data=250.0, flags="+")
-LD = _p(tuple(f"ld.lld --eh-frame-hdr -dynamic-linker /libexec/ld-elf.so.1 -o {s} {s}.o"
-              for s in ("bin/cmake", "bin/node", "bin/clang", "bin/ffmpeg", "bin/postgres")),
-        parent="make", rss=520.0, vsz=900.0, spread=0.4, cpu=90.0, read=45.0, write=25.0,
-        data=400.0, flags="+")
-PKG_CREATE = _p(tuple(f"pkg-static create -r /wrkdirs/usr/ports/{origin}/work/stage -o "
-                      f"/packages/All {origin.split('/')[1]}" for origin in PORTS),
-                parent="poudriere", rss=24.0, vsz=40.0, cpu=55.0, read=30.0, write=30.0)
-FETCH = _p(tuple(f"fetch -o /usr/ports/distfiles https://pkg-mirror.example.org/{origin}.tar.xz"
-                 for origin in PORTS), parent="make", rss=9.0, vsz=20.0, cpu=6.0, write=8.0)
-
-PHP_CHILD = _p("php-fpm: pool www (php-fpm)", user="www", parent="php-fpm", count=6, rss=52.0,
-               vsz=262.0, spread=0.25, cpu=5.0, read=0.1, data=20.0, life=(120.0, 900.0))
-PG_BACKEND = _p(("postgres: app appdb 10.0.0.10({port}) idle (postgres)",
-                 "postgres: app appdb 10.0.0.22({port}) idle (postgres)",
-                 "postgres: app appdb 10.0.0.10({port}) idle in transaction (postgres)",
-                 "postgres: grafana grafana 192.168.10.20({port}) idle (postgres)"),
-                user="postgres", parent="postgres", count=20, rss=140.0, vsz=4310.0, spread=0.7,
-                cpu=3.0, read=0.6, files=1000, data=8.0, stack=2.0, life=(600.0, 7200.0))
-PG_QUERY = _p(("postgres: app appdb 10.0.0.10({port}) SELECT (postgres)",
-               "postgres: app appdb 10.0.0.22({port}) UPDATE (postgres)"),
-              user="postgres", parent="postgres", rss=70.0, vsz=4310.0, spread=0.6, cpu=25.0,
-              read=2.0, write=0.4, files=1000, data=8.0, stack=2.0)
-REDIS_EXTRA = _p("/usr/local/bin/redis-server 127.0.0.1:{port} (redis-server)", user="redis",
-                 rss=40.0, vsz=80.0, nlwp=4, cpu=0.8, files=10032)
-SMTPD = _p("smtpd -n smtp -t inet -u -o stress= -s 2", user="postfix", parent="master", rss=7.5,
-           vsz=23.0, cpu=1.5)
-GIT_CAT = _p("/usr/local/bin/git -c protocol.version=2 -c credential.helper= cat-file --batch",
-             user="git", parent="gitea", rss=8.0, vsz=22.0)
-ZABBIX_LISTENER = _p("zabbix_agentd: listener #{n} [waiting for connection] (zabbix_agentd)",
-                     user="zabbix", parent="zabbix", count=3, rss=6.0, vsz=21.0, cpu=0.2)
-
-KINDS: dict[str, _Kind] = {
-    "www": _Kind(
-        BASE + (
-            _p("nginx: master process /usr/local/sbin/nginx (nginx)", key="nginx", rss=9.5,
-               vsz=26.0, flags="s", files=1024),
-            _p("nginx: worker process (nginx)", user="www", parent="nginx", count=4, rss=12.0,
-               vsz=28.0, cpu=2.5, read=0.6, write=0.1, files=1024),
-            _p("php-fpm: master process (/usr/local/etc/php-fpm.conf) (php-fpm)", key="php-fpm",
-               rss=28.0, vsz=240.0, flags="s", cpu=0.1),
-            PHP_CHILD),
-        BASE_JOBS + (
-            _Job(PHP_CHILD, 20.0, (15.0, 90.0), most=4),
-            _Job(_p("/usr/local/bin/php -f /usr/local/www/nextcloud/cron.php", user="www",
-                    parent="cron", rss=45.0, vsz=250.0, cpu=60.0, read=3.0, write=0.5),
-                 300.0, (2.0, 25.0))),
-        fill=PHP_CHILD),
-    "db": _Kind(
-        BASE + (
-            _p("/usr/local/bin/postgres -D /var/db/postgres/data16", user="postgres",
-               key="postgres", rss=180.0, vsz=4310.0, flags="s", cpu=0.2, files=1000,
-               data=30.0),
-            _p("postgres: checkpointer (postgres)", user="postgres", parent="postgres",
-               rss=640.0, vsz=4310.0, cpu=0.4, write=3.0, files=1000),
-            _p("postgres: background writer (postgres)", user="postgres", parent="postgres",
-               rss=310.0, vsz=4310.0, cpu=0.3, write=1.0, files=1000),
-            _p("postgres: walwriter (postgres)", user="postgres", parent="postgres", rss=28.0,
-               vsz=4310.0, cpu=0.3, write=1.5, files=1000),
-            _p("postgres: autovacuum launcher (postgres)", user="postgres", parent="postgres",
-               rss=12.0, vsz=4310.0, files=1000),
-            _p("postgres: logical replication launcher (postgres)", user="postgres",
-               parent="postgres", rss=10.0, vsz=4310.0, files=1000),
-            PG_BACKEND),
-        BASE_JOBS + (
-            _Job(PG_QUERY, 6.0, (1.0, 15.0), most=6),
-            _Job(_p("postgres: autovacuum worker appdb (postgres)", user="postgres",
-                    parent="postgres", rss=90.0, vsz=4310.0, cpu=45.0, read=20.0, write=4.0,
-                    files=1000), 60.0, (5.0, 40.0), most=3),
-            _Job(_p("pg_dump -Fc -f /var/backups/appdb.dump appdb", user="postgres",
-                    parent="cron", rss=40.0, vsz=60.0, cpu=70.0, read=30.0, write=10.0),
-                 900.0, (30.0, 120.0))),
-        fill=PG_BACKEND, io_size=8 * KIB, sysv={"nshm": 1, "shmsize": 56}, wave=0.45),
-    "build": _Kind(
-        BASE + (
-            _p("/bin/sh /usr/local/bin/poudriere bulk -j 142amd64 -p default -f "
-               "/usr/local/etc/poudriere.d/pkglist", key="poudriere", parent="sshd", rss=4.2,
-               vsz=14.8, cpu=0.5, flags="+", pty=1, since=6 * 3600.0),
-            MAKE),
-        BASE_JOBS + (
-            _Job(CC, 0.8, (1.0, 14.0), most=3),
-            _Job(CXX, 5.0, (4.0, 25.0)),
-            _Job(LD, 15.0, (2.0, 10.0)),
-            _Job(PKG_CREATE, 40.0, (3.0, 15.0))),
-        fill=MAKE, io_size=64 * KIB, wave=0.5),
-    "ports": _Kind(
-        (SYSLOGD, CRON, _p(MAKE.commands, key="make", count=1, rss=30.0, vsz=42.0, cpu=1.0,
-                           life=(60.0, 600.0))),
-        BASE_JOBS + (_Job(CC, 3.0, (1.0, 12.0), most=1), _Job(FETCH, 45.0, (2.0, 20.0))),
-        fill=_p(MAKE.commands, rss=30.0, vsz=42.0, cpu=1.0), io_size=64 * KIB, wave=0.5),
-    "cache": _Kind(
-        BASE + (
-            _p("/usr/local/bin/redis-server 127.0.0.1:6379 (redis-server)", user="redis",
-               key="redis", rss=900.0, vsz=1010.0, nlwp=5, cpu=4.0, write=0.3, files=10032,
-               data=600.0),
-            _p("/usr/local/bin/memcached -l 10.0.0.14 -p 11211 -m 1024 -c 1024 -t 4 -U 0 -d "
-               "-u nobody", user="nobody", rss=340.0, vsz=1100.0, nlwp=10, cpu=2.0,
-               files=1024, data=300.0)),
-        BASE_JOBS + (
-            _Job(_p("redis-rdb-bgsave 127.0.0.1:6379 (redis-server)", user="redis",
-                    parent="redis", rss=700.0, vsz=1010.0, cpu=80.0, write=60.0), 300.0,
-                 (3.0, 12.0)),),
-        fill=REDIS_EXTRA),
-    "mail": _Kind(
-        BASE + (
-            _p("/usr/local/libexec/postfix/master -w", key="master", rss=6.5, vsz=23.0,
-               flags="s", cpu=0.05),
-            _p("qmgr -l -t unix -u", user="postfix", parent="master", rss=7.0, vsz=23.0),
-            _p("pickup -l -t unix -u", user="postfix", parent="master", rss=6.8, vsz=23.0,
-               life=(3600.0, 7200.0)),
-            _p("tlsmgr -l -t unix -u -c", user="postfix", parent="master", rss=7.4, vsz=23.5),
-            _p("anvil -l -t unix -u", user="postfix", parent="master", rss=6.9, vsz=23.0),
-            _p("/usr/local/sbin/dovecot", key="dovecot", rss=5.5, vsz=18.0, flags="s"),
-            _p("dovecot/anvil", user="dovecot", parent="dovecot", rss=6.0, vsz=19.0),
-            _p("dovecot/log", parent="dovecot", rss=5.9, vsz=19.0),
-            _p("dovecot/config", parent="dovecot", rss=9.0, vsz=22.0),
-            _p("dovecot/stats", user="dovecot", parent="dovecot", rss=7.0, vsz=20.0),
-            _p("dovecot/auth", parent="dovecot", rss=8.0, vsz=21.0),
-            _p("dovecot/imap-login", user="dovenull", parent="dovecot", count=3, rss=8.5, vsz=22.0,
-               cpu=0.2),
-            _p("dovecot/imap", user="vmail", parent="dovecot", count=4, rss=9.5, vsz=23.0,
-               cpu=0.3, read=0.2, life=(300.0, 3600.0))),
-        BASE_JOBS + (
-            _Job(SMTPD, 8.0, (5.0, 60.0), most=6),
-            _Job(_p("cleanup -z -t unix -u -c", user="postfix", parent="master", rss=7.8, vsz=23.5,
-                    cpu=3.0, write=0.2), 15.0, (2.0, 100.0), most=2),
-            _Job(_p("smtp -t unix -u", user="postfix", parent="master", rss=8.1, vsz=23.5, cpu=2.0),
-                 20.0, (1.0, 30.0), most=3)),
-        fill=SMTPD),
-    "dns": _Kind(
-        BASE + (
-            _p("/usr/local/sbin/unbound -c /usr/local/etc/unbound/unbound.conf", user="unbound",
-               key="unbound", rss=72.0, vsz=95.0, nlwp=4, cpu=1.5, files=4096, data=40.0),),
-        BASE_JOBS + (
-            _Job(_p("/usr/local/sbin/unbound-anchor -a /usr/local/etc/unbound/root.key",
-                    user="unbound", parent="cron", rss=6.0, vsz=20.0, cpu=20.0), 3600.0,
-                 (0.5, 3.0)),),
-        fill=LOGIN_SHELL),
-    "monitor": _Kind(
-        BASE + (
-            _p("/usr/local/bin/prometheus --config.file=/usr/local/etc/prometheus.yml "
-               "--storage.tsdb.path=/var/db/prometheus --web.listen-address=:9090",
-               user="prometheus", rss=420.0, vsz=1520.0, nlwp=14, cpu=6.0, read=0.3,
-               write=0.8, files=1024, data=300.0),
-            _p("/usr/local/bin/grafana server --homepath /usr/local/share/grafana --config "
-               "/usr/local/etc/grafana/grafana.ini", user="grafana", rss=160.0, vsz=1400.0,
-               nlwp=16, cpu=1.5, files=1024, data=100.0),
-            _p("/usr/local/bin/node_exporter --web.listen-address=:9100", user="nobody",
-               rss=21.0, vsz=1240.0, nlwp=6, cpu=0.4),
-            _p("/usr/local/sbin/zabbix_agentd -c /usr/local/etc/zabbix64/zabbix_agentd.conf",
-               user="zabbix", key="zabbix", rss=6.5, vsz=21.0, flags="s"),
-            _p("zabbix_agentd: collector [idle 1 sec] (zabbix_agentd)", user="zabbix",
-               parent="zabbix", rss=6.0, vsz=21.0, cpu=0.3),
-            ZABBIX_LISTENER),
-        BASE_JOBS + (
-            _Job(_p(tuple(f"/sbin/ping -c 1 -t 2 10.0.0.{n}" for n in (10, 11, 12, 14, 22, 25)),
-                    user="zabbix", parent="zabbix", rss=3.0, vsz=14.0, cpu=1.0), 10.0,
-                 (0.5, 2.0), most=2),),
-        fill=ZABBIX_LISTENER),
-    "git": _Kind(
-        BASE + (
-            _p("/usr/local/sbin/gitea web", user="git", key="gitea", rss=190.0, vsz=1310.0,
-               nlwp=15, cpu=1.5, read=0.2, files=1024, data=120.0),
-            _p(GIT_CAT.commands, user="git", parent="gitea", count=2, rss=8.0, vsz=22.0)),
-        BASE_JOBS + (
-            _Job(_p(tuple(f"/usr/local/bin/git upload-pack --stateless-rpc "
-                          f"/var/db/gitea/gitea-repositories/{repo}.git"
-                          for repo in ("ops/infra", "web/shop", "ops/ansible", "dev/jailtui")),
-                    user="git", parent="gitea", rss=25.0, vsz=40.0, cpu=60.0, read=15.0),
-                 20.0, (1.0, 8.0), most=3),),
-        fill=GIT_CAT),
-    "idle": _Kind(
-        (SYSLOGD, CRON),
-        BASE_JOBS + (
-            _Job(_p("awk $2 ~ /^[/]/ { print $2 } /etc/fstab", parent="cron", rss=2.9, vsz=14.0,
-                    cpu=3.0), 120.0, (0.5, 2.0)),),
-        fill=LOGIN_SHELL, wave=0.1),
-}
-
-
-def _kernel(name: str, state: str = "DL", nlwp: int = 1, cpu: float = 0.0) -> _Program:
-    return _p(f"[{name}]", rss=0.0, vsz=0.0, spread=0.0, nlwp=nlwp, cpu=cpu, files=0, data=0.0,
-              state=state)
-
-
-def _host_kind(ncpu: int) -> tuple[tuple[_Program, ...], _Kind]:
-    """The host's kernel processes (pids from 0) and its userland."""
-    kernel = (
-        _kernel("kernel", "DLs", 900, 1.5),
-        _p("/sbin/init", key="init", rss=1.1, vsz=13.4, flags="Ls", files=20),
-        _kernel("KTLS", nlwp=ncpu), _kernel("crypto", nlwp=ncpu + 2), _kernel("cam", nlwp=3),
-        _kernel("zfskern", nlwp=40, cpu=0.6), _kernel("rand_harvestq"),
-        _kernel("pagedaemon", nlwp=3), _kernel("vmdaemon"), _kernel("audit"),
-        _kernel("idle", "RNL", ncpu), _kernel("intr", "WL", 60, 0.8),
-        _kernel("geom", nlwp=3, cpu=0.3), _kernel("sequencer 00"), _kernel("usb", nlwp=6),
-        _kernel("acpi_thermal"), _kernel("bufdaemon", nlwp=2), _kernel("vnlru"),
-        _kernel("syncer", cpu=0.05))
-    session = 2 * 3600.0
-    user = (
-        _p("/sbin/devd", parent="init", rss=5.1, vsz=14.6, flags="s"),
-        _p("/usr/sbin/syslogd -s", parent="init", rss=3.0, vsz=13.7, flags="s"),
-        _p("/usr/local/sbin/smartd -c /usr/local/etc/smartd.conf -p /var/run/smartd.pid",
-           parent="init", rss=5.7, vsz=22.3, flags="s"),
-        _p("/usr/sbin/ntpd -p /var/db/ntp/ntpd.pid -c /etc/ntp.conf -f /var/db/ntp/ntpd.drift",
-           user="ntpd", parent="init", rss=6.0, vsz=23.0, flags="s", cpu=0.05),
-        _p(CRON.commands, key="cron", parent="init", flags="s"),
-        _p(SSHD.commands, key="sshd", parent="init", rss=9.3, vsz=21.0, flags="s"),
-        _p("/usr/libexec/getty Pc ttyv{i}", parent="init", count=8, rss=2.4, vsz=13.5,
-           flags="s+"),
-        _p("sshd: admin [priv] (sshd)", key="priv", parent="sshd", rss=10.4, vsz=21.4, flags="s",
-           since=session),
-        _p("sshd: admin@pts/0 (sshd)", key="session", user="admin", parent="priv", rss=10.6,
-           vsz=21.4, since=session),
-        _p("-sh (sh)", key="login", user="admin", parent="session", rss=3.4, vsz=14.3,
-           flags="s", pty=1, since=session),
-        _p("su -", key="su", parent="login", rss=3.2, vsz=14.6, since=session / 2),
-        _p("-su (sh)", key="rootsh", parent="su", rss=3.4, vsz=14.3, since=session / 2),
-        _p("/usr/local/bin/python3.11 /usr/local/bin/jailtui (python3.11)", parent="rootsh",
-           rss=58.0, vsz=120.0, nlwp=3, cpu=2.5, flags="+", since=600.0))
-    return kernel, _Kind(user, BASE_JOBS, ppid=0, wave=0.1)
-
-
-# -- the configured jails ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _JailSpec:
-    """A jail as jail.conf describes it. ``age`` (days) says when it last started (None: at
-    boot); ``failure`` is the jail(8) output when it cannot start."""
-
-    name: str
-    kind: str
-    hostname: str
-    path: str
-    ip4: tuple[str, ...] = ()
-    ip6: tuple[str, ...] = ()
-    running: bool = True
-    age: float | None = None
-    osrelease: str = OSRELEASE
-    osreldate: int = OSRELDATE
-    children_max: int = 0
-    raw_sockets: bool = False
-    conf: Mapping[str, str] = field(default_factory=dict)
-    failure: tuple[str, ...] = ()
-    #: ``vnet``: a network stack of its own (jls vnet=new); ``inherit``: the host's addresses
-    #: (ip4=inherit, ip6=inherit); "": the addresses given.
-    network: str = ""
-    manager: str = JAIL_CONF
-    #: The CPUs its cpuset allows (``cpuset -l 2-3 -j JID``); 0: every CPU of the host.
-    cpus: int = 0
-
-    @property
-    def owner(self) -> Owner:
-        """Who runs it: /etc/jail.conf, bastille, iocage (``ioc-NAME``), or nobody."""
-        if self.manager == BASTILLE:
-            return Owner(BASTILLE, f"/usr/local/bastille/jails/{self.name}/jail.conf", self.name)
-        if self.manager == IOCAGE:
-            handle = self.name.removeprefix("ioc-")
-            return Owner(IOCAGE, f"/zroot/iocage/jails/{handle}/config.json", handle)
-        if self.manager == NONE:
-            return Owner(NONE, "", self.name)
-        conf = "/etc/jail.conf"
-        return Owner(JAIL_CONF, conf, self.name, ConfLookup(self.name, conf, conf))
-
-
-LEGACY_MOUNT = "/sbin/mount -t nullfs -o ro /usr/ports /usr/local/jails/legacy/usr/ports"
-DEFAULT_JAILS = (
-    _JailSpec("www", "www", "www.example.org", "/usr/local/jails/www", ("10.0.0.10",),
-              ("2001:db8::10",), age=2.3),
-    _JailSpec("db", "db", "db.example.org", "/usr/local/jails/db", ("10.0.0.11",)),
-    _JailSpec("build", "build", "build.example.org", "/jails/build", ("10.0.0.12",),
-              children_max=4, cpus=2),
-    _JailSpec("build.ports", "ports", "ports.build.example.org", "/jails/build/ports",
-              ("10.0.0.12",)),
-    _JailSpec("cache", "cache", "cache.example.org", "/usr/local/bastille/jails/cache/root",
-              ("10.0.0.14",), manager=BASTILLE),
-    _JailSpec("mail", "mail", "mail.example.org", "/usr/local/jails/mail",
-              ("10.0.0.25", "192.168.1.25")),
-    _JailSpec("dns", "dns", "ns1.example.org", "/usr/local/jails/dns", (),
-              ("2001:db8:0:53::53",)),
-    _JailSpec("ioc-monitor", "monitor", "monitor.example.org",
-              "/zroot/iocage/jails/monitor/root", raw_sockets=True, manager=IOCAGE,
-              network="vnet", conf={"vnet": "true", "vnet.interface": "epair20b"}),
-    _JailSpec("git", "git", "git.example.org", "/jails/git", ("10.0.0.22",), age=0.2),
-    _JailSpec("sandbox", "idle", "sandbox.example.org", "/jails/sandbox", network="inherit",
-              conf={"ip4": "inherit", "ip6": "inherit"}, manager=NONE),
-    _JailSpec("staging", "www", "staging.example.org", "/usr/local/jails/staging",
-              ("10.0.0.40",), running=False),
-    _JailSpec("legacy", "www", "legacy.example.org", "/usr/local/jails/legacy", ("10.0.0.50",),
-              running=False, osrelease="13.4-RELEASE-p2", osreldate=1304000,
-              conf={"mount.fstab": "/etc/fstab.legacy"},
-              failure=("mount_nullfs: /usr/local/jails/legacy/usr/ports: No such file or "
-                       "directory", f"jail: legacy: {LEGACY_MOUNT}: failed")),
-)
-EXTRA_KINDS = (("www", "web"), ("db", "pg"), ("cache", "redis"), ("mail", "mx"), ("git", "git"),
-               ("dns", "ns"), ("monitor", "mon"), ("www", "app"))
-DEFAULT_RULES = (
-    Rule("jail", "www", "memoryuse", "deny", GIB),
-    Rule("jail", "www", "maxproc", "log", 200),
-    Rule("jail", "db", "pcpu", "deny", 200),
-    Rule("jail", "build", "readbps", "throttle", 50 * MIB),
-    Rule("jail", "cache", "memoryuse", "deny", 2 * GIB),
-)
-
-
-def _jail_specs(count: int, hostile: str = "") -> list[_JailSpec]:
-    """The default jails, then generated ones (``web013``, ``pg014``, ...) up to ``count``."""
-    specs = [_tainted(spec, hostile) for spec in DEFAULT_JAILS[:count]] if hostile \
-        else list(DEFAULT_JAILS[:count])
-    for n in range(len(DEFAULT_JAILS), count):
-        kind, prefix = EXTRA_KINDS[n % len(EXTRA_KINDS)]
-        name = f"{prefix}{n + 1:03d}"
-        root = "/usr/local/jails" if n % 2 else "/jails"
-        specs.append(_JailSpec(name, kind, f"{name}.prod.example.org", f"{root}/{name}",
-                               (f"192.168.{100 + n // 250}.{n % 250 + 2}",)))
-    return specs
-
-
-def _tainted(spec: _JailSpec, text: str) -> _JailSpec:
-    """``spec`` with ``text``, which a jailed root controls, in the name, hostname and path of
-    www and in the start failure of legacy (for tests of hostile text)."""
-    if spec.name == "www":
-        return replace(spec, name=f"www{text}", hostname=f"www{text}", path=f"{spec.path}{text}")
-    if spec.failure:
-        return replace(spec, failure=(*spec.failure[:-1], f"{spec.failure[-1]} {text}"))
-    return spec
-
-
-def _host_size(jails: int) -> tuple[int, int]:
-    """CPUs and physical memory: a 32 GiB, 8-core host, bigger for hundreds of jails."""
-    scale = 1 if jails <= 16 else 4 if jails <= 100 else 8
-    return 8 * scale, 32 * GIB * scale - 113 * MIB
-
-
-# -- simulation state ----------------------------------------------------------------------
-
-
-@dataclass(slots=True, eq=False)
-class _SimProc:
-    """A running process. ``pcpu``, ``rbps`` and ``wbps`` are decaying averages; ``cpu``,
-    ``read`` and ``write`` are what this instance wants on average."""
-
-    pid: int
-    ppid: int
-    jail: _SimJail
-    program: _Program
-    command: str
-    start: float
-    until: float
-    job: int
-    rss: int
-    rss_want: int
-    vsz: int
-    cpu: float
-    read: float
-    write: float
-    busy: bool
-    pcpu: float = 0.0
-    rbps: float = 0.0
-    wbps: float = 0.0
-    cputime: float = 0.0
-    swap: int = 0
-    stopped: bool = False
-
-
-@dataclass(slots=True, eq=False)
-class _SimJail:
-    """A configured jail and, while it runs, its JID, processes and racct leftovers."""
-
-    spec: _JailSpec
-    kind: _Kind
-    parent: _SimJail | None = None
-    children: list[_SimJail] = field(default_factory=list)
-    jid: int | None = None
-    cpuset: int = 0
-    uuid: str = ""
-    procs: list[_SimProc] = field(default_factory=list)
-    expires_at: float = INF
-    next_job: list[float] = field(default_factory=list)
-    job_running: list[int] = field(default_factory=list)
-    respawn: list[tuple[float, _Program, bool]] = field(default_factory=list)
-    gone_cputime: float = 0.0
-    gone_wallclock: float = 0.0
-    phase: float = 0.0
-    omega: float = 0.01
-    sum_cpu: float = 0.0
-    sum_read: float = 0.0
-    sum_write: float = 0.0
-    f_cpu: float = 1.0
-    f_read: float = 1.0
-    f_write: float = 1.0
-    view: Jail | None = None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def running(self) -> bool:
-        return self.jid is not None
-
-    def group(self) -> list[_SimJail]:
-        """This jail and its running descendants: what its racct counts."""
-        out = [self]
-        for child in self.children:
-            if child.running:
-                out += child.group()
-        return out
-
-    @property
-    def cpus(self) -> int:
-        """The CPUs its cpuset allows (0: all): a child jail's cpuset is made inside its
-        parent's, so it never has more."""
-        inherited = self.parent.cpus if self.parent is not None else 0
-        own = self.spec.cpus
-        return min(own, inherited) if own and inherited else own or inherited
-
-    def holders(self) -> list[_SimJail]:
-        """This jail and its ancestors: whose rules apply to its processes."""
-        out = [self]
-        parent = self.parent
-        while parent is not None:
-            out.append(parent)
-            parent = parent.parent
-        return out
-
-
-def _usage(jails: Sequence[_SimJail], kind: _Kind, now: float) -> Usage:
-    """racct of a jail and its children as ``rctl -u`` prints it, summed from the processes."""
-    cputime = wallclock = pcpu = rbps = wbps = 0.0
-    data = stack = rss = nproc = files = vsz = pty = swap = nthr = 0
-    for jail in jails:
-        cputime += jail.gone_cputime
-        wallclock += jail.gone_wallclock
-        nproc += len(jail.procs)
-        for p in jail.procs:
-            prog = p.program
-            cputime += p.cputime
-            wallclock += now - p.start
-            rss += p.rss
-            vsz += p.vsz
-            swap += p.swap
-            pcpu += p.pcpu
-            rbps += p.rbps
-            wbps += p.wbps
-            nthr += prog.nlwp
-            files += prog.files
-            pty += prog.pty
-            data += int(prog.data * MIB)
-            stack += int(prog.stack * MIB)
-    return Usage(cputime=int(cputime), datasize=data, stacksize=stack, memoryuse=rss,
-                 maxproc=nproc, openfiles=files, vmemoryuse=vsz, pseudoterminals=pty,
-                 swapuse=swap, nthr=nthr, wallclock=int(wallclock), pcpu=int(pcpu),
-                 readbps=int(rbps), writebps=int(wbps), readiops=int(rbps / kind.io_size),
-                 writeiops=int(wbps / kind.io_size), **kind.sysv)
-
-
-SPAWN_COSTS: dict[str, Callable[[_SimProc], int]] = {
-    "maxproc": lambda p: 1,
-    "nthr": lambda p: p.program.nlwp,
-    "vmemoryuse": lambda p: p.vsz,
-    "openfiles": lambda p: p.program.files,
-    "pseudoterminals": lambda p: p.program.pty,
-}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -1184,7 +617,7 @@ class SimulatedHost(Host):
         return Sample(time=self._epoch + monotonic, monotonic=monotonic, host=info,
                       jails=tuple(self._jail_views()), processes=tuple(self._ps(self._running)),
                       usage=usage, rules=rules,
-                      rules_error=None if self._racct else info.racct.reason)
+                      rules_error=None if self._racct else info.racct.explained)
 
     def _host_info(self) -> HostInfo:
         rss = sum(p.rss for jail in self._running for p in jail.procs)
@@ -1192,7 +625,7 @@ class SimulatedHost(Host):
         free = max(self.physmem * 0.02, self.physmem - KERNEL_WIRED - 0.8 * rss - cache)
         status = (RacctStatus(enabled=True) if self._racct else
                   RacctStatus(enabled=False, present=True,
-                              reason=f"{RACCT_DISABLED}; {RacctUnavailable.FIX}"))
+                              reason=RACCT_DISABLED, hint=RacctUnavailable.FIX))
         return HostInfo(
             hostname=HOSTNAME, osrelease=OSRELEASE, osreldate=OSRELDATE, ncpu=self.ncpu,
             physmem=self.physmem, pagesize=PAGE,
@@ -1496,36 +929,13 @@ class SimulatedHost(Host):
 # -- helpers -------------------------------------------------------------------------------
 
 
+
 def _factor(limit: float | None, total: float) -> float:
     return 1.0 if limit is None or total <= limit else limit / total
 
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _ip_mode(spec: _JailSpec, addresses: tuple[str, ...], parent: _SimJail | None) -> str:
-    """The ip4/ip6 jailsys value: ``new`` with addresses of its own; ``inherit`` for a vnet
-    jail, one set to inherit, and a child jail without addresses (it gets its parent's)."""
-    if addresses:
-        return "new"
-    if spec.network or parent is not None:
-        return "inherit"
-    return "disable"
-
-
-def _conf_params(spec: _JailSpec) -> dict[str, str]:
-    """A stopped jail's jail.conf entry."""
-    params = {"path": spec.path, "host.hostname": spec.hostname,
-              "exec.start": "/bin/sh /etc/rc", "exec.stop": "/bin/sh /etc/rc.shutdown jail",
-              "exec.clean": "true", "mount.devfs": "true"}
-    if spec.ip4:
-        params["ip4.addr"] = ",".join(spec.ip4)
-    if spec.ip6:
-        params["ip6.addr"] = ",".join(spec.ip6)
-    if spec.osrelease != OSRELEASE:
-        params["osrelease"] = spec.osrelease
-    return {**params, **spec.conf}
 
 
 def _jail8_output(action: str, names: Sequence[str], manager: str) -> str:
