@@ -63,8 +63,10 @@ from .runner import LocalRunner, Runner
 from .vis import vis
 
 #: ``uid`` names the user in the jail's own passwd; ``lstart`` tells a process from a later
-#: one that reused its PID. ``command`` stays last: ps gives only the last column its length.
-PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etime,lstart,command"
+#: one that reused its PID; ``etimes`` is the elapsed time in seconds (bin/ps/keyword.c,
+#: print.c elapseds), no clock to parse. ``command`` stays last: ps gives only the last
+#: column its length.
+PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etimes,lstart,command"
 HOST_OIDS = (
     "kern.hostname", "kern.osrelease", "kern.osreldate", "hw.ncpu", "hw.physmem", "hw.pagesize",
     "kern.boottime", "vm.loadavg", "kern.cp_time", "vm.stats.vm.v_free_count",
@@ -223,8 +225,8 @@ class FreeBSDHost(Host):
             if proc.jid not in tables:
                 tables[proc.jid] = self._jail_passwd(proc.jid)
             table = tables[proc.jid]
-            named.append(proc if table is None else
-                         replace(proc, user=table.get(proc.uid, str(proc.uid))))
+            user = proc.user if table is None else table.get(proc.uid, str(proc.uid))
+            named.append(proc if user == proc.user else replace(proc, user=user))
         return named
 
     def _jail_passwd(self, jid: int) -> dict[int, str] | None:

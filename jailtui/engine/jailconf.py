@@ -495,6 +495,8 @@ class JailConfs:
         self._texts: dict[str, str | None] = {}
         self._trees: dict[str, tuple[JailConf, ...]] = {}
         self._cache: dict[tuple[tuple[str, str], ...], tuple[JailConf, ...]] = {}
+        self._conf_d: bool | None = None
+        self._by_name: dict[str, dict[str, JailConf]] = {}
 
     @property
     def jail_conf(self) -> str:
@@ -508,6 +510,8 @@ class JailConfs:
     def refresh(self) -> None:
         self._texts = {}
         self._problems = []
+        self._conf_d = None
+        self._by_name = {}
         self.rc = read_rc_conf(self._text, self._glob)
         tops = [self.jail_conf, *self._glob("/etc/jail.*.conf"),
                 *self._glob("/etc/jail.conf.d/*.conf"),
@@ -533,16 +537,31 @@ class JailConfs:
         """rc.d/jail's parse_options for ``name``, and the file that really defines it."""
         j, jv = rc_name(name), rc_var(name)
         candidates = [self.rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"]
-        main = self._text(self.jail_conf)
-        if not (main and _INCLUDES_CONF_D.search(main)):
+        if not self._includes_conf_d():
             candidates.append(f"/etc/jail.conf.d/{j}.conf")
         candidates.append(self.jail_conf)
         rc_conf = next((path for path in candidates if self._text(path) is not None), "")
         for path in [*candidates, *self._trees]:
-            entry = next((e for e in self._trees.get(path, ()) if e.name == name), None)
+            entry = self._names(path).get(name)
             if entry is not None:
                 return ConfLookup(name, path, rc_conf, entry)
         return ConfLookup(name, "", rc_conf)
+
+    def _includes_conf_d(self) -> bool:
+        """Whether the main jail.conf includes /etc/jail.conf.d (asked once per refresh)."""
+        if self._conf_d is None:
+            main = self._text(self.jail_conf)
+            self._conf_d = bool(main and _INCLUDES_CONF_D.search(main))
+        return self._conf_d
+
+    def _names(self, path: str) -> dict[str, JailConf]:
+        """The jails of one file's tree by name, the first definition of a name winning."""
+        names = self._by_name.get(path)
+        if names is None:
+            names = self._by_name[path] = {}
+            for entry in self._trees.get(path, ()):
+                names.setdefault(entry.name, entry)
+        return names
 
     def _text(self, path: str) -> str | None:
         if path not in self._texts:

@@ -8,10 +8,14 @@ a one-line message naming the command and what was wrong.
 
 from __future__ import annotations
 
+import gc
 import json
+import operator
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import MISSING, fields
 from typing import Any
 
 from .errors import ParseError
@@ -51,6 +55,22 @@ def _json_list(text: str, command: str, *path: str) -> list[dict[str, Any]]:
     return node
 
 
+class _Memo(dict[str, Any]):
+    """Converted values by their text: a jail prints the same JID, a process the same start
+    time and, while idle, the same cpu time at every sample. Emptied when it outgrows
+    ``size``."""
+
+    def __init__(self, convert: Callable[[str], Any], size: int = 400_000) -> None:
+        super().__init__()
+        self.convert, self.size = convert, size
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= self.size:
+            self.clear()
+        value = self[text] = self.convert(text)
+        return value
+
+
 # -- jls -------------------------------------------------------------------------------------
 
 #: Keys of the fixed output modes (default, -N, -v); any other key means param mode.
@@ -67,6 +87,11 @@ def parse_jls(text: str, skipped: list[str] | None = None) -> list[Jail]:
     jails = []
     for index, entry in enumerate(_json_list(text, "jls", "jail-information", "jail")):
         try:
+            try:
+                jails.append(_sampled_jail(entry))
+                continue
+            except (KeyError, TypeError, ParseError):
+                pass
             jails.append(_jail(entry))
         except ParseError as exc:
             if skipped is None:
@@ -97,6 +122,71 @@ def _jail(entry: dict[str, Any]) -> Jail:
         params=_jls_params(entry) if _param_mode(entry) else {},
         vnet=_jls_text(entry, "vnet"), ip4_mode=_jls_text(entry, "ip4"),
         ip6_mode=_jls_text(entry, "ip6"))
+
+
+_SAMPLED_JAIL_KEYS = operator.itemgetter(
+    "jid", "name", "host.hostname", "path", "dying", "cpuset.id", "ip4.addr", "ip6.addr", "ip4",
+    "ip6", "vnet")
+
+
+def _checked_id(text: str) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise ParseError(f"jls: {text!r} is not a number")
+    return int(text)
+
+
+_IDS = _Memo(_checked_id, 100_000)
+
+
+def _sampled_jail(entry: dict[str, Any]) -> Jail:
+    """The entry of exactly the parameters a sample asks for (freebsd.JLS_PARAMS), strings and
+    two lists of strings: the same Jail as :func:`_jail` gives, read in one go. Anything else
+    raises (KeyError, TypeError, ParseError) for _jail to read."""
+    if len(entry) != 11:
+        raise KeyError
+    jid, name, hostname, path, dying, cpuset, ip4, ip6, ip4_mode, ip6_mode, vnet = \
+        _SAMPLED_JAIL_KEYS(entry)
+    "".join((jid, name, hostname, path, dying, cpuset, ip4_mode, ip6_mode, vnet))
+    if type(ip4) is not list or type(ip6) is not list:
+        raise TypeError
+    params = dict(entry)
+    params["ip4.addr"] = ip4_text = ",".join(ip4)
+    params["ip6.addr"] = ip6_text = ",".join(ip6)
+    number = _IDS[jid]
+    return _new_jail(name or str(number), number,
+                     JailState.DYING if dying == "true" else JailState.ACTIVE, hostname, path,
+                     _address_list(ip4, ip4_text), _address_list(ip6, ip6_text), _IDS[cpuset],
+                     params, vnet, ip4_mode, ip6_mode)
+
+
+def _address_list(items: list[str], joined: str) -> tuple[str, ...]:
+    """_jls_addresses of a list of strings: as they are when none is empty or holds a space."""
+    if all(items) and " " not in joined and joined.isprintable():
+        return tuple(items)
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _slots_builder(cls: type, *names: str) -> Callable[..., Any]:
+    """A frozen slots dataclass built from the values of ``names`` in order (the other fields
+    at their defaults), each slot set directly: its own __init__ goes through
+    object.__setattr__ per field, twice the cost, and a sample builds one per jail."""
+    setters = [getattr(cls, name).__set__ for name in names]
+    rest = [(getattr(cls, f.name).__set__, f) for f in fields(cls) if f.name not in names]
+    new = object.__new__
+
+    def build(*values: Any) -> Any:
+        obj = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(obj, value)
+        for setter, field in rest:
+            setter(obj, field.default_factory() if field.default is MISSING else field.default)
+        return obj
+
+    return build
+
+
+_new_jail = _slots_builder(Jail, "name", "jid", "state", "hostname", "path", "ip4", "ip6",
+                           "cpusetid", "params", "vnet", "ip4_mode", "ip6_mode")
 
 
 def _first(entry: dict[str, Any], keys: Sequence[str]) -> tuple[str, Any]:
@@ -237,10 +327,77 @@ def parse_ps(text: str) -> list[Process]:
     """
     if not text.strip() or _EMPTY_DOCUMENT.fullmatch(text):
         return []
-    return [_process(entry) for entry in _json_list(text, "ps", "process-information", "process")]
+    with _collector_paused():
+        processes = []
+        for entry in _json_list(text, "ps", "process-information", "process"):
+            try:
+                processes.append(_sampled_process(entry))
+            except (KeyError, TypeError, ValueError, ParseError):
+                processes.append(_process(entry))
+        return processes
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a large output becomes objects: they hold no cycles,
+    and the collector would walk the growing heap over and over (a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _EMPTY_DOCUMENT = re.compile(r"\s*\{\s*\}\s*")
+
+
+_CPUTIMES = _Memo(parse_cputime)
+_LSTARTS = _Memo(parse_lstart)
+
+
+#: Process's slots set directly: its frozen __init__ costs twice as much (object.__setattr__
+#: per field), and a sample builds one Process per process on the host.
+_NEW_PROCESS = object.__new__
+(_SET_PID, _SET_JID, _SET_PPID, _SET_USER, _SET_PCPU, _SET_PMEM, _SET_RSS, _SET_VSZ, _SET_NLWP,
+ _SET_STATE, _SET_CPUTIME, _SET_ETIME, _SET_COMMAND, _SET_UID, _SET_START) = (getattr(Process, f.name).__set__ for f in fields(Process))
+
+
+_SAMPLED_KEYS = operator.itemgetter(
+    "pid", "jail-id", "ppid", "user", "percent-cpu", "percent-memory", "rss", "virtual-size",
+    "threads", "state", "cpu-time", "elapsed-times", "command", "uid", "start-time")
+
+
+def _sampled_process(entry: dict[str, Any]) -> Process:
+    """The entry of exactly the keywords a sample asks for (freebsd.PS_KEYWORDS), every value
+    a string and no text field ``-``: the same Process as :func:`_process` gives, read in one
+    go. Anything else raises (KeyError, TypeError, ValueError, ParseError) for _process."""
+    if len(entry) != 15:
+        raise KeyError
+    values = _SAMPLED_KEYS(entry)
+    "".join(values)  # TypeError unless every value is a string
+    pid, jid, ppid, user, pcpu, pmem, rss, vsz, nlwp, state, cputime, etime, command, uid, \
+        start = values
+    if user == "-" or state == "-" or command == "-":
+        raise KeyError
+    proc = _NEW_PROCESS(Process)
+    _SET_PID(proc, int(pid))
+    _SET_JID(proc, int(jid))
+    _SET_PPID(proc, int(ppid))
+    _SET_USER(proc, user)
+    _SET_PCPU(proc, float(pcpu))
+    _SET_PMEM(proc, float(pmem))
+    _SET_RSS(proc, int(rss) * 1024)
+    _SET_VSZ(proc, int(vsz) * 1024)
+    _SET_NLWP(proc, int(nlwp))
+    _SET_STATE(proc, state)
+    _SET_CPUTIME(proc, _CPUTIMES[cputime])
+    _SET_ETIME(proc, int(etime))
+    _SET_COMMAND(proc, command)
+    _SET_UID(proc, int(uid))
+    _SET_START(proc, _LSTARTS[start])
+    return proc
 
 
 def _process(entry: dict[str, Any]) -> Process:
@@ -282,6 +439,32 @@ def _human_readable(what: str, item: str) -> ParseError:
 def parse_rctl_usage(text: str) -> Usage:
     """Usage from ``rctl -u`` lines or the raw ``rctl_get_racct`` buffer (``k=v,k=v``)."""
     values: dict[str, int] = {}
+    known = _USAGE_LINES
+    for line in text.split("\n" if "\n" in text else ","):
+        item = known.get(line)
+        if item is None:
+            name, _, value = line.partition("=")
+            if name in RESOURCES and value.isdigit() and value.isascii() and len(value) <= 20:
+                item = known[line] = (name, int(value))
+            elif line:
+                return _checked_usage(text)
+            else:
+                continue
+        values[item[0]] = item[1]
+    if len(known) > 200_000:
+        known.clear()
+    if not values:
+        return _checked_usage(text)
+    return Usage(**values)  # RESOURCES are Usage's fields
+
+
+#: ``resource=value`` lines already read: most figures stay the same from sample to sample.
+_USAGE_LINES: dict[str, tuple[str, int]] = {}
+
+
+def _checked_usage(text: str) -> Usage:
+    """parse_rctl_usage for any text: every item checked, the first bad one named."""
+    values: dict[str, int] = {}
     seen = False
     for item in _items(text):
         match = _USAGE_ITEM.fullmatch(item)
@@ -306,6 +489,43 @@ def parse_rctl_rules(text: str) -> list[Rule]:
     Kernel output is canonical, so no user-input checks apply; rules naming a resource or an
     action this version does not know (a newer kernel) are skipped.
     """
+    rules = []
+    for line in text.split("\n"):
+        if line:
+            rule = _RULES.get(line) or _plain_rule(line)
+            if rule is None:
+                return _checked_rules(text)
+            rules.append(rule)
+    if len(_RULES) > 100_000:
+        _RULES.clear()
+    return rules
+
+
+#: Rules by their line: the kernel lists the same rules at every sample.
+_RULES: dict[str, Rule] = {}
+
+
+def _plain_rule(line: str) -> Rule | None:
+    """The Rule of a line of known subject, resource and action, a plain amount and a subject
+    id of printable characters without space or comma; None for anything else."""
+    parts = line.split(":")
+    if len(parts) != 4:
+        return None
+    subject, subject_id, resource, rest = parts
+    action, _, amount_per = rest.partition("=")
+    amount, slash, per = amount_per.partition("/")
+    if (subject not in SUBJECTS or resource not in RESOURCES or action not in ACTIONS
+            or not (amount.isdigit() and amount.isascii() and len(amount) <= 20)
+            or (slash and per not in SUBJECTS) or not subject_id.isprintable()
+            or " " in subject_id or "," in subject_id):
+        return None
+    rule = _RULES[line] = Rule(subject, subject_id, resource, action, int(amount),
+                               per or subject)
+    return rule
+
+
+def _checked_rules(text: str) -> list[Rule]:
+    """parse_rctl_rules for any text: every item checked, the first bad one named."""
     return [rule for item in _items(text) if (rule := _kernel_rule(item)) is not None]
 
 

@@ -23,6 +23,8 @@ class RacctSyscall:
 
     def __init__(self, libc: Any) -> None:
         self.libc = libc
+        #: One buffer for every call (a sample asks once per jail), grown as rctl(8) grows it.
+        self._buffer = ctypes.create_string_buffer(INITIAL_BUFSIZE)
 
     @classmethod
     def load(cls) -> RacctSyscall | None:
@@ -35,14 +37,14 @@ class RacctSyscall:
     def get_racct(self, filter: str) -> str:
         """The raw ``k=v,...`` buffer for ``filter`` (e.g. ``jail:www:``)."""
         inbuf = filter.encode() + b"\0"
-        size = INITIAL_BUFSIZE
         while True:
-            out = ctypes.create_string_buffer(size)
+            out = self._buffer
+            size = len(out)
             if self.libc.rctl_get_racct(inbuf, len(inbuf), out, size) == 0:
                 return out.value.decode(errors="replace")
             err = ctypes.get_errno()
             if err == errno.ERANGE and size < MAX_BUFSIZE:
-                size *= 4
+                self._buffer = ctypes.create_string_buffer(size * 4)
                 continue
             raise _error(err, filter)
 

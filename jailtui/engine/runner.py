@@ -26,6 +26,8 @@ from .model import CommandResult
 DEFAULT_TIMEOUT = 10.0
 #: The most jailtui reads from one command: ps of 20,000 processes prints about 7 MiB.
 MAX_OUTPUT = 32 * 1024 * 1024
+#: Files whose text LocalRunner keeps between reads (configuration files, jails' passwd).
+TEXT_CACHE = 4096
 #: The locale every tool runs in (lib/libc/locale/setlocale.c: a non-empty LC_ALL wins, then
 #: LC_<category>, then LANG). Characters are UTF-8, so ps's strvis(3) keeps non-ASCII command
 #: lines (in the C locale it encodes every byte >= 0x80 as ``M-x``); numbers, dates and messages
@@ -103,6 +105,9 @@ class LocalRunner(Runner):
     def __init__(self, env: dict[str, str] | None = None, *, max_output: int = MAX_OUTPUT) -> None:
         self.env = {**os.environ, **C_LOCALE, **(env or {})}
         self.max_output = max_output
+        #: path -> (device, inode, size, mtime, ctime), text: the configuration files are
+        #: read at every sample, and read again only when one of those changed.
+        self._texts: dict[str, tuple[tuple[int, ...], str]] = {}
         self._running: set[subprocess.Popen[bytes]] = set()
         self._cancelled: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
@@ -206,15 +211,24 @@ class LocalRunner(Runner):
         except OSError as exc:
             raise HostUnreachable(f"cannot read {path}: {exc.strerror}") from None
         with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise HostUnreachable(f"cannot read {path}: not a regular file")
+            key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            cached = self._texts.get(path)
+            if cached is not None and cached[0] == key:
+                return cached[1]
             try:
                 data = file.read(self.max_output + 1)
             except OSError as exc:
                 raise HostUnreachable(f"cannot read {path}: {exc.strerror}") from None
         if len(data) > self.max_output:
             raise ParseError(f"{path}: larger than {_size(self.max_output)}; not read")
-        return _text(data)
+        text = _text(data)
+        if len(self._texts) >= TEXT_CACHE:
+            self._texts.clear()
+        self._texts[path] = (key, text)
+        return text
 
     def glob(self, pattern: str) -> list[str]:
         import glob

@@ -45,10 +45,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from _freebsd import read_state, write_state  # noqa: E402
+from _freebsd import Kernel, SyscallError, read_state, write_state  # noqa: E402
 
-__all__ = ["SAMPLE_PIDS", "jail_conf_text", "read_log", "read_state", "sample_files",
-           "sample_state", "write_files", "write_state"]
+__all__ = ["SAMPLE_PIDS", "KernelLibc", "jail_conf_text", "read_log", "read_state", "sample_files",
+           "sample_state", "scaled_host", "write_files", "write_state"]
 
 BASTILLE = "/usr/local/bastille/jails"
 # the processes of tests/data/freebsd/reconstructed/ps_libxo_json_*.json
@@ -231,3 +231,141 @@ def managed_host(state: dict) -> dict[str, str]:
         f"{BASTILLE}/www/rctl.conf": "jail:www:memoryuse:deny=1G/jail\n",
         "/zroot/iocage/jails/db/config.json": json.dumps(db_conf, indent=4) + "\n",
     }
+
+
+# -- a host at scale (the performance tests and scripts/bench.py) --------------------------------
+
+#: What a typical jail runs: (command, comm, state, user, uid, threads).
+_JAIL_DAEMONS = (
+    ("/usr/sbin/syslogd -ss", "syslogd", "SsJ", "root", 0, 1),
+    ("/usr/sbin/cron -s", "cron", "IsJ", "root", 0, 1),
+    ("/usr/sbin/sshd", "sshd", "IsJ", "root", 0, 1),
+    ("nginx: master process /usr/local/sbin/nginx", "nginx", "IsJ", "root", 0, 1),
+    ("nginx: worker process (nginx)", "nginx", "SJ", "www", 80, 1),
+    ("php-fpm: master process (/usr/local/etc/php-fpm.conf)", "php-fpm", "SsJ", "root", 0, 1),
+    ("php-fpm: pool www (php-fpm)", "php-fpm", "SJ", "www", 80, 1),
+    ("/usr/local/bin/postgres -D /var/db/postgres/data15", "postgres", "SsJ", "postgres", 770, 1),
+    ("postgres: checkpointer (postgres)", "postgres", "SsJ", "postgres", 770, 1),
+    ("/usr/local/bin/redis-server 127.0.0.1:6379 (redis-server)", "redis-server", "SsJ",
+     "redis", 535, 5),
+)
+_JAIL_PASSWD = "".join(
+    f"{name}:*:{uid}:{uid}:{gecos}:{home}:{shell}\n" for name, uid, gecos, home, shell in (
+        ("root", 0, "Charlie &", "/root", "/bin/sh"),
+        ("toor", 0, "Bourne-again Superuser", "/root", ""),
+        ("daemon", 1, "Owner of many system processes", "/root", "/usr/sbin/nologin"),
+        ("operator", 2, "System &", "/", "/usr/sbin/nologin"),
+        ("bin", 3, "Binaries Commands and Source", "/", "/usr/sbin/nologin"),
+        ("www", 80, "World Wide Web Owner", "/nonexistent", "/usr/sbin/nologin"),
+        ("redis", 535, "Redis Database Server", "/var/db/redis", "/usr/sbin/nologin"),
+        ("postgres", 770, "PostgreSQL Daemon", "/var/db/postgres", "/bin/sh"),
+        ("nobody", 65534, "Unprivileged user", "/nonexistent", "/usr/sbin/nologin")))
+
+
+def scaled_host(jails: int, per_jail: int = 20, stopped: int = 0
+                ) -> tuple[dict, dict[str, str]]:
+    """A host with ``jails`` running jails of ``per_jail`` processes each (plus the host's
+    own), every racct resource in use, two or three rules per jail and ``stopped`` more jails
+    only configured. One jail in four is run by bastille (its jail.conf and rctl.conf under
+    the jails directory), the others are in /etc/jail.conf; each has its own etc/passwd.
+    Deterministic: the same arguments give the same host. Returns the state and the files."""
+    state = sample_state()
+    state["jails"], state["config"], state["usage"], state["rules"] = [], {}, {}, []
+    processes = [p for p in _processes() if p["jid"] == 0]
+    pid = 10000
+    files = {"/usr/local/bin/bastille": "",
+             "/usr/local/etc/bastille/bastille.conf":
+                 'bastille_prefix="/usr/local/bastille"\n'
+                 'bastille_jailsdir="${bastille_prefix}/jails"\n'}
+    conf_jails: dict[str, dict] = {}
+    for index in range(jails + stopped):
+        name, jid = f"j{index:04d}", index + 1
+        bastille = index % 4 == 3
+        path = f"{BASTILLE}/{name}/root" if bastille else f"/usr/local/jails/{name}"
+        ip4 = [f"10.{index // 250}.{index % 250 + 1}.10"]
+        ip6 = [f"2001:db8::{index + 1:x}"] if index % 3 == 0 else []
+        conf = {"host.hostname": f"{name}.example.org", "path": path, "ip4.addr": ip4,
+                "ip6.addr": ip6, "params": {"osrelease": "14.2-RELEASE"}}
+        files[f"{path}/etc/passwd"] = _JAIL_PASSWD
+        if bastille:
+            files[f"{BASTILLE}/{name}/jail.conf"] = (
+                f"{name} {{\n  exec.start = '/bin/sh /etc/rc';\n"
+                f"  host.hostname = {name}.example.org;\n  path = {path};\n"
+                f"  ip4.addr = bastille0|{ip4[0]};\n}}\n")
+            files[f"{BASTILLE}/{name}/rctl.conf"] = f"jail:{name}:memoryuse:deny=2G/jail\n"
+            state["config"][name] = conf
+        else:
+            conf_jails[name] = conf
+        if index >= jails:
+            continue
+        state["jails"].append({"jid": jid, "name": name, "hostname": f"{name}.example.org",
+                               "path": path, "ip4": ip4, "ip6": ip6, "cpusetid": jid + 2,
+                               "dying": False, "params": {"osrelease": "14.2-RELEASE"}})
+        rss = 0
+        for n in range(per_jail):
+            command, comm, pstate, user, uid, nlwp = _JAIL_DAEMONS[n % len(_JAIL_DAEMONS)]
+            pid += 1
+            kib = 2048 + (pid * 7919) % 60000
+            rss += kib
+            processes.append({
+                "jid": jid, "pid": pid, "ppid": 1 if n < 2 else pid - 1 - n % 2, "user": user,
+                "uid": uid, "pcpu": round((pid * 37 % 500) / 10, 1), "pmem": 0.1,
+                "rss_kib": kib, "vsz_kib": kib * 3 + 10000, "nlwp": nlwp, "state": pstate,
+                "cputime": round((pid * 131 % 900000) / 100, 2),
+                "etime": 86400 * (index % 40) + pid % 86400, "start": 1730000000 + pid * 13,
+                "command": command, "comm": comm})
+        state["usage"][name] = {
+            resource: (index * 131 + offset * 977) % 100000 + 1
+            for offset, resource in enumerate(GIT7_USAGE)} | {"memoryuse": rss * 1024}
+        state["rules"] += [f"jail:{name}:memoryuse:deny=2147483648",
+                           f"jail:{name}:maxproc:deny=500"]
+        if index % 2:
+            state["rules"].append(f"jail:{name}:pcpu:deny={50 + index % 150}")
+    state["processes"] = processes
+    state["next_jid"] = jails + stopped + 1
+    state["users"].update({"770": "postgres", "535": "redis"})
+    state["config"].update(conf_jails)
+    files["/etc/rc.conf"] = 'hostname="watermelon"\njail_enable="YES"\n'
+    files["/etc/jail.conf"] = jail_conf_text(conf_jails)
+    return state, files
+
+
+
+class KernelLibc:
+    """``rctl_get_racct`` as ctypes calls it in libc, answered by the fake kernel from the state
+    file (read again when it changes), so that the racct syscall path runs on the fake host
+    (jailtui.engine.racct.RacctSyscall(KernelLibc(path))). ``calls`` counts the syscalls."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = os.fspath(path)
+        self.calls = 0
+        self._stamp: tuple[int, int] | None = None
+        self._answers: dict[bytes, bytes | str] = {}
+
+    def rctl_get_racct(self, inbuf: bytes, inlen: int, out, outlen: int) -> int:
+        import ctypes
+        import errno
+
+        self.calls += 1
+        stat = os.stat(self.path)
+        if self._stamp != (stat.st_mtime_ns, stat.st_size):
+            self._stamp, self._answers = (stat.st_mtime_ns, stat.st_size), {}
+        answer = self._answers.get(inbuf)
+        if answer is None:
+            kernel = Kernel(read_state(self.path))
+            try:
+                answer = kernel.get_racct(inbuf[:inlen - 1].decode()).encode() + b"\0"
+            except SyscallError as exc:
+                answer = str(exc)
+            self._answers[inbuf] = answer
+        if isinstance(answer, str):
+            ctypes.set_errno(_ERRNO[answer])
+            return -1
+        if len(answer) > outlen:
+            ctypes.set_errno(errno.ERANGE)
+            return -1
+        ctypes.memmove(out, answer, len(answer))
+        return 0
+
+
+_ERRNO = {os.strerror(number): number for number in range(1, 100)}
