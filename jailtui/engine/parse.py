@@ -361,7 +361,8 @@ _LSTARTS = _Memo(parse_lstart)
 #: per field), and a sample builds one Process per process on the host.
 _NEW_PROCESS = object.__new__
 (_SET_PID, _SET_JID, _SET_PPID, _SET_USER, _SET_PCPU, _SET_PMEM, _SET_RSS, _SET_VSZ, _SET_NLWP,
- _SET_STATE, _SET_CPUTIME, _SET_ETIME, _SET_COMMAND, _SET_UID, _SET_START) = (getattr(Process, f.name).__set__ for f in fields(Process))
+ _SET_STATE, _SET_CPUTIME, _SET_ETIME, _SET_COMMAND, _SET_UID, _SET_START) = (
+    getattr(Process, f.name).__set__ for f in fields(Process))
 
 
 _SAMPLED_KEYS = operator.itemgetter(
