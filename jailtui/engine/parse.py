@@ -175,11 +175,12 @@ def _slots_builder(cls: type, *names: str) -> Callable[..., Any]:
     new = object.__new__
 
     def build(*values: Any) -> Any:
-        obj = new(cls)
+        obj: Any = new(cls)
         for setter, value in zip(setters, values, strict=True):
             setter(obj, value)
         for setter, field in rest:
-            setter(obj, field.default_factory() if field.default is MISSING else field.default)
+            factory: Callable[[], Any] = field.default_factory  # type: ignore[assignment]
+            setter(obj, factory() if field.default is MISSING else field.default)
         return obj
 
     return build
