@@ -32,7 +32,7 @@ from .errors import (
     UsageError,
 )
 from .host import DEFAULT_SHELL, Host
-from .jailconf import JailConfs, rc_name
+from .jailconf import JailConfs
 from .managers import (
     BASTILLE,
     COMMANDS,
@@ -341,8 +341,10 @@ class FreeBSDHost(Host):
         jid = found[0].jid if found else None
         state = f"running as JID {jid}" if jid is not None else "not running"
         output = "\n".join(r.output for r in results if r.output)
-        failure = "\n".join(parse.service_failures(r.stdout).get(rc_name(name), "")
-                            for r in results if r.argv[0] == "service").strip()
+        # One jail per ``service jail`` call; rc.d names it ``${_hostname:-${_j}}`` in the
+        # failure line, the jail_NAME_hostname of rc.conf when set (libexec/rc/rc.d/jail).
+        failure = "\n".join(text for r in results if r.argv[0] == "service"
+                            for text in parse.service_failures(r.stdout).values()).strip()
         if timed_out is not None:
             message = (f"{action} {name}: {shlex.join(timed_out.argv)} gave no answer in "
                        f"{timed_out.timeout:g} s and was left running; {name} is {state} now")

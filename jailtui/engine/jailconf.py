@@ -469,12 +469,44 @@ class ConfLookup:
     conf: str = ""
     rc_conf: str = ""
     entry: JailConf | None = None
+    legacy: RcJail | None = None
 
     @property
     def by_service(self) -> bool:
         """True when ``service jail`` acts on this very jail: rc.d keeps the name as it is and
-        picks the file that defines it."""
+        picks the file that defines it (or writes one from rc.conf's jail_NAME_* variables)."""
+        if self.legacy is not None:
+            return True
         return bool(self.conf) and self.rc_conf == self.conf and rc_name(self.name) == self.name
+
+
+@dataclass(frozen=True, slots=True)
+class RcJail:
+    """A jail defined by the obsolete rc.conf variables ``jail_NAME_rootdir`` and
+    ``jail_NAME_hostname``: rc.d/jail's parse_options writes ``/var/run/jail.NAME.conf`` from
+    them at every start and stop, before any jail.conf (libexec/rc/rc.d/jail)."""
+
+    name: str
+    rootdir: str
+    hostname: str
+    ip4: tuple[str, ...] = ()
+    ip6: tuple[str, ...] = ()
+
+    @property
+    def generated(self) -> str:
+        """The file rc.d/jail writes and hands to jail(8)."""
+        return f"/var/run/jail.{self.name}.conf"
+
+    @property
+    def params(self) -> dict[str, str | list[str]]:
+        """The jail.conf parameters parse_options writes that jailtui shows."""
+        params: dict[str, str | list[str]] = {"host.hostname": self.hostname,
+                                               "path": self.rootdir}
+        if self.ip4:
+            params["ip4.addr"] = list(self.ip4)
+        if self.ip6:
+            params["ip6.addr"] = list(self.ip6)
+        return params
 
 
 class JailConfs:
@@ -533,9 +565,48 @@ class JailConfs:
         names = dict.fromkeys(entry.name for tree in self._trees.values() for entry in tree)
         return {name: self.lookup(name) for name in names}
 
+    def legacy(self) -> dict[str, RcJail]:
+        """The jails rc.conf's jail_NAME_rootdir and jail_NAME_hostname define, by name."""
+        found: dict[str, RcJail] = {}
+        for key in self.rc:
+            if key.startswith("jail_") and key.endswith("_rootdir"):
+                entry = self._legacy(key[len("jail_"):-len("_rootdir")])
+                if entry is not None:
+                    found[entry.name] = entry
+        return found
+
+    def _legacy(self, name: str) -> RcJail | None:
+        """parse_options' rc.conf branch, taken when both variables are set. Only a name rc.d
+        keeps as it is (no ``.`` or ``/``, nothing ``tr -c '[:alnum:]' _`` changes) can be
+        the kernel jail rc.d makes from them."""
+        if rc_var(name) != name:
+            return None
+        rootdir = self.rc.get(f"jail_{name}_rootdir", "")
+        hostname = self.rc.get(f"jail_{name}_hostname", "")
+        if not rootdir or not hostname:
+            return None
+        ip4: list[str] = []
+        ip6: list[str] = []
+        values = [self.rc.get(f"jail_{name}_ip", "")]
+        alias = 0
+        while self.rc.get(f"jail_{name}_ip_multi{alias}"):
+            values.append(self.rc[f"jail_{name}_ip_multi{alias}"])
+            alias += 1
+        for value in values if values[0] else ():
+            for item in value.split(","):
+                address = item.split("|")[-1].strip().split("/")[0].split(" ")[0]
+                if address.count(".") >= 3:
+                    ip4.append(address)
+                elif ":" in address:
+                    ip6.append(address)
+        return RcJail(name, rootdir, hostname, tuple(ip4), tuple(ip6))
+
     def lookup(self, name: str) -> ConfLookup:
         """rc.d/jail's parse_options for ``name``, and the file that really defines it."""
         j, jv = rc_name(name), rc_var(name)
+        legacy = self._legacy(name)
+        if legacy is not None:
+            return ConfLookup(name, "", legacy.generated, legacy=legacy)
         candidates = [self.rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"]
         if not self._includes_conf_d():
             candidates.append(f"/etc/jail.conf.d/{j}.conf")

@@ -19,7 +19,7 @@ from .model import Rule
 from .shvars import parse_sh_vars
 
 BASTILLE, IOCAGE, APPJAIL, POT = "bastille", "iocage", "appjail", "pot"
-JAIL_CONF, NONE = "jail.conf", "none"
+JAIL_CONF, RC_CONF, NONE = "jail.conf", "rc.conf", "none"
 MANAGERS = (BASTILLE, IOCAGE, APPJAIL, POT)
 #: Where each manager's command is installed (its FreeBSD package puts it there).
 COMMANDS = {name: f"/usr/local/bin/{name}" for name in MANAGERS}
@@ -43,7 +43,8 @@ SKIPPED = ("exec.prestop, exec.stop and exec.poststop, the fstab and devfs unmou
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """Who runs one jail: ``manager`` is one of MANAGERS, ``jail.conf`` or ``none``;
+    """Who runs one jail: ``manager`` is one of MANAGERS, ``jail.conf``, ``rc.conf`` (the
+    obsolete jail_NAME_rootdir variables) or ``none``;
     ``conf`` the file that configures it; ``handle`` the name its manager knows it by
     (iocage's jails are ``ioc-NAME`` in the kernel and ``NAME`` to iocage)."""
 
@@ -108,6 +109,10 @@ def plan(action: str, name: str, owner: Owner, *, control: str = "service",
                      f"{manager} is installed; jail -r would skip {manager}'s teardown")
         return ControlPlan(action, name, manager, commands)
     lookup = owner.lookup
+    if manager == RC_CONF:
+        # rc.d/jail writes the jail's config from rc.conf at each start and stop: there is no
+        # file jailtui could hand jail(8) itself, whatever ``control`` says.
+        return ControlPlan(action, name, manager, (("service", "jail", f"one{action}", name),))
     if manager == JAIL_CONF and lookup is not None and lookup.conf:
         if control == "service" and lookup.by_service:
             return ControlPlan(action, name, manager,
@@ -188,6 +193,8 @@ class Owners:
             if name in jails:
                 return Owner(manager, jails[name], name)
         lookup = self.confs.lookup(name)
+        if lookup.legacy is not None:
+            return Owner(RC_CONF, "", name, lookup)
         if lookup.conf:
             return Owner(JAIL_CONF, lookup.conf, name, lookup, lookup.entry)
         return Owner(NONE, "", name, lookup)
@@ -199,6 +206,8 @@ class Owners:
             if lookup.entry is not None:
                 found[name] = (Owner(JAIL_CONF, lookup.conf, name, lookup, lookup.entry),
                                lookup.entry.params)
+        for name, legacy in self.confs.legacy().items():
+            found[name] = (Owner(RC_CONF, "", name, self.confs.lookup(name)), legacy.params)
         for manager, jails, read in ((BASTILLE, self.bastille, self._conf_params),
                                      (APPJAIL, self.appjail, self._conf_params),
                                      (POT, self.pot, self._pot_params)):
