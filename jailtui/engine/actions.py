@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import shlex
 import shutil
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -125,6 +126,8 @@ class Actions:
         #: did, or nothing was persisted).
         self.kept_by = ""
         self._changes: deque[Change] = deque(maxlen=UNDO_DEPTH)
+        self._lock = threading.Lock()
+        self._under_way: dict[int, tuple[str, str, str]] = {}
 
     # -- jails -----------------------------------------------------------------------------
 
@@ -499,14 +502,37 @@ class Actions:
 
     def _audited(self, action: str, target: str, call: Callable[[], T], *, detail: str = "",
                  failure: Callable[[T], str | None] | None = None) -> T:
+        token = object()
+        with self._lock:
+            self._under_way[id(token)] = (action, target, detail)
         try:
             value = call()
         except Exception as exc:
-            self._record(action, target, f"failed: {error_line(exc)}", detail)
+            self._ended(token, f"failed: {error_line(exc)}")
+            raise
+        except BaseException:
+            self._ended(token, "unknown: interrupted while it ran (it may or may not have "
+                               "taken effect)")
             raise
         problem = failure(value) if failure is not None else None
-        self._record(action, target, "ok" if problem is None else f"failed: {problem}", detail)
+        self._ended(token, "ok" if problem is None else f"failed: {problem}")
         return value
+
+    def _ended(self, token: object, result: str) -> None:
+        """The record of one change, unless :meth:`abandon` wrote it already."""
+        with self._lock:
+            entry = self._under_way.pop(id(token), None)
+        if entry is not None:
+            self._record(entry[0], entry[1], result, entry[2])
+
+    def abandon(self, why: str) -> None:
+        """A record for every change still under way, which its end will not write: the
+        program is quitting (``why`` says what becomes of the command)."""
+        with self._lock:
+            entries = list(self._under_way.values())
+            self._under_way.clear()
+        for action, target, detail in entries:
+            self._record(action, target, f"unknown: {why}", detail)
 
     def _record(self, action: str, target: str, result: str, detail: str) -> None:
         record = self.audit.record(action, target, result, self.host.label, detail)

@@ -216,7 +216,7 @@ class JailtuiApp(App[None]):
         if self._timer is not None:
             self._timer.stop()
         if self.changes is not None:
-            self.quit_notice = self.changes.quit_notice()
+            self.quit_notice = self.changes.quit()
         self.host.cancel()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

@@ -402,6 +402,16 @@ class Changes:
                     "('jailtui ls' shows how it ends)")
         return f"stopped by quitting: {self.busy} (it may or may not have taken effect)"
 
+    def quit(self) -> str | None:
+        """Quitting: the audit record of the change under way says it was cut short (its own
+        end never comes); returns :meth:`quit_notice` for the terminal."""
+        notice = self.quit_notice()
+        if notice is not None:
+            self.actions.abandon("jailtui quit while it ran, " + (
+                "which left it running in the background" if self.lasting else
+                "which stopped it (it may or may not have taken effect)"))
+        return notice
+
     def _finish(self, outcome: Outcome, dialog: bool) -> None:
         """Report ``outcome``: a dialog when asked for or when a failed command printed
         something, else a notification."""

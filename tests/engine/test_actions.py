@@ -221,6 +221,33 @@ def test_a_failed_start_is_returned_and_audited(actions, host, log) -> None:
         'result="failed: start old failed: jail: old: mount.devfs: failed"')
 
 
+def test_a_change_cut_short_by_ctrl_c_is_still_audited(actions, host, log, monkeypatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> ActionResult:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(host, "change", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        actions.start("old")
+    assert log.tail(1)[0].endswith(
+        'action=jail-start target=jail:old result="unknown: interrupted while it ran (it may '
+        'or may not have taken effect)"')
+
+
+def test_abandon_writes_the_change_under_way_once(actions, host, log, monkeypatch) -> None:
+    """Quitting writes the record of a change whose own end will never come; if that end
+    comes after all, it writes nothing more."""
+    def change(action: str, name: str, **kwargs: object) -> ActionResult:
+        actions.abandon("jailtui quit while it ran")
+        return ActionResult("start", name, True, "started", jid=11)
+
+    monkeypatch.setattr(host, "change", change)
+    assert actions.start("old").ok
+    assert [line.split(" ", 2)[2] for line in log.tail(5)] == [
+        'host=demo action=jail-start target=jail:old result="unknown: jailtui quit while it ran"']
+    actions.abandon("nothing runs")
+    assert len(log.tail(5)) == 1
+
+
 # -- rules ------------------------------------------------------------------------------------
 
 def test_add_rule_returns_the_canonical_rule_and_audits_it(actions, host, log) -> None:

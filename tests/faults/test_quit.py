@@ -84,6 +84,12 @@ def test_a_start_under_way_is_left_to_finish_with_a_notice(faulty, tmp_path) -> 
     while not any(j["name"] == "db1" for j in faulty.state()["jails"]):
         assert time.monotonic() < end, "the start was cut when the app quit"
         time.sleep(0.1)
+    time.sleep(0.5)
+    records = [line for line in (tmp_path / "audit.log").read_text().splitlines()
+               if "action=jail-start" in line]
+    assert len(records) == 1 and records[0].endswith(
+        ' target=jail:db1 result="unknown: jailtui quit while it ran, which left it running '
+        'in the background"'), records
 
 
 def _run_in_terminal(faulty, tmp_path: Path, keys: bytes) -> tuple[float, str]:  # noqa: F811
