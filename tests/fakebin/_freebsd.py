@@ -1376,7 +1376,9 @@ class Kernel:
         """sys_rctl_add_rule() and rctl_rule_add(): before linking the rule, the kernel calls
         rctl_rule_remove() with the rule itself (an identical rule goes, so log, devctl,
         throttle and sig* rules of other amounts stack) or, for deny, with a copy whose amount
-        is undefined (every deny rule of the same subject, resource and per goes)."""
+        is undefined (every deny rule of the same subject, resource and per goes). Then
+        rctl_racct_add_rule() links it with LIST_INSERT_HEAD: rctl_get_rules() walks each
+        subject's list, so the newest rule of a subject is listed first among its rules."""
         self._enter(text)
         rule = kernel_rule(text, self.state)
         if rule.per is None and rule.subject is not None:
@@ -1385,10 +1387,10 @@ class Kernel:
             raise SyscallError(EINVAL)
         _check_rule(rule)
         duplicate = replace(rule, amount=None) if rule.action == "deny" else rule
-        rules = stored_rules(self.state)
-        at = next((i for i, r in enumerate(rules) if r.matches(duplicate)), len(rules))
-        rules = [r for r in rules if not r.matches(duplicate)]
-        rules.insert(min(at, len(rules)), rule)
+        rules = [r for r in stored_rules(self.state) if not r.matches(duplicate)]
+        at = next((i for i, r in enumerate(rules)
+                   if (r.subject, r.sid) == (rule.subject, rule.sid)), len(rules))
+        rules.insert(at, rule)
         self._save(rules)
 
     def remove_rule(self, text: str) -> None:

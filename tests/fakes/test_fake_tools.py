@@ -480,7 +480,7 @@ def test_rctl_filters_and_user_names(fake_freebsd):
     assert run("rctl", "::vmemoryuse").stdout.count("\n") == 2
 
 
-def test_rctl_add_deny_replaces_the_amount_in_place(fake_freebsd):
+def test_rctl_add_deny_replaces_the_amount(fake_freebsd):
     result = run("rctl", "-a", "j:git7:MemoryUse:deny=2g")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     rules = fake_freebsd.state()["rules"]
@@ -492,7 +492,21 @@ def test_rctl_add_other_actions_only_replace_identical_rules(fake_freebsd):
     run("rctl", "-a", "jail:sto2:vmemoryuse:log=4g")
     run("rctl", "-a", "jail:sto2:vmemoryuse:log=8g")
     rules = [r for r in fake_freebsd.state()["rules"] if "sto2:vmemoryuse" in r]
-    assert rules == ["jail:sto2:vmemoryuse:log=4294967296", "jail:sto2:vmemoryuse:log=8589934592"]
+    # kern_rctl.c rctl_racct_add_rule: LIST_INSERT_HEAD, so the newest is listed first.
+    assert rules == ["jail:sto2:vmemoryuse:log=8589934592", "jail:sto2:vmemoryuse:log=4294967296"]
+
+
+def test_rctl_lists_the_newest_rule_of_a_jail_first(fake_freebsd):
+    """kern_rctl.c: rctl_racct_add_rule links with LIST_INSERT_HEAD and rctl_get_rules walks
+    each jail's list; a deny that replaces another is unlinked and linked again at the head."""
+    before = [r for r in fake_freebsd.state()["rules"] if r.startswith("jail:git7:")]
+    run("rctl", "-a", "jail:git7:openfiles:log=1000")
+    run("rctl", "-a", "jail:git7:memoryuse:deny=3g")
+    after = [r for r in fake_freebsd.state()["rules"] if r.startswith("jail:git7:")]
+    assert after == ["jail:git7:memoryuse:deny=3221225472", "jail:git7:openfiles:log=1000",
+                     *[r for r in before if not r.startswith("jail:git7:memoryuse:deny=")]]
+    out = run("rctl", "jail:git7").stdout.splitlines()
+    assert out[:2] == ["jail:git7:memoryuse:deny=3221225472", "jail:git7:openfiles:log=1000"]
 
 
 def test_rctl_add_deny_keeps_the_deny_of_another_per(fake_freebsd):
@@ -521,7 +535,8 @@ def test_rctl_pcpu_amounts_are_in_millions(fake_freebsd):
 
 def test_rctl_add_user_rule_is_stored_with_the_uid(fake_freebsd):
     assert run("rctl", "-a", "user:www:maxproc:deny=100/jail").returncode == 0
-    assert fake_freebsd.state()["rules"][-1] == "user:80:maxproc:deny=100/jail"
+    users = [r for r in fake_freebsd.state()["rules"] if r.startswith("user:")]
+    assert users == ["user:80:maxproc:deny=100/jail", "user:80:vmemoryuse:deny=1073741824/process"]
     assert run("rctl", "user:80:maxproc").stdout == "user:www:maxproc:deny=100/jail\n"
 
 
