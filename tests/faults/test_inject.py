@@ -50,7 +50,7 @@ def drive(app: JailtuiApp, scenario) -> None:  # type: ignore[no-untyped-def]
 
 
 def rows(app: JailtuiApp) -> list[str]:
-    return [str(key.value) for key in app.dashboard.table.rows]
+    return list(app.dashboard.table.keys)
 
 
 def header(app: JailtuiApp) -> str:
