@@ -482,7 +482,8 @@ def test_small_and_large_terminals_render_every_view() -> None:
                     assert {"cputime", "memoryuse", "maxproc"} <= {
                         line.split()[0] for line in rows if line.strip()}
                 elif tab == "4":
-                    assert f" host.hostname         {stats.jail.hostname} " in "\n".join(rows)
+                    assert re.search(rf"^ host\.hostname {{9}}{re.escape(stats.jail.hostname)}"
+                                     r"( |$)", "\n".join(rows), re.M)
                 else:
                     assert lines[5].startswith(" CPU% (of one core)  now ")
                     assert any(line.startswith(" RSS (memory)  now ") for line in lines)

@@ -172,8 +172,10 @@ class LineTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.cell_padding = 1
-        #: Row strips built (a public count for tests and the benchmark).
+        #: Row strips built, and row lines Textual asked for (counts for tests and the
+        #: benchmark: a tick that changed one row on the screen adds one to each).
         self.lines_rendered = 0
+        self.lines_drawn = 0
         self._spans: tuple[Span, ...] = ()
         self._keys: list[str] = []
         self._position: dict[str, int] = {}
@@ -447,6 +449,7 @@ class LineTable(ScrollView, can_focus=True):
             row = int(self.scroll_y) + y - 1
             if row >= len(self._keys):
                 return Strip.blank(width, base)
+            self.lines_drawn += 1
             strip = self._row_strip(row, base)
         if scroll_x or strip.cell_length != width:
             strip = strip.crop_extend(scroll_x, scroll_x + width, base)
