@@ -32,10 +32,11 @@ class Numbers(KeyedTable[int]):
     DEFAULT_SORT = "name"
 
 
-def rows(values: dict[int, int], names: dict[int, str] | None = None) -> list[Any]:
-    names = names or {}
+def rows(values: dict[int, int], names: dict[int, str] | None = None,
+         notes: dict[int, str] | None = None) -> list[Any]:
+    names, notes = names or {}, notes or {}
     return [(f"row{i:03}", (i, v), (text(names.get(i, f"row{i:03}")), num(str(v)),
-                                    text(f"note {i}")))
+                                    text(notes.get(i, f"note {i}"))))
             for i, v in values.items()]
 
 
@@ -203,7 +204,7 @@ def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
             long = "x" * 100
             escaped = "y" * 9 + "\x1bz" * 10
             table = await shown(pilot, app, {0: 1, 1: 2, 2: 3},
-                                names={0: long, 1: escaped})
+                                names={0: long, 1: escaped}, notes={2: "n" * 100})
             name = next(s for s in table.spans if s.key == "name")
             assert name.width == 12
             lines = body(app)
@@ -211,6 +212,10 @@ def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
             assert lines[1].startswith(" " + "y" * 9 + "\\e…  "), lines[1]
             assert lines[1].split()[1:3] == ["2", "note"] and lines[0].split()[1] == "1"
             assert table.get_cell("row000", "name").plain == long
+            # 60 columns less the room kept for a scrollbar (2) and the cell's right padding
+            assert lines[2].rstrip().endswith("n…") and len(lines[2].rstrip()) == 57, \
+                "the fill column takes the rest of the width, its cell cut at the edge"
+            assert table.virtual_size.width == 60
     run(go())
 
 
