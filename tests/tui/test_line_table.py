@@ -215,7 +215,7 @@ def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
             # 60 columns less the room kept for a scrollbar (2) and the cell's right padding
             assert lines[2].rstrip().endswith("n…") and len(lines[2].rstrip()) == 57, \
                 "the fill column takes the rest of the width, its cell cut at the edge"
-            assert table.virtual_size.width == 60
+            assert table.virtual_size.width <= 60, "no horizontal scroll"
     run(go())
 
 
