@@ -80,10 +80,6 @@ def fit(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     return out
 
 
-def _wider(row: tuple[Cell, ...], widths: list[tuple[int, int]]) -> bool:
-    return any(cell_len(plain(row[i])) > width for i, width in widths)
-
-
 class LineTable(ScrollView, can_focus=True):
     """Keyed rows under a fixed header, a row cursor, mouse and keyboard as in DataTable."""
 
@@ -246,24 +242,28 @@ class LineTable(ScrollView, can_focus=True):
         old_keys, old_cells = self._keys, self._cells
         cursor, old_row = self.cursor_key, self._cursor
         indexes = [span.index for span in self._spans]
-        growing = [(s.index, s.width) for s in self._spans if s.cap > s.width]
+        growing = {s.index: s.width for s in self._spans if s.cap > s.width}
         changed: set[str] = set()
         written = 0
-        self.too_narrow = False
+        narrow = False
         for key, row in cells.items():
             old = old_cells.get(key)
             if old is None:
-                if growing and not self.too_narrow:
-                    self.too_narrow = _wider(row, growing)
+                if growing and not narrow:
+                    narrow = any(cell_len(plain(row[i])) > width for i, width in growing.items())
                 continue
             if old is row or old == row:
                 continue
-            diff = sum(1 for i in indexes if row[i] != old[i])
+            diff = 0
+            for i in indexes:
+                if row[i] != old[i]:
+                    diff += 1
+                    if i in growing and not narrow:
+                        narrow = cell_len(plain(row[i])) > growing[i]
             if diff:
                 changed.add(key)
                 written += diff
-                if growing and not self.too_narrow:
-                    self.too_narrow = _wider(row, growing)
+        self.too_narrow = narrow
         self._keys = keys
         self._cells = cells
         if keys != old_keys:
@@ -487,8 +487,11 @@ class LineTable(ScrollView, can_focus=True):
                 shown = base + Style.parse(style) if style else base
                 add(Segment(text, shown + post if post is not None else shown))
             add(Segment(pad if span.right else " " * room + pad, base))
-        width = max(self.table_width, self.scrollable_content_region.width)
-        return Strip(segments).extend_cell_length(width, base)
+        table = self.table_width
+        width = max(table, self.scrollable_content_region.width)
+        if width > table:
+            add(Segment(" " * (width - table), base))
+        return Strip(segments, width)
 
     def _draw_header(self, style: Style) -> Strip:
         pad = " " * self.cell_padding
