@@ -235,9 +235,10 @@ class KeyedTable(LineTable, Generic[T]):
         self.set_rows(self._order, self._rows)
 
     def _spans_for(self, visible: tuple[Column, ...]) -> list[Span]:
-        """The columns as drawn: widths from the rows shown, the fill column taking the
-        rest of the width."""
-        natural = {c.key: self._natural_width(c, self._rows) for c in visible}
+        """The columns as drawn: widths from the rows (all of them, so a filter does not
+        move the columns), the fill column taking the rest of the width."""
+        rows = self._layout_rows if self._layout_rows is not None else self._rows
+        natural = {c.key: self._natural_width(c, rows) for c in visible}
         pad = 2 * self.cell_padding
         free = self._fit_width(self.size.width) - sum(natural[c.key] + pad for c in visible)
         spans = []
