@@ -80,6 +80,19 @@ def fit(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     return out
 
 
+class KeyMessage(Message):
+    """A message about one row or column of a table, by its key."""
+
+    def __init__(self, table: LineTable, key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> LineTable:
+        return self.table
+
+
 class LineTable(ScrollView, can_focus=True):
     """Keyed rows under a fixed header, a row cursor, mouse and keyboard as in DataTable."""
 
@@ -141,29 +154,11 @@ class LineTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowSelected(Message):
+    class RowSelected(KeyMessage):
         """Enter on a row, or a click on the highlighted row."""
 
-        def __init__(self, table: LineTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
-
-    class HeaderSelected(Message):
-        """A click on a column's header."""
-
-        def __init__(self, table: LineTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
+    class HeaderSelected(KeyMessage):
+        """A click on a column's header (``key``: the column's)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
