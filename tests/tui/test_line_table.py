@@ -10,6 +10,7 @@ import pytest
 from hostile import HOSTILE, assert_inert
 from test_untrusted_tui import NAME
 from test_untrusted_tui import make_app as make_hostile_app
+from textual import events
 from textual.app import App, ComposeResult
 from tui_helpers import run, sample, screen_lines, started, wait_until
 
@@ -248,4 +249,22 @@ def test_a_hostile_jail_name_leaves_every_main_column_on_the_screen(tmp_path, si
             assert hostile and all(len(line) <= size[0] for line in hostile)
             assert any("…" in line for line in hostile)
             assert_inert(app.export_screenshot(), keep="\n")
+    run(go())
+
+
+def test_the_mouse_wheel_scrolls_the_rows_under_a_fixed_header() -> None:
+    async def go() -> None:
+        app = TableApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            table = await shown(pilot, app, {i: i for i in range(100)})
+            for _ in range(2):
+                table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False,
+                                                          False))
+                await pilot.pause()
+            await pilot.pause()
+            top = int(table.scroll_y)
+            assert top > 0 and table.cursor_key == "row000"
+            lines = screen_lines(app)
+            assert lines[0].split()[:2] == ["NAME▲", "VALUE"], "the header stays on top"
+            assert lines[1].split()[0] == table.keys[top]
     run(go())
