@@ -283,9 +283,6 @@ class LineTable(ScrollView, can_focus=True):
             self.scroll_to_cursor()
         return written
 
-    def clear_rows(self) -> None:
-        self.set_rows([], {})
-
     # -- the cursor --------------------------------------------------------------------------
 
     def move_cursor(self, *, row: int, scroll: bool = True) -> None:
