@@ -61,6 +61,15 @@ async def shown(pilot: Any, app: TableApp, values: dict[int, int], **kw: Any) ->
     return table
 
 
+def with_table(values: dict[int, int], scenario: Any) -> None:
+    """Run ``scenario(pilot, app, table)`` on a 60x20 screen showing ``values``."""
+    async def go() -> None:
+        app = TableApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            await scenario(pilot, app, await shown(pilot, app, values))
+    run(go())
+
+
 def body(app: App[Any]) -> list[str]:
     """The table's rows on the screen (under its header)."""
     return screen_lines(app)[1:]
@@ -161,33 +170,30 @@ def test_a_click_moves_the_cursor_a_second_selects_and_a_header_click_sorts() ->
 
 
 def test_page_keys_move_a_page_and_home_end_the_ends() -> None:
-    async def go() -> None:
-        app = TableApp()
-        async with app.run_test(size=(60, 20)) as pilot:
-            table = await shown(pilot, app, {i: i for i in range(100)})
-            page = table.size.height - 1
-            table.focus()
-            await pilot.press("pagedown")
-            await pilot.pause()
-            assert table.cursor_row == page and int(table.scroll_y) == page
-            assert "row019" in body(app)[0]
-            await pilot.press("down", "pagedown")
-            await pilot.pause()
-            assert table.cursor_row == 2 * page + 1
-            await pilot.press("pageup")
-            await pilot.pause()
-            assert table.cursor_row == page + 1
-            await pilot.press("end")
-            await pilot.pause()
-            assert table.cursor_key == "row099" and "row099" in body(app)[-1]
-            await pilot.press("pagedown")
-            assert table.cursor_key == "row099"
-            await pilot.press("home")
-            await pilot.pause()
-            assert table.cursor_key == "row000" and int(table.scroll_y) == 0
-            await pilot.press("up")
-            assert table.cursor_key == "row000"
-    run(go())
+    async def go(pilot: Any, app: TableApp, table: Numbers) -> None:
+        page = table.size.height - 1
+        table.focus()
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.cursor_row == page and int(table.scroll_y) == page
+        assert "row019" in body(app)[0]
+        await pilot.press("down", "pagedown")
+        await pilot.pause()
+        assert table.cursor_row == 2 * page + 1
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert table.cursor_row == page + 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_key == "row099" and "row099" in body(app)[-1]
+        await pilot.press("pagedown")
+        assert table.cursor_key == "row099"
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_key == "row000" and int(table.scroll_y) == 0
+        await pilot.press("up")
+        assert table.cursor_key == "row000"
+    with_table({i: i for i in range(100)}, go)
 
 
 def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
@@ -253,18 +259,15 @@ def test_a_hostile_jail_name_leaves_every_main_column_on_the_screen(tmp_path, si
 
 
 def test_the_mouse_wheel_scrolls_the_rows_under_a_fixed_header() -> None:
-    async def go() -> None:
-        app = TableApp()
-        async with app.run_test(size=(60, 20)) as pilot:
-            table = await shown(pilot, app, {i: i for i in range(100)})
-            for _ in range(2):
-                table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False,
-                                                          False))
-                await pilot.pause()
+    async def go(pilot: Any, app: TableApp, table: Numbers) -> None:
+        for _ in range(2):
+            table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False,
+                                                      False))
             await pilot.pause()
-            top = int(table.scroll_y)
-            assert top > 0 and table.cursor_key == "row000"
-            lines = screen_lines(app)
-            assert lines[0].split()[:2] == ["NAME▲", "VALUE"], "the header stays on top"
-            assert lines[1].split()[0] == table.keys[top]
-    run(go())
+        await pilot.pause()
+        top = int(table.scroll_y)
+        assert top > 0 and table.cursor_key == "row000"
+        lines = screen_lines(app)
+        assert lines[0].split()[:2] == ["NAME▲", "VALUE"], "the header stays on top"
+        assert lines[1].split()[0] == table.keys[top]
+    with_table({i: i for i in range(100)}, go)
