@@ -26,7 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from .. import config
 from ..config import Settings
@@ -52,6 +52,7 @@ from .widgets.header import Status
 from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
 from .widgets.jail_table import JailTable
 from .widgets.keyed_table import Column
+from .widgets.line_table import LineTable
 from .widgets.process_table import COLUMNS as PROCESS_COLUMNS
 from .widgets.process_table import ProcessTable
 
@@ -439,7 +440,7 @@ def help_sections() -> list[tuple[str, type]]:
         ("Confirmation", ConfirmScreen),
         ("Signal dialog", SignalScreen),
         ("Dialogs", Dialog),
-        ("Moving in tables", DataTable),
+        ("Moving in tables", LineTable),
         ("Help", HelpScreen),
     ]
 

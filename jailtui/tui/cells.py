@@ -39,6 +39,13 @@ def to_text(cell: Cell) -> Text:
     return result
 
 
+def parts(cell: Cell) -> list[tuple[str, str]]:
+    """The (text, style) pieces :func:`to_text` shows, every control made visible."""
+    if len(cell) > 3:
+        return [(vis(cell[0]), cell[1]), *((vis(segment), style) for segment, style in cell[3])]
+    return [(vis(cell[0]), cell[1])]
+
+
 def plain(cell: Cell) -> str:
     """The text :func:`to_text` shows."""
     if len(cell) > 3:

@@ -50,7 +50,8 @@ def drive(app: JailtuiApp, scenario) -> None:  # type: ignore[no-untyped-def]
 
 
 def rows(app: JailtuiApp) -> list[str]:
-    return [str(key.value) for key in app.dashboard.table.rows]
+    """The jails listed (in name order: the display order follows CPU%)."""
+    return sorted(app.dashboard.table.keys)
 
 
 def header(app: JailtuiApp) -> str:

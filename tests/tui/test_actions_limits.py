@@ -84,8 +84,7 @@ def test_a_valid_rule_is_previewed_and_applied(tmp_path) -> None:
             assert not (tmp_path / "rctl.conf").exists()
             table = app.screen.query_one(LimitsTable)
             await sample(pilot, app)
-            assert "jail:www:memoryuse:deny=805306368" in [row.key.value
-                                                           for row in table.ordered_rows]
+            assert "jail:www:memoryuse:deny=805306368" in table.keys
     run(go())
 
 
@@ -208,7 +207,7 @@ def test_remove_a_rule_after_confirmation(tmp_path) -> None:
             await answer(pilot, app, "y")
             assert "jail:www:maxproc:log=200" not in live(app)
             assert (tmp_path / "rctl.conf").read_text() == "# limits\n"
-            assert "jail:www:maxproc:log=200" not in [row.key.value for row in table.ordered_rows]
+            assert "jail:www:maxproc:log=200" not in list(table.keys)
             assert "action=rctl-remove target=jail:www:maxproc:log=200/jail result=ok" \
                 in audit(tmp_path)
     run(go())
@@ -253,7 +252,7 @@ def test_the_preview_names_only_what_the_kernel_replaces(tmp_path) -> None:
             assert [r for r in live(app) if ":maxproc:" in r] == [
                 "jail:www:maxproc:log=200", "jail:www:maxproc:log=300"]
             await sample(pilot, app)
-            keys = [row.key.value for row in app.screen.query_one(LimitsTable).ordered_rows]
+            keys = list(app.screen.query_one(LimitsTable).keys)
             assert {"jail:www:maxproc:log=200", "jail:www:maxproc:log=300"} <= set(keys)
     run(go())
 

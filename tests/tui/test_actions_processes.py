@@ -143,7 +143,7 @@ def test_signal_a_process_after_choosing_the_signal(tmp_path) -> None:
             assert f"sent SIGKILL to PID {victim.pid}" in notes(app)
             assert f"action=signal target=pid:{victim.pid} result=ok detail=signal=KILL" \
                 in audit(tmp_path)
-            assert str(victim.pid) not in [row.key.value for row in table.ordered_rows]
+            assert str(victim.pid) not in list(table.keys)
     run(go())
 
 

@@ -66,8 +66,7 @@ def test_columns_choose_the_jail_list_columns_and_their_order(tmp_path) -> None:
         async with app.run_test(size=(160, 35)) as pilot:
             await started(pilot, app)
             assert shown_columns(app) == ["name", "cpu", "rss", "jid", "limits"]
-            header = [str(column.label).strip(" ▲▼") for column in
-                      app.dashboard.table.columns.values()]
+            header = [span.label.strip(" ▲▼") for span in app.dashboard.table.spans]
             assert header == ["NAME", "CPU%", "RSS", "JID", "LIMITS"]
     run(go())
 

@@ -31,7 +31,7 @@ def test_ip_column_and_children_under_their_parent() -> None:
             for column in ("jid", "cpu", "name"):
                 app.sort_jails(column)
                 await pilot.pause()
-                keys = [row.key.value for row in table.ordered_rows]
+                keys = list(table.keys)
                 assert keys.index("build.ports") == keys.index("build") + 1, column
             build, ports = (app.snapshot.jail(name) for name in ("build", "build.ports"))
             assert build.racct_includes_children and not ports.racct_includes_children

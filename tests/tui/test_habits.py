@@ -23,7 +23,7 @@ from tui_helpers import run, started, wait_until
 
 
 def order(app: Any) -> list[str]:
-    return [row.key.value for row in app.dashboard.table.ordered_rows]
+    return list(app.dashboard.table.keys)
 
 
 def running(app: Any) -> list[Any]:

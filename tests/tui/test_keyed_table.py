@@ -37,7 +37,7 @@ def shown_rows(table: Any) -> dict[int, str]:
     """Screen line -> row key, for the table's rows on the screen (under its header)."""
     top = table.region.y + 1
     first = round(table.scroll_y)
-    keys = [row.key.value for row in table.ordered_rows]
+    keys = table.keys
     return {top + i: keys[first + i] for i in range(table.region.height - 1)
             if first + i < len(keys)}
 
@@ -72,8 +72,10 @@ def assert_screen_shows_cells(app: Any, table: Any) -> None:
         for column in columns:
             value = table.get_cell(key, column).plain.strip()
             found = line.find(value, at)
-            if found < 0 and line[at:].strip() and value.startswith(line[at:].strip()):
-                break  # the last column runs past the screen's edge
+            cut = line.find("…", at)
+            if found < 0 and cut >= 0 and value.startswith(line[at:cut].strip()):
+                at = cut + 1  # too long for its column: cut with an ellipsis
+                continue
             assert found >= 0, f"{key}: {column} {value!r} is not shown after column {at}: " \
                 f"{line!r}"
             at = found + len(value)
@@ -81,7 +83,7 @@ def assert_screen_shows_cells(app: Any, table: Any) -> None:
 
 async def select_and_sample(pilot: Any, app: Any, table: Any, row: int) -> str:
     """Put the cursor on the ``row``-th row, check it, take two samples, check again."""
-    key = table.ordered_rows[row].key.value
+    key = table.keys[row]
     assert table.select_key(key)
     await pilot.pause()
     assert_cursor_on(app, table, key)
@@ -97,11 +99,11 @@ def test_the_jail_tables_cursor_row_stands_out_and_follows_its_jail() -> None:
         async with app.run_test(size=(160, 50)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            before = [row.key.value for row in table.ordered_rows]
+            before = list(table.keys)
             key = await select_and_sample(pilot, app, table, 3)
             await pilot.press("N")
             await pilot.pause()
-            assert [row.key.value for row in table.ordered_rows] != before
+            assert list(table.keys) != before
             assert_cursor_on(app, table, key)
             assert_screen_shows_cells(app, table)
     run(go())
@@ -132,7 +134,7 @@ def test_select_key_of_a_row_not_shown_is_false_and_moves_nothing() -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await started(pilot, app)
             table = app.screen.query_one(JailTable)
-            key = table.ordered_rows[2].key.value
+            key = table.keys[2]
             assert table.select_key(key)
             assert table.select_key("no-such-jail") is False
             app.dashboard.set_filter(f"^{re.escape(key)}$")

@@ -13,7 +13,7 @@ from tui_helpers import make_app, run, screen_lines, started, wait_until
 
 
 def order(table) -> list[str]:  # type: ignore[no-untyped-def]
-    return [row.key.value for row in table.ordered_rows]
+    return list(table.keys)
 
 
 def title(app) -> str:  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from ...engine.sampler import Snapshot
 from ...engine.vis import vis
@@ -169,11 +168,9 @@ class DashboardScreen(JailScreen):
         if selected is not None:
             self.jailtui.open_jail(selected.jail.name)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: JailTable.RowSelected) -> None:
         event.stop()
-        key = event.row_key.value
-        if key is not None:
-            self.jailtui.open_jail(key)
+        self.jailtui.open_jail(event.key)
 
     def action_toggle_panel(self) -> None:
         self.panel_wanted = not self.panel_wanted

@@ -66,7 +66,7 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
     Column("limit", "LIMIT", 8, 1, False, lambda r: _closest(r.limits),
            "rules on this resource; sorts by the one closest to its amount", True),
     Column("description", "DESCRIPTION", 20, 2, False, lambda r: _describe(r.resource),
-           "what it measures, and its unit"),
+           "what it measures, and its unit", fill=True),
 )
 
 
@@ -115,7 +115,7 @@ class ResourcesTable(KeyedTable[ResourceValue]):
 
 PARAM_COLUMNS: tuple[Column, ...] = (
     Column("param", "PARAMETER", 16, 0, False, lambda kv: kv[0], "jail parameter"),
-    Column("value", "VALUE", 20, 0, False, lambda kv: kv[1], "value"),
+    Column("value", "VALUE", 20, 0, False, lambda kv: kv[1], "value", fill=True),
 )
 
 

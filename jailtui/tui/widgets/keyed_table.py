@@ -1,11 +1,10 @@
-"""A DataTable updated by keyed diffs: rows keyed by a stable id, only changed cells rewritten.
+"""A LineTable updated by keyed diffs: rows keyed by a stable id, only changed lines repainted.
 
 Each tick the owner passes every item with its full row of cells (light tuples, see cells.py).
-The table removes vanished rows, adds new ones, rewrites (as Text) only the cells that changed,
-reorders with ``sort`` only when the order changed and keeps the cursor on the same key, all
-inside one ``batch_update``. It uses DataTable's public API only (``add_row``, ``remove_row``,
-``update_cell``, ``sort``, ``clear``), so DataTable repaints the rows it shows whenever a cell
-changed; ``scripts/bench_tui.py`` measures what that costs.
+The table orders the rows (``order``), keeps the cursor on the same key and hands them to
+:class:`~.line_table.LineTable`, which draws again only the rows on the screen that show other
+cells than before. It also chooses the columns that fit the width and their widths: each at
+most ``max_width`` (longer cells end in an ellipsis), a ``fill`` column takes the rest.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Input
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
+from textual.widgets import Input
 
-from ...engine.vis import vis
 from ..cells import Cell, plain, to_text
+from .line_table import LineTable, Span
 
 T = TypeVar("T")
 
@@ -50,9 +48,13 @@ class Column:
     sort: Callable[[Any], Any] | None = None
     help: str = ""
     descending: bool = False
+    #: The widest it gets; longer cells are cut with an ellipsis.
+    max_width: int = 30
+    #: It takes the width the other columns leave (at least ``width``).
+    fill: bool = False
 
 
-class KeyedTable(DataTable, Generic[T]):
+class KeyedTable(LineTable, Generic[T]):
     """Base of the jail and process tables; subclasses set COLUMNS and KEY_COLUMN."""
 
     COLUMNS: tuple[Column, ...] = ()
@@ -72,7 +74,7 @@ class KeyedTable(DataTable, Generic[T]):
         """``sort`` and ``reverse`` start the sort (default: DEFAULT_SORT in its column's
         natural direction); ``columns`` are the keys of the columns offered, in their order
         (default: all of COLUMNS)."""
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id, classes=classes)
         self.by_key = {column.key: column for column in self.COLUMNS}
         self.offered = tuple(self.by_key[key] for key in columns) or self.COLUMNS
         self.sort_column = sort or self.DEFAULT_SORT or self.KEY_COLUMN
@@ -111,15 +113,6 @@ class KeyedTable(DataTable, Generic[T]):
         return len(self._rows)
 
     @property
-    def cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        row = self.cursor_row
-        if not self.is_valid_row_index(row):
-            return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-
-    @property
     def selected(self) -> T | None:
         """The item under the cursor."""
         key = self.cursor_key
@@ -145,43 +138,10 @@ class KeyedTable(DataTable, Generic[T]):
                 self._rows, self._order = new_rows, order
                 self._rebuild(wanted)
                 return len(new_rows) * len(wanted)
-        written = 0
-        cursor = self.cursor_key
-        old_rows = self._rows
-        shown = [self._index[c.key] for c in self.shown_columns]
-        column_keys = [ColumnKey(c.key) for c in self.shown_columns]
-        columns = self.columns
-        gone = old_rows.keys() - new_rows.keys()
-        with self.app.batch_update():
-            if len(gone) > len(new_rows):
-                # remove_row renumbers every row below the one it removes: when most rows
-                # go (a filter typed), starting again is cheaper.
-                self.clear()
-                old_rows = {}
-            else:
-                for key in gone:
-                    self.remove_row(key)
-            for key in order:
-                row = new_rows[key]
-                old = old_rows.get(key)
-                if old is None:
-                    self.add_row(*(to_text(row[i]) for i in shown), key=key)
-                    continue
-                if old == row:
-                    continue
-                row_key = RowKey(key)
-                for i, column_key in zip(shown, column_keys, strict=True):
-                    cell = row[i]
-                    if cell != old[i]:
-                        shown_text = to_text(cell)
-                        grow = shown_text.cell_len > columns[column_key].content_width
-                        self.update_cell(row_key, column_key, shown_text, update_width=grow)
-                        written += 1
-            self._rows = new_rows
-            if order != self._order or len(order) != self.row_count:
-                self._order = order
-                self._apply_order()
-            self._restore_cursor(cursor)
+        self._rows, self._order = new_rows, order
+        written = self.set_rows(order, new_rows)
+        if self.too_narrow:
+            self.set_columns(self._spans_for(self.shown_columns))
         self.cell_updates += written
         return written
 
@@ -192,11 +152,10 @@ class KeyedTable(DataTable, Generic[T]):
             self.sort_reverse = self.by_key[column].descending if reverse is None else reverse
         elif reverse is not None:
             self.sort_reverse = reverse
-        cursor = self.cursor_key
         self._order = self.order(list(self._rows))
-        self._relabel()
-        self._apply_order()
-        self._restore_cursor(cursor)
+        if self.shown_columns:
+            self.set_columns(self._spans_for(self.shown_columns))
+            self.set_rows(self._order, self._rows)
         self.post_message(self.Sorted(self))
 
     def cycle_sort(self) -> None:
@@ -224,24 +183,15 @@ class KeyedTable(DataTable, Generic[T]):
 
     def select_key(self, key: str) -> bool:
         """Put the cursor on ``key``; False when that row is not shown."""
-        try:
-            index = self.get_row_index(key)
-        except RowDoesNotExist:
+        row = self.row_of(key)
+        if row is None:
             return False
-        self.move_cursor(row=index, animate=False)
+        self.move_cursor(row=row)
         return True
 
-    def _apply_order(self) -> None:
-        """Rows in ``self._order``; ``sort`` also repaints the header and every row."""
-        rank = {vis(key): i for i, key in enumerate(self._order)}
-        self.sort(self.KEY_COLUMN, key=lambda cell: rank.get(cell.plain, len(rank)))
-
-    def _restore_cursor(self, key: str | None) -> None:
-        if key is None or key not in self._rows:
-            return
-        index = self.get_row_index(key)
-        if index != self.cursor_row:
-            self.move_cursor(row=index, animate=False)
+    def get_cell(self, key: str, column: str) -> Text:
+        """The cell of row ``key`` in ``column`` as the table shows it (before any cut)."""
+        return to_text(self.row_cells(key)[self._index[column]])
 
     # -- columns -----------------------------------------------------------------------------
 
@@ -264,45 +214,46 @@ class KeyedTable(DataTable, Generic[T]):
         i = self._index[column.key]
         values = rows.values() if isinstance(rows, dict) else rows
         widest = max((cell_len(plain(row[i])) for row in values), default=0)
-        return max(column.width, cell_len(column.label) + 1, min(widest, 40))
+        return max(self._least_width(column), min(widest, column.max_width))
+
+    @staticmethod
+    def _least_width(column: Column) -> int:
+        return max(column.width, cell_len(column.label) + 1)
 
     def layout_columns(self, width: int) -> None:
-        """Show the columns that fit ``width``; rebuilds the table only when they change."""
+        """Show the columns that fit ``width``, each as wide as its cells need (up to its
+        ``max_width``); draws every line again only when that changes."""
         visible = self.choose_columns(self._fit_width(width))
         if visible != self.shown_columns:
             self._rebuild(visible)
+        else:
+            self.set_columns(self._spans_for(visible))
 
     def _rebuild(self, visible: tuple[Column, ...]) -> None:
-        cursor = self.cursor_key
-        scroll_y = self.scroll_y
         self.shown_columns = visible
-        with self.app.batch_update():
-            self.clear(columns=True)
-            for column in visible:
-                self.add_column(self._label(column), key=column.key)
-            shown = [self._index[c.key] for c in visible]
-            for key in self._order:
-                row = self._rows[key]
-                self.add_row(*(to_text(row[i]) for i in shown), key=key)
-            if cursor is not None and cursor in self._rows:
-                self.move_cursor(row=self.get_row_index(cursor), animate=False, scroll=False)
-        self.scroll_y = scroll_y
+        self.set_columns(self._spans_for(visible))
+        self.set_rows(self._order, self._rows)
 
-    def _label(self, column: Column) -> Text:
-        label = column.label
-        if column.key == self.sort_column:
-            label += "▼" if self.sort_reverse else "▲"
-        width = max(column.width, cell_len(column.label) + 1)
-        padded = label.rjust(width) if column.right else label.ljust(width)
-        style = "bold" if column.key == self.sort_column else ""
-        return Text(padded, style=style)
+    def _spans_for(self, visible: tuple[Column, ...]) -> list[Span]:
+        """The columns as drawn: widths from the rows (all of them, so a filter does not
+        move the columns), the fill column taking the rest of the width."""
+        rows = self._layout_rows if self._layout_rows is not None else self._rows
+        natural = {c.key: self._natural_width(c, rows) for c in visible}
+        pad = 2 * self.cell_padding
+        free = self._fit_width(self.size.width) - sum(natural[c.key] + pad for c in visible)
+        spans = []
+        for column in visible:
+            width = natural[column.key]
+            if column.fill:
+                width = max(self._least_width(column), width + free)
+            spans.append(Span(column.key, self._label(column), width, column.right,
+                              self._index[column.key], column.key == self.sort_column,
+                              width if column.fill else column.max_width))
+        return spans
 
-    def _relabel(self) -> None:
-        """New header labels (the sort mark); the ``sort`` that follows repaints them."""
-        for column in self.shown_columns:
-            data_column = self.columns.get(ColumnKey(column.key))
-            if data_column is not None:
-                data_column.label = self._label(column)
+    def _label(self, column: Column) -> str:
+        mark = ("▼" if self.sort_reverse else "▲") if column.key == self.sort_column else ""
+        return column.label + mark
 
     # -- keys and mouse ----------------------------------------------------------------------
 
@@ -327,12 +278,10 @@ class KeyedTable(DataTable, Generic[T]):
     def _fit_width(self, width: int) -> int:
         return width - self.styles.scrollbar_size_vertical
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_line_table_header_selected(self, event: LineTable.HeaderSelected) -> None:
         event.stop()
-        key = event.column_key.value
-        if key is None or self.by_key[key].sort is None:
-            return
-        self.sort_by(key)
+        if self.by_key[event.key].sort is not None:
+            self.sort_by(event.key)
 
 
 def _first(pair: tuple[Any, Hashable]) -> Any:

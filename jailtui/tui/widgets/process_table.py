@@ -28,7 +28,7 @@ class ProcRow:
 COLUMNS: tuple[Column, ...] = (
     Column("pid", "PID", 5, 0, True, lambda r: r.proc.pid, "process ID"),
     Column("ppid", "PPID", 5, 3, True, lambda r: r.proc.ppid, "parent process ID"),
-    Column("user", "USER", 6, 1, False, lambda r: r.proc.user, "user"),
+    Column("user", "USER", 6, 1, False, lambda r: r.proc.user, "user", max_width=16),
     Column("cpu", "CPU%", 5, 0, True, lambda r: r.cpu,
            "CPU over the last interval, percent of one core", True),
     Column("mem", "MEM%", 4, 2, True, lambda r: r.proc.pmem, "percent of host memory", True),
@@ -37,7 +37,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("thr", "THR", 3, 3, True, lambda r: r.proc.nlwp, "threads", True),
     Column("stat", "STAT", 4, 1, False, lambda r: r.proc.state, "ps(1) state"),
     Column("time", "TIME", 7, 2, True, lambda r: r.proc.cputime, "CPU time used", True),
-    Column("command", "COMMAND", 20, 0, False, lambda r: r.proc.command, "command line"),
+    Column("command", "COMMAND", 20, 0, False, lambda r: r.proc.command, "command line",
+           fill=True),
 )
 
 
