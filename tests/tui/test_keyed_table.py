@@ -76,6 +76,9 @@ def assert_screen_shows_cells(app: Any, table: Any) -> None:
             if found < 0 and cut >= 0 and value.startswith(line[at:cut].strip()):
                 at = cut + 1  # too long for its column: cut with an ellipsis
                 continue
+            edge = line[at:].strip()
+            if found < 0 and column == columns[-1] and edge and value.startswith(edge):
+                continue  # the last column goes on past the screen's edge (scrolls sideways)
             assert found >= 0, f"{key}: {column} {value!r} is not shown after column {at}: " \
                 f"{line!r}"
             at = found + len(value)

@@ -210,8 +210,8 @@ def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
         async with app.run_test(size=(60, 20)) as pilot:
             long = "x" * 100
             escaped = "y" * 9 + "\x1bz" * 10
-            table = await shown(pilot, app, {0: 1, 1: 2, 2: 3},
-                                names={0: long, 1: escaped}, notes={2: "n" * 100})
+            names = {0: long, 1: escaped}
+            table = await shown(pilot, app, {0: 1, 1: 2, 2: 3}, names=names)
             name = next(s for s in table.spans if s.key == "name")
             assert name.width == 12
             lines = body(app)
@@ -219,10 +219,24 @@ def test_a_long_cell_is_cut_with_an_ellipsis_never_inside_an_escape() -> None:
             assert lines[1].startswith(" " + "y" * 9 + "\\e…  "), lines[1]
             assert lines[1].split()[1:3] == ["2", "note"] and lines[0].split()[1] == "1"
             assert table.get_cell("row000", "name").plain == long
-            # 60 columns less the room kept for a scrollbar (2) and the cell's right padding
-            assert lines[2].rstrip().endswith("n…") and len(lines[2].rstrip()) == 57, \
-                "the fill column takes the rest of the width, its cell cut at the edge"
-            assert table.virtual_size.width <= 60, "no horizontal scroll"
+            note = next(s for s in table.spans if s.key == "note")
+            # 60 columns less the room kept for a scrollbar (2) and each cell's padding
+            assert note.width == 60 - 2 - sum(s.width + 2 for s in table.spans
+                                              if s.key != "note") - 2, \
+                "the fill column takes the rest of the width"
+            assert table.virtual_size.width <= 60, "no sideways scroll"
+            # a longer cell in the fill column (a command line) is drawn whole: on the
+            # screen to its edge, the rest sideways, as top and htop do
+            table.show(rows({0: 1, 1: 2, 2: 3}, names=names, notes={2: "n" * 100}))
+            await pilot.pause()
+            lines = body(app)
+            assert lines[2].rstrip().endswith("n") and "…" not in lines[2], lines[2]
+            note = next(s for s in table.spans if s.key == "note")
+            assert note.width == 100 and table.virtual_size.width > 60
+            table.scroll_to(x=table.max_scroll_x, animate=False)
+            await pilot.pause()
+            right = screen_lines(app)
+            assert right[0].rstrip().endswith("n" * 40) and "row" not in right[0], right
     run(go())
 
 

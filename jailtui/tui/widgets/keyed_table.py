@@ -4,7 +4,8 @@ Each tick the owner passes every item with its full row of cells (light tuples, 
 The table orders the rows (``order``), keeps the cursor on the same key and hands them to
 :class:`~.line_table.LineTable`, which draws again only the rows on the screen that show other
 cells than before. It also chooses the columns that fit the width and their widths: each at
-most ``max_width`` (longer cells end in an ellipsis), a ``fill`` column takes the rest.
+most ``max_width`` (longer cells end in an ellipsis); a ``fill`` column takes the rest, or
+its longest cell whole (the table then scrolls sideways, as top and htop do).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ..cells import Cell, plain, to_text
 from .line_table import LineTable, Span
 
 T = TypeVar("T")
+#: The most of a fill column's cell ever drawn (ps(1) prints at most ARG_MAX-sized lines).
+FILL_LIMIT = 4096
 
 #: Sorting as every table has it (a click on a column's header too).
 SORT_BINDINGS = [
@@ -210,11 +213,11 @@ class KeyedTable(LineTable, Generic[T]):
                 used += natural[column.key]
         return tuple(c for c in self.offered if c.key in chosen)
 
-    def _natural_width(self, column: Column, rows: Any) -> int:
+    def _natural_width(self, column: Column, rows: Any, cap: int | None = None) -> int:
         i = self._index[column.key]
         values = rows.values() if isinstance(rows, dict) else rows
         widest = max((cell_len(plain(row[i])) for row in values), default=0)
-        return max(self._least_width(column), min(widest, column.max_width))
+        return max(self._least_width(column), min(widest, cap or column.max_width))
 
     @staticmethod
     def _least_width(column: Column) -> int:
@@ -245,10 +248,12 @@ class KeyedTable(LineTable, Generic[T]):
         for column in visible:
             width = natural[column.key]
             if column.fill:
-                width = max(self._least_width(column), width + free)
+                # The rest of the width, or the whole of the longest cell (a command line):
+                # the table then scrolls sideways to it, as top and htop do.
+                width = max(width + free, self._natural_width(column, rows, FILL_LIMIT))
             spans.append(Span(column.key, self._label(column), width, column.right,
                               self._index[column.key], column.key == self.sort_column,
-                              width if column.fill else column.max_width))
+                              FILL_LIMIT if column.fill else column.max_width))
         return spans
 
     def _label(self, column: Column) -> str:
