@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,18 +208,24 @@ app.run()
 
 
 def tmux_cpu(name: str, command: str, seconds: float, warmup: float,
-             keys: tuple[str, ...] = ()) -> tuple[float, float] | None:
-    """CPU seconds of the pane's process and of its descendants over ``seconds``."""
+             keys: tuple[str, ...] = (), ready: Callable[[str], bool] | None = None,
+             shows: str | None = None) -> tuple[float, float] | None:
+    """CPU seconds of the pane's process and of its descendants over ``seconds``: once the
+    pane is ``ready`` (at once when None), the ``keys`` are typed, the pane ``shows`` what they
+    do, and ``warmup`` seconds pass (a sample in flight ends, the screen settles)."""
     import psutil
 
     session = f"bench-{name}-{os.getpid()}"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "35",
                     command], check=True)
     try:
-        time.sleep(warmup)
+        if ready is not None and not _wait_for_pane(session, ready, timeout=600.0):
+            return None
         for key in keys:
             subprocess.run(["tmux", "send-keys", "-t", session, key], check=True)
-            time.sleep(1.0)
+        if shows is not None and not _wait_for_pane(session, lambda pane: shows in pane, 30.0):
+            return None
+        time.sleep(warmup)
         panes = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
                                capture_output=True, text=True, check=True).stdout.split()
         if not panes:
@@ -247,6 +254,24 @@ def tmux_cpu(name: str, command: str, seconds: float, warmup: float,
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def _wait_for_pane(session: str, ready: Callable[[str], bool], timeout: float) -> bool:
+    """Wait until the pane's text is ``ready``; False when it is not within ``timeout``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                              capture_output=True, text=True).stdout
+        if ready(pane):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def first_sample_shown(pane: str) -> bool:
+    """The dashboard shows its first sample: the CPU window starts after it, or it would count
+    the first sample and the first frame of every row (at 500 jails they outlast the window)."""
+    return "jailtui" in pane and "waiting for the first sample" not in pane
+
+
 def bench_tmux(jail_counts: tuple[int, ...], seconds: float) -> list[tuple]:
     rows = []
     if shutil.which("tmux") is None:
@@ -265,9 +290,9 @@ def bench_tmux(jail_counts: tuple[int, ...], seconds: float) -> list[tuple]:
                 root_dir=str(fake.dir / "root"), state=str(fake.state_path)))
             env = " ".join(f"{key}={value}" for key, value in fake.env.items())
             command = f"env {env} {sys.executable} {script}"
-            for label, keys in (("dashboard", ()), ("paused", ("p",))):
-                used = tmux_cpu(f"jailtui{jails}{label}", command, seconds, 8.0 + jails / 50,
-                                keys)
+            for label, keys, shows in (("dashboard", (), None), ("paused", ("p",), "PAUSED")):
+                used = tmux_cpu(f"jailtui{jails}{label}", command, seconds, 5.0, keys,
+                                ready=first_sample_shown, shows=shows)
                 shown = f"jailtui, {jails} jails, {label}"
                 rows.append((shown, None, None) if used is None else
                             (shown, used[0] / seconds * 100, used[1] / seconds * 100))
