@@ -1,5 +1,6 @@
-"""The dashboard: host header, the jail table, the ``/`` filter, a legend line and, when the
-terminal is tall enough, the host panel (host CPU and memory history, the busiest processes)."""
+"""The dashboard: host header, the jail table, a legend line that the ``/`` filter opens in
+and, when the terminal is tall enough, the host panel (host CPU and memory history, the
+busiest processes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.widgets import DataTable
 
 from ...engine.sampler import Snapshot
@@ -57,13 +59,16 @@ class DashboardScreen(JailScreen):
         self.snapshot: Snapshot | None = None
         self.panel_wanted = True
         self._fitted: tuple[int, int] | None = None
+        #: The pattern the rows on screen went through.
+        self._filtered: re.Pattern[str] | None = None
 
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
         yield JailTable(id="jails", **self.table_options)
-        yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
-                        id="filter")
-        yield Line(id="legend")
+        with Horizontal(id="legend-row"):
+            yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
+                            id="filter")
+            yield Line(id="legend")
         yield HostPanel(id="panel")
         yield Footer()
 
@@ -98,14 +103,17 @@ class DashboardScreen(JailScreen):
     def show_snapshot(self, snapshot: Snapshot) -> int:
         """Apply one snapshot to the table; returns the number of cells written."""
         self.snapshot = snapshot
-        sampler = self.jailtui.sampler
-        written = self.table.show_jails(snapshot.jails, self.pattern,
-                                        sampler.recent_cpu(TREND_POINTS))
+        written = self._show_jails(snapshot)
         if self.panel.display:
             self._fit_panel()
-            written += self.panel.show(snapshot, sampler.host_history())
+            written += self.panel.show(snapshot, self.jailtui.sampler.host_history())
         self._legend()
         return written
+
+    def _show_jails(self, snapshot: Snapshot) -> int:
+        self._filtered = self.pattern
+        return self.table.show_jails(snapshot.jails, self.pattern,
+                                     self.jailtui.sampler.recent_cpu(TREND_POINTS))
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_panel()
@@ -130,7 +138,7 @@ class DashboardScreen(JailScreen):
         if self._fitted == (height, rows):
             return
         self._fitted = (height, rows)
-        free = height - _CHROME - (1 if self.filter_bar.display else 0) - (rows + 1)
+        free = height - _CHROME - (rows + 1)
         self.panel.styles.height = max(PANEL_HEIGHT, min(PANEL_MAX_HEIGHT, free))
 
     def _catch_up_panel(self) -> None:
@@ -138,10 +146,13 @@ class DashboardScreen(JailScreen):
             self.panel.show(self.snapshot, self.jailtui.sampler.host_history())
 
     def refilter(self) -> None:
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
-        else:
-            self._legend()
+        """The jail list through the filter just set (the panel does not depend on it): the
+        rows again only when the pattern changed, the legend always."""
+        if self.snapshot is not None and self.pattern != self._filtered:
+            self._show_jails(self.snapshot)
+            if self.panel.display:
+                self._fit_panel()
+        self._legend()
 
     def _legend(self) -> None:
         table = self.table
