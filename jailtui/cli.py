@@ -737,9 +737,15 @@ def _demo_note(actions: Any) -> None:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    """The host is wired and its first sample started before Textual is imported: the
+    sample runs while the dashboard is imported and composed."""
+    from .wiring import FirstSample
+
+    wiring = _wiring(args)
+    first = FirstSample(wiring.host)
     from .tui.app import run
 
-    return run(args)
+    return run(args, wiring, first)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -154,9 +154,22 @@ class DashboardScreen(JailScreen):
                 self._fit_panel()
         self._legend()
 
+    def on_mount(self) -> None:
+        self._legend()
+
     def _legend(self) -> None:
+        """The jails listed, the sort and the filter; before any data came, why the list is
+        empty (it is not "no jails")."""
         table = self.table
-        total = len(self.snapshot.jails) if self.snapshot else 0
+        if self.snapshot is None or (self.snapshot.stale and self.jailtui.good_at is None):
+            waiting = self.snapshot is None
+            line = Text("waiting for the first sample…" if waiting else
+                        f"no data: {vis((self.snapshot and self.snapshot.error) or '?')}",
+                        style="dim" if waiting else "bold red", no_wrap=True,
+                        overflow="ellipsis")
+            self.query_one("#legend", Line).set(line)
+            return
+        total = len(self.snapshot.jails)
         column = table.by_key[table.sort_column]
         line = Text.assemble((f"{table.shown_count}", "bold"), f"/{total} jails",
                              ("  sort ", "dim"), column.label,
