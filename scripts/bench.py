@@ -318,9 +318,12 @@ sys.path[:0] = [{root!r}]
 from jailtui import cli
 from jailtui.wiring import FirstSample
 
-# what `jailtui --demo` does (cli._run_tui): the host wired and its first sample started, then
-# the dashboard imported and built; headless Textual instead of the terminal
+# what `jailtui --demo` does (cli._run_tui): the garbage collector held off, the host wired and
+# its first sample started, then the dashboard imported and built; headless Textual instead of
+# the terminal
 args = cli.parse_args(["--demo", "--demo-jails", "{jails}", "--read-only", "--interval", "1"])
+import gc
+gc.disable()
 wiring = cli._wiring(args)
 first = FirstSample(wiring.host)
 from jailtui.tui.app import build

@@ -10,6 +10,7 @@ still under way is left to finish, with a notice.
 from __future__ import annotations
 
 import argparse
+import gc
 import threading
 import time
 from collections import deque
@@ -335,6 +336,9 @@ class JailtuiApp(App[None]):
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
         self.samples += 1
+        if self.samples == 1:
+            # the command line holds the garbage collector off until the first data is shown
+            self.call_after_refresh(gc.enable)
         if not snapshot.stale:
             self.good_at = now
         self.snapshot = snapshot

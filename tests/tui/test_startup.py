@@ -5,6 +5,7 @@ first sample that failed shows the failure."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -51,7 +52,7 @@ def test_the_dashboard_the_command_line_builds_imports_the_dialogs_only_when_the
 
 def test_the_command_line_starts_the_first_sample_before_it_imports_textual(tmp_path) -> None:
     script = f"""
-import os, sys
+import gc, os, sys
 os.environ["XDG_CONFIG_HOME"] = {str(tmp_path)!r}
 from jailtui import cli, wiring
 started = wiring.FirstSample.__init__
@@ -59,7 +60,7 @@ started = wiring.FirstSample.__init__
 def first_sample(self, host):
     started(self, host)
     print("textual imported:", "textual" in sys.modules, "sampling:", not self.future.done()
-          or self.future.result()[0].jails != ())
+          or self.future.result()[0].jails != (), "collecting:", gc.isenabled())
     sys.stdout.flush()
     os._exit(0)
 
@@ -68,7 +69,8 @@ cli.main(["--demo", "--audit-log", {str(tmp_path / "a")!r}])
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=60).stdout
-    assert out.split() == ["textual", "imported:", "False", "sampling:", "True"]
+    assert out.split() == ["textual", "imported:", "False", "sampling:", "True",
+                           "collecting:", "False"]
 
 
 def app_on(first: Future, host: SteppingHost, sampler: Sampler) -> JailtuiApp:
@@ -115,6 +117,23 @@ def test_the_jail_list_says_it_waits_for_the_first_sample_until_it_comes() -> No
             assert app.dashboard.table.row_count == 12 and host.calls == 1
             assert "12/12 jails" in legend.render().plain
     run(go())
+
+
+def test_the_garbage_collector_held_off_for_start_up_runs_again_once_data_is_shown() -> None:
+    async def go() -> None:
+        host = stepping_host()
+        first = FirstSample(host)
+        app = app_on(first.future, host, first.sampler)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await wait_until(pilot, lambda: app.samples >= 1)
+            await pilot.pause()
+            assert gc.isenabled()
+
+    gc.disable()
+    try:
+        run(go())
+    finally:
+        gc.enable()
 
 
 def test_a_first_sample_that_failed_shows_no_data_never_an_empty_list() -> None:
