@@ -10,13 +10,14 @@ still under way is left to finish, with a notice.
 from __future__ import annotations
 
 import argparse
+import gc
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import RenderableType
 from textual import events
@@ -35,29 +36,25 @@ from ..engine.host import Host
 from ..engine.model import HostInfo
 from ..engine.sampler import HostStats, Sampler, Snapshot
 from ..engine.vis import vis
-from .changes import Changes, Foreground, run_in_terminal
-from .commands import ChangeCommands, JailCommands
 from .messages import SampleFailed, SampleReady
 from .palette import TERMINAL_ANSI, TERMINAL_ANSI_LIGHT
-from .screens.confirm import ConfirmScreen
 from .screens.dashboard import DashboardScreen
-from .screens.detail import JailDetailScreen
-from .screens.dialog import Dialog
-from .screens.help import HelpScreen
 from .screens.jail_screen import CHANGE_ACTIONS, FollowsSnapshots, JailScreen
-from .screens.signal import SignalScreen
-from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS, ResourcesTable
-from .widgets.filter_bar import FilterBar
 from .widgets.header import Status
-from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
-from .widgets.jail_table import JailTable
 from .widgets.keyed_table import Column
-from .widgets.line_table import LineTable
-from .widgets.process_table import COLUMNS as PROCESS_COLUMNS
-from .widgets.process_table import ProcessTable
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from textual.command import Provider
+
     from ..engine.actions import Actions
+    from ..wiring import FirstSample, Wiring
+    from .changes import Foreground
+    from .screens.detail import JailDetailScreen
+
+# What only a key, the palette or a change opens (the jail detail, help, dialogs, the palette's
+# commands) is imported when first used: the first screen comes up without it.
 
 #: How many notifications :attr:`JailtuiApp.notices_shown` keeps.
 NOTICES_KEPT = 200
@@ -80,6 +77,18 @@ def clamp_interval(seconds: float) -> float:
     return min(MAX_INTERVAL, max(MIN_INTERVAL, float(seconds)))
 
 
+def _jail_commands() -> type[Provider]:
+    from .commands import JailCommands
+
+    return JailCommands
+
+
+def _change_commands() -> type[Provider]:
+    from .commands import ChangeCommands
+
+    return ChangeCommands
+
+
 class JailtuiApp(App[None]):
     """The dashboard of one host; ``actions`` makes changes (None: view only).
 
@@ -91,7 +100,7 @@ class JailtuiApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "jailtui"
-    COMMANDS = App.COMMANDS | {JailCommands, ChangeCommands}
+    COMMANDS = App.COMMANDS | {_jail_commands, _change_commands}
     COMMAND_PALETTE_DISPLAY = "^p"
     ansi_theme_dark = Reactive(TERMINAL_ANSI, init=False)
     ansi_theme_light = Reactive(TERMINAL_ANSI_LIGHT, init=False)
@@ -116,16 +125,24 @@ class JailtuiApp(App[None]):
     def __init__(self, host: Host, actions: Actions | None = None, interval: float = 2.0,
                  read_only: bool = False, *, sampler: Sampler | None = None,
                  clock: Callable[[], float] = time.monotonic, autosample: bool = True,
-                 run_foreground: Foreground = run_in_terminal, settings: Settings | None = None,
-                 notices: Sequence[str] = (), config_path: Path | None = None) -> None:
+                 run_foreground: Foreground | None = None, settings: Settings | None = None,
+                 notices: Sequence[str] = (), config_path: Path | None = None,
+                 first_sample: Future[tuple[Snapshot, float]] | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.notices = list(notices)
         self.config_path = config_path
         self.host = host
         self.actions = actions
-        self.changes = Changes(self, actions, run_foreground) if actions is not None else None
+        self.changes = None
+        if actions is not None:
+            from .changes import Changes, run_in_terminal
+
+            self.changes = Changes(self, actions, run_foreground or run_in_terminal)
         self.sampler = sampler or Sampler(host)
+        #: The first sample, already under way (it started before the app was built) on
+        #: ``sampler``: the app shows it instead of taking one.
+        self._first = first_sample
         self.interval = interval if interval > 0 else 2.0
         self.read_only = read_only
         self.clock = clock
@@ -181,8 +198,11 @@ class JailtuiApp(App[None]):
 
     @property
     def detail(self) -> JailDetailScreen | None:
+        """The jail's detail when it is on top (the one JailScreen besides the jail list)."""
         top = self._top()
-        return top if isinstance(top, JailDetailScreen) else None
+        if isinstance(top, JailScreen) and top is not self._dashboard:
+            return cast("JailDetailScreen", top)
+        return None
 
     @property
     def notices_shown(self) -> tuple[Notice, ...]:
@@ -258,7 +278,12 @@ class JailtuiApp(App[None]):
         self._sample()
 
     def _sample(self) -> None:
-        """A daemon thread, not a Textual worker: quitting must never wait for the host."""
+        """A daemon thread, not a Textual worker: quitting must never wait for the host. The
+        first sample may be under way already: its end is awaited instead."""
+        first, self._first = self._first, None
+        if first is not None:
+            first.add_done_callback(self._first_sampled)
+            return
         threading.Thread(target=self._sample_in_thread, name="jailtui-sample",
                          daemon=True).start()
 
@@ -269,6 +294,17 @@ class JailtuiApp(App[None]):
                                                               time.perf_counter() - started)
         except Exception as exc:
             message = SampleFailed(error_line(exc))
+        self._post(message)
+
+    def _first_sampled(self, first: Future[tuple[Snapshot, float]]) -> None:
+        """The first sample ended (in its thread, or here when it had already)."""
+        try:
+            message: SampleReady | SampleFailed = SampleReady(*first.result())
+        except Exception as exc:
+            message = SampleFailed(error_line(exc))
+        self._post(message)
+
+    def _post(self, message: SampleReady | SampleFailed) -> None:
         try:
             self.post_message(message)
         except RuntimeError:
@@ -300,6 +336,9 @@ class JailtuiApp(App[None]):
         now = self.clock()
         first_error = snapshot.stale and (self.snapshot is None or not self.snapshot.stale)
         self.samples += 1
+        if self.samples == 1:
+            # the command line holds the garbage collector off until the first data is shown
+            self.call_after_refresh(gc.enable)
         if not snapshot.stale:
             self.good_at = now
         self.snapshot = snapshot
@@ -350,9 +389,9 @@ class JailtuiApp(App[None]):
         self._dashboard.select_jail(name)
         if self.detail is not None:
             if self.detail.jail_name != name:
-                self.switch_screen(JailDetailScreen(name))
+                self.switch_screen(_detail_screen(name))
             return
-        self.push_screen(JailDetailScreen(name))
+        self.push_screen(_detail_screen(name))
 
     def close_jail(self, name: str) -> None:
         if self.detail is not None:
@@ -392,6 +431,8 @@ class JailtuiApp(App[None]):
         self._show_status()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
@@ -427,7 +468,24 @@ def jail_sort(settings: Settings) -> tuple[str, bool | None]:
     return settings.sort, reverse
 
 
+def _detail_screen(name: str) -> JailDetailScreen:
+    from .screens.detail import JailDetailScreen
+
+    return JailDetailScreen(name)
+
+
 def help_sections() -> list[tuple[str, type]]:
+    from .screens.confirm import ConfirmScreen
+    from .screens.detail import JailDetailScreen
+    from .screens.dialog import Dialog
+    from .screens.help import HelpScreen
+    from .screens.signal import SignalScreen
+    from .widgets.detail_tables import ResourcesTable
+    from .widgets.filter_bar import FilterBar
+    from .widgets.jail_table import JailTable
+    from .widgets.line_table import LineTable
+    from .widgets.process_table import ProcessTable
+
     return [
         ("Everywhere", JailtuiApp),
         ("Changes (jail list and detail)", JailScreen),
@@ -446,31 +504,42 @@ def help_sections() -> list[tuple[str, type]]:
 
 
 def help_columns() -> list[tuple[str, tuple[Column, ...]]]:
+    from .widgets.detail_tables import LIMIT_COLUMNS, RESOURCE_COLUMNS
+    from .widgets.jail_table import COLUMNS as JAIL_COLUMNS
+    from .widgets.process_table import COLUMNS as PROCESS_COLUMNS
+
     return [("Jail table columns", JAIL_COLUMNS), ("Process columns", PROCESS_COLUMNS),
             ("Limit columns", LIMIT_COLUMNS), ("Resource columns", RESOURCE_COLUMNS)]
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, wiring: Wiring | None = None,
+        first: FirstSample | None = None) -> int:
     """Start the dashboard for the host the command line names; returns the exit status."""
     import sys
 
-    app = build(args)
+    app = build(args, wiring, first)
     app.run()
     if app.quit_notice:
         print(f"jailtui: {vis(app.quit_notice)}", file=sys.stderr)
     return app.return_code or 0
 
 
-def build(args: argparse.Namespace) -> JailtuiApp:
-    """The dashboard the command line (and the config file under it) asks for."""
+def build(args: argparse.Namespace, wiring: Wiring | None = None,
+          first: FirstSample | None = None) -> JailtuiApp:
+    """The dashboard the command line (and the config file under it) asks for: on ``wiring``
+    when the caller made it (and said its notice), showing ``first`` when it started the
+    first sample already."""
     import sys
 
     from ..wiring import wire
 
-    wiring = wire(args)
-    if wiring.notice:
-        print(f"jailtui: {wiring.notice}", file=sys.stderr)
+    if wiring is None:
+        wiring = wire(args)
+        if wiring.notice:
+            print(f"jailtui: {wiring.notice}", file=sys.stderr)
     app = JailtuiApp(wiring.host, wiring.actions, interval=clamp_interval(args.interval),
                      read_only=args.read_only, settings=args.settings,
-                     notices=args.config_problems, config_path=args.config_path)
+                     notices=args.config_problems, config_path=args.config_path,
+                     sampler=first.sampler if first else None,
+                     first_sample=first.future if first else None)
     return app

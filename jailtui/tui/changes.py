@@ -31,16 +31,12 @@ from ..engine.sampler import JailStats
 from ..engine.vis import vis
 from ..terminal import run_in_terminal
 from .outcome import Outcome, transcript
-from .screens.confirm import ConfirmScreen
-from .screens.demo_shell import DemoShellScreen
-from .screens.event_log import EventLogScreen
-from .screens.limit_editor import LimitEditor, LimitRequest
-from .screens.result import ResultScreen
-from .screens.run_command import CommandScreen
-from .screens.signal import SignalScreen
+
+# The dialogs are imported where they open: the dashboard comes up without them.
 
 if TYPE_CHECKING:
     from .app import JailtuiApp
+    from .screens.limit_editor import LimitRequest
 
 T = TypeVar("T")
 Foreground = Callable[[list[str]], int]
@@ -107,6 +103,8 @@ class Changes:
         way its owner does (its manager, rc.d/jail, jail -f). A jail jailtui refuses to touch
         is explained instead; one made by hand is stopped only after a second confirmation
         whose default is No."""
+        from .screens.confirm import ConfirmScreen
+
         stats = self._ready(name)
         if stats is None:
             return
@@ -160,6 +158,8 @@ class Changes:
     def shell(self, name: str) -> None:
         """Suspend the app and open the configured shell in jail ``name``; on the demo host,
         the demo's simulated shell in the dashboard instead."""
+        from .screens.demo_shell import DemoShellScreen
+
         if self._ready(name, running=True) is None:
             return
         if self.actions.host.simulated:
@@ -190,6 +190,8 @@ class Changes:
 
     def run_command(self, name: str) -> None:
         """Ask for a command line, run it in jail ``name``, show its output."""
+        from .screens.run_command import CommandScreen
+
         if self._ready(name, running=True) is None:
             return
 
@@ -207,6 +209,9 @@ class Changes:
 
     def edit_limit(self, name: str, rule: Rule | None = None) -> None:
         """The limit editor for jail ``name``, starting from ``rule`` when given."""
+        from .screens.confirm import ConfirmScreen
+        from .screens.limit_editor import LimitEditor
+
         if not self._allowed():
             return
         stats = self._stats(name)
@@ -249,6 +254,8 @@ class Changes:
 
     def remove_limit(self, name: str, rule: Rule) -> None:
         """Ask, then remove exactly ``rule`` live and, if ticked, from rctl.conf."""
+        from .screens.confirm import ConfirmScreen
+
         if not self._allowed():
             return
         path = self.actions.conf.path
@@ -272,6 +279,8 @@ class Changes:
     def undo(self, *, ask: bool = False) -> None:
         """Undo the last limit change of this session; with ``ask`` (the palette) only after
         a confirmation, and only if it is still the last change then."""
+        from .screens.confirm import ConfirmScreen
+
         if not self._allowed():
             return
         last = self.actions.last_change
@@ -310,6 +319,8 @@ class Changes:
 
     def signal(self, name: str, process: Process) -> None:
         """Ask which signal (TERM, KILL, HUP), then send it to ``process``."""
+        from .screens.signal import SignalScreen
+
         if self._ready(name, running=True) is None:
             return
 
@@ -327,6 +338,8 @@ class Changes:
     # -- the event log ---------------------------------------------------------------------
 
     def show_log(self) -> None:
+        from .screens.event_log import EventLogScreen
+
         audit = self.actions.audit
         self.app.push_screen(EventLogScreen(self.outcomes, audit.tail(AUDIT_LINES), audit.path))
 
@@ -415,6 +428,8 @@ class Changes:
     def _finish(self, outcome: Outcome, dialog: bool) -> None:
         """Report ``outcome``: a dialog when asked for or when a failed command printed
         something, else a notification."""
+        from .screens.result import ResultScreen
+
         self.busy = self.busy_since = None
         self.lasting = False
         self.outcomes.append(outcome)

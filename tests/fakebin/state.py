@@ -341,6 +341,7 @@ class KernelLibc:
         self.calls = 0
         self._stamp: tuple[int, int] | None = None
         self._answers: dict[bytes, bytes | str] = {}
+        self._kernel: Kernel | None = None
 
     def rctl_get_racct(self, inbuf: bytes, inlen: int, out, outlen: int) -> int:
         import ctypes
@@ -349,10 +350,12 @@ class KernelLibc:
         self.calls += 1
         stat = os.stat(self.path)
         if self._stamp != (stat.st_mtime_ns, stat.st_size):
-            self._stamp, self._answers = (stat.st_mtime_ns, stat.st_size), {}
+            self._stamp, self._answers, self._kernel = (stat.st_mtime_ns, stat.st_size), {}, None
         answer = self._answers.get(inbuf)
         if answer is None:
-            kernel = Kernel(read_state(self.path))
+            # one read of the state per change, not one per jail: the fake kernel's own cost
+            # is counted as jailtui's where the benchmark runs it in-process
+            kernel = self._kernel = self._kernel or Kernel(read_state(self.path))
             try:
                 answer = kernel.get_racct(inbuf[:inlen - 1].decode()).encode() + b"\0"
             except SyscallError as exc:

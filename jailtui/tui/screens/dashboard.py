@@ -1,5 +1,6 @@
-"""The dashboard: host header, the jail table, the ``/`` filter, a legend line and, when the
-terminal is tall enough, the host panel (host CPU and memory history, the busiest processes)."""
+"""The dashboard: host header, the jail table, a legend line that the ``/`` filter opens in
+and, when the terminal is tall enough, the host panel (host CPU and memory history, the
+busiest processes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 
 from ...engine.sampler import Snapshot
 from ...engine.vis import vis
@@ -56,13 +58,16 @@ class DashboardScreen(JailScreen):
         self.snapshot: Snapshot | None = None
         self.panel_wanted = True
         self._fitted: tuple[int, int] | None = None
+        #: The pattern the rows on screen went through.
+        self._filtered: re.Pattern[str] | None = None
 
     def compose(self) -> ComposeResult:
         yield HostHeader(id="header")
         yield JailTable(id="jails", **self.table_options)
-        yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
-                        id="filter")
-        yield Line(id="legend")
+        with Horizontal(id="legend-row"):
+            yield FilterBar("regex on name, hostname, IP or path; Enter keeps it, Esc clears",
+                            id="filter")
+            yield Line(id="legend")
         yield HostPanel(id="panel")
         yield Footer()
 
@@ -97,14 +102,17 @@ class DashboardScreen(JailScreen):
     def show_snapshot(self, snapshot: Snapshot) -> int:
         """Apply one snapshot to the table; returns the number of cells written."""
         self.snapshot = snapshot
-        sampler = self.jailtui.sampler
-        written = self.table.show_jails(snapshot.jails, self.pattern,
-                                        sampler.recent_cpu(TREND_POINTS))
+        written = self._show_jails(snapshot)
         if self.panel.display:
             self._fit_panel()
-            written += self.panel.show(snapshot, sampler.host_history())
+            written += self.panel.show(snapshot, self.jailtui.sampler.host_history())
         self._legend()
         return written
+
+    def _show_jails(self, snapshot: Snapshot) -> int:
+        self._filtered = self.pattern
+        return self.table.show_jails(snapshot.jails, self.pattern,
+                                     self.jailtui.sampler.recent_cpu(TREND_POINTS))
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_panel()
@@ -129,7 +137,7 @@ class DashboardScreen(JailScreen):
         if self._fitted == (height, rows):
             return
         self._fitted = (height, rows)
-        free = height - _CHROME - (1 if self.filter_bar.display else 0) - (rows + 1)
+        free = height - _CHROME - (rows + 1)
         self.panel.styles.height = max(PANEL_HEIGHT, min(PANEL_MAX_HEIGHT, free))
 
     def _catch_up_panel(self) -> None:
@@ -137,14 +145,30 @@ class DashboardScreen(JailScreen):
             self.panel.show(self.snapshot, self.jailtui.sampler.host_history())
 
     def refilter(self) -> None:
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
-        else:
-            self._legend()
+        """The jail list through the filter just set (the panel does not depend on it): the
+        rows again only when the pattern changed, the legend always."""
+        if self.snapshot is not None and self.pattern != self._filtered:
+            self._show_jails(self.snapshot)
+            if self.panel.display:
+                self._fit_panel()
+        self._legend()
+
+    def on_mount(self) -> None:
+        self._legend()
 
     def _legend(self) -> None:
+        """The jails listed, the sort and the filter; before any data came, why the list is
+        empty (it is not "no jails")."""
         table = self.table
-        total = len(self.snapshot.jails) if self.snapshot else 0
+        if self.snapshot is None or (self.snapshot.stale and self.jailtui.good_at is None):
+            waiting = self.snapshot is None
+            line = Text("waiting for the first sample…" if waiting else
+                        f"no data: {vis((self.snapshot and self.snapshot.error) or '?')}",
+                        style="dim" if waiting else "bold red", no_wrap=True,
+                        overflow="ellipsis")
+            self.query_one("#legend", Line).set(line)
+            return
+        total = len(self.snapshot.jails)
         column = table.by_key[table.sort_column]
         line = Text.assemble((f"{table.shown_count}", "bold"), f"/{total} jails",
                              ("  sort ", "dim"), column.label,
