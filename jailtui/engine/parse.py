@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import ParseError
 from .model import Jail, JailState, Process, Rule, Usage
+from .proctable import Columns, ProcessTable
 from .rctl import ACTIONS, RESOURCES, SUBJECTS
 from .vis import vis
 
@@ -400,6 +401,89 @@ def _sampled_process(entry: dict[str, Any]) -> Process:
     _SET_UID(proc, int(uid))
     _SET_START(proc, _LSTARTS[start])
     return proc
+
+
+#: One process of exactly the keywords a sample asks for (freebsd.PS_KEYWORDS), in their order,
+#: as libxo prints it (docs/freebsd/jls-ps-sysctl.md): every value a string, the next process
+#: or the end of the list right after. Numbers of at most 20 digits (int() reads any), strings
+#: as JSON has them, escapes and all (libxo escapes backslash, quote, newline and CR), no text
+#: field ``-`` (the general reader leaves those out). What is only shown is one group, read
+#: by _PS_SHOWN when a Process is built.
+_PS_SHOWN_FIELDS = '"ppid":N,"user":T,"percent-memory":D,"state":T,"command":T'
+_PS_RECORD_FIELDS = ('\\{"jail-id":N,"pid":N,"percent-cpu":D,"rss":N,"virtual-size":N,'
+                     '"threads":N,"cpu-time":"([^"\\\\]*)","elapsed-times":N,"uid":N,'
+                     '"start-time":"([^"\\\\]*)",(@)\\}(?=, \\{"jail-id":"|\\]\\}\\}\\n?\\Z)')
+
+
+def _ps_fields(text: str, group: str) -> str:
+    return (text.replace("N", f'"{group}[0-9]{{1,20}})"')
+            .replace("D", f'"{group}[0-9]{{1,20}}(?:\\.[0-9]{{1,20}})?)"')
+            .replace("T", f'"(?!-"){group}[^"\\\\]*(?:\\\\.[^"\\\\]*)*)"'))
+
+
+_PS_RECORD = re.compile(_ps_fields(_PS_RECORD_FIELDS, "(")
+                        .replace("@", _ps_fields(_PS_SHOWN_FIELDS, "(?:")))
+_PS_SHOWN = re.compile(_ps_fields(_PS_SHOWN_FIELDS, "("))
+_PS_START = '{"jail-id":"'
+_PS_HEAD = re.compile(r'\{(?:"__version": "[0-9.]*", )?"process-information": \{"process": \[')
+
+
+def read_ps(text: str) -> Sequence[Process]:
+    """What :func:`parse_ps` gives, for a sample: the processes of ``ps --libxo json -o
+    PS_KEYWORDS`` as a ProcessTable, the summed columns read in one go; any other text
+    through parse_ps."""
+    with _collector_paused():
+        table = _ps_table(text)
+    return parse_ps(text) if table is None else table
+
+
+def _ps_table(text: str) -> ProcessTable | None:
+    """The ProcessTable of a document made of nothing but the head, processes that each
+    match _PS_RECORD and ", " between them; None for anything else, or for a value the
+    general reader would read otherwise."""
+    first = text.find(_PS_START)
+    if first < 0 or not _PS_HEAD.fullmatch(text, 0, first):
+        return None
+    rows = _PS_RECORD.findall(text, first)
+    # Each record is followed by the start of another or by the end; if every start is a
+    # record's, the records follow one another from the head to the end of the document.
+    if not rows or text.count(_PS_START, first) != len(rows):
+        return None
+    jid, pid, pcpu, rss, vsz, nlwp, cputime, etime, uid, start, shown = zip(*rows, strict=True)
+    try:
+        if "\\" in text and not all(map(_shown_fields, filter(_escaped, shown))):
+            return None
+        return ProcessTable(
+            Columns(list(map(int, pid)), list(map(int, jid)), list(map(float, pcpu)),
+                    list(map(int, nlwp)), list(map(int, rss)), list(map(int, vsz)),
+                    list(map(_CPUTIMES.__getitem__, cputime)), list(map(int, etime)), 1024),
+            uid, list(map(_LSTARTS.__getitem__, start)), shown, _shown_fields)
+    except (ValueError, ParseError):
+        return None
+
+
+def _escaped(text: str) -> bool:
+    return "\\" in text
+
+
+def _shown_fields(shown: str) -> tuple[int, str, float, str, str]:
+    """ppid, user, pmem, state and command from the shown part of a _PS_RECORD: what
+    json.loads(strict=False) and the general reader make of them."""
+    match = _PS_SHOWN.fullmatch(shown)
+    if match is None:
+        raise ValueError(shown)
+    ppid, user, pmem, state, command = match.groups()
+    if "\\" in shown:
+        user, state, command = _json_string(user), _json_string(state), _json_string(command)
+        if "-" in (user, state, command):
+            raise ValueError(shown)
+    return int(ppid), user, float(pmem), state, command
+
+
+def _json_string(escaped: str) -> str:
+    """The text of a JSON string's inside, decoded as json.loads(strict=False) decodes it."""
+    value: str = json.decoder.scanstring(escaped + '"', 0, False)[0]  # type: ignore[attr-defined]
+    return value
 
 
 def _process(entry: dict[str, Any]) -> Process:

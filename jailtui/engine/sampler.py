@@ -11,13 +11,17 @@ import heapq
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from functools import reduce
+from itertools import islice, repeat
+from operator import add
+from typing import Any
 
 from .audit import error_line
 from .host import Host
 from .model import HostInfo, Jail, JailState, Process, RacctStatus, Rule, Sample, Usage
+from .proctable import Columns, columns
 
 DEFAULT_HISTORY = 300
 CP_TIME_BUSY = 4
@@ -114,7 +118,7 @@ class Snapshot:
     monotonic: float
     host: HostStats
     jails: tuple[JailStats, ...] = ()
-    processes: tuple[Process, ...] = ()
+    processes: Sequence[Process] = ()
     cpu: Mapping[int, float] = field(default_factory=dict, compare=False, hash=False)
     racct: RacctStatus = HostInfo().racct
     warnings: tuple[str, ...] = ()
@@ -271,21 +275,25 @@ class Sampler:
         interval = raw.monotonic - base.monotonic if base is not None else 0.0
         frozen = base if base is not None and interval <= 0 else None
         jid_names = {jail.jid: jail.name for jail in raw.jails if jail.running}
-        groups: dict[str, _Group] = {name: _Group() for name in jid_names.values()}
-        proc_cpu: dict[int, float] = {}
+        cols = columns(raw.processes)
+        pids = cols.pid
         procs: dict[int, tuple[float, int]] = {}
-        jailed: list[Process] = []
-        for proc in raw.processes:
-            if frozen is not None:
-                cpu = frozen.cpu.get(proc.pid, proc.pcpu)
-            else:
-                cpu = _process_cpu(proc, base.procs.get(proc.pid) if base else None, interval)
-                procs[proc.pid] = (proc.cputime, proc.etime)
-            proc_cpu[proc.pid] = cpu
-            name = jid_names.get(proc.jid)
+        if frozen is not None:
+            cpus = list(map(frozen.cpu.get, pids, cols.pcpu))
+        else:
+            prevs = map(base.procs.get, pids) if base is not None else repeat(None)
+            cpus = list(map(_process_cpu, cols.cputime, cols.etime, cols.pcpu, prevs,
+                            repeat(interval)))
+            procs = dict(zip(pids, zip(cols.cputime, cols.etime, strict=True), strict=True))
+        proc_cpu = dict(zip(pids, cpus, strict=True))
+        rows: dict[str, list[int]] = {name: [] for name in jid_names.values()}
+        jailed: list[int] = []
+        for index, jid in enumerate(cols.jid):
+            name = jid_names.get(jid)
             if name is not None:
-                groups[name].add(proc, cpu)
-                jailed.append(proc)
+                rows[name].append(index)
+                jailed.append(index)
+        groups = {name: _Group.of(found, cols, cpus) for name, found in rows.items()}
         rules = _rules_by_jail(raw.rules)
         children = _descendants(raw.jails)
         ncpu = None if "ncpu" in raw.host.unknown else raw.host.ncpu
@@ -299,7 +307,8 @@ class Sampler:
             host_cpu = _cp_time_busy(base.cp_time, raw.host.cp_time) if base else None
             self._baseline = _Baseline(raw.monotonic, raw.host.boottime, raw.host.cp_time,
                                        procs, proc_cpu, host_cpu)
-        busiest = heapq.nlargest(BUSIEST, jailed, key=lambda p: proc_cpu[p.pid])
+        busiest = [raw.processes[index] for index in
+                   heapq.nlargest(BUSIEST, jailed, key=lambda index: proc_cpu[pids[index]])]
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
                         cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
@@ -346,14 +355,19 @@ class _Group:
     vsz: int = 0
     cputime: float = 0.0
 
-    def add(self, proc: Process, cpu: float) -> None:
-        self.nproc += 1
-        self.nthr += proc.nlwp
-        self.cpu += cpu
-        self.pcpu += proc.pcpu
-        self.rss += proc.rss
-        self.vsz += proc.vsz
-        self.cputime += proc.cputime
+    @classmethod
+    def of(cls, rows: list[int], cols: Columns, cpus: list[float]) -> _Group:
+        """The sums over the processes at ``rows`` of ``cols`` (floats added in row order,
+        from 0.0, as a running sum would)."""
+        if not rows:
+            return cls()
+
+        def each(column: Sequence[Any]) -> Iterator[Any]:
+            return map(column.__getitem__, rows)
+
+        return cls(len(rows), sum(each(cols.nlwp)), reduce(add, each(cpus), 0.0),
+                   reduce(add, each(cols.pcpu), 0.0), sum(each(cols.rss)) * cols.unit,
+                   sum(each(cols.vsz)) * cols.unit, reduce(add, each(cols.cputime), 0.0))
 
 
 def _checked_length(length: int) -> int:
@@ -366,19 +380,20 @@ def _rebooted(base: _Baseline, info: HostInfo) -> bool:
     return bool(base.boottime and info.boottime and base.boottime != info.boottime)
 
 
-def _process_cpu(proc: Process, prev: tuple[float, int] | None, interval: float) -> float:
-    """Percent of one core over the interval; ps pcpu when there is nothing to compare."""
+def _process_cpu(cputime: float, etime: int, pcpu: float, prev: tuple[float, int] | None,
+                 interval: float) -> float:
+    """Percent of one core over the interval for a process of ``cputime`` seconds of CPU,
+    ``etime`` seconds old; ps pcpu when there is nothing to compare."""
     if interval <= 0:
-        return proc.pcpu
+        return pcpu
     if prev is not None:
-        cputime, etime = prev
-        if proc.etime >= etime and proc.cputime >= cputime:
-            return (proc.cputime - cputime) / interval * 100.0
-        if proc.etime >= etime:
-            return proc.pcpu
-    if proc.etime < interval:
-        return proc.cputime / interval * 100.0
-    return proc.pcpu
+        if etime >= prev[1] and cputime >= prev[0]:
+            return (cputime - prev[0]) / interval * 100.0
+        if etime >= prev[1]:
+            return pcpu
+    if etime < interval:
+        return cputime / interval * 100.0
+    return pcpu
 
 
 def _cp_time_busy(before: tuple[int, ...], after: tuple[int, ...]) -> float | None:
