@@ -85,20 +85,78 @@ def parse_jls(text: str, skipped: list[str] | None = None) -> list[Jail]:
     With ``skipped`` given, a jail whose entry cannot be read is left out and a line naming it
     is appended there, so one odd jail never hides the others; without it, it raises.
     """
+    records = _jls_records(text)
+    if records is not None:
+        jails = _recorded_jails(records, skipped)
+        if jails is not None:
+            return jails
     jails = []
     for index, entry in enumerate(_json_list(text, "jls", "jail-information", "jail")):
+        jail = _entry_jail(entry, index, skipped)
+        if jail is not None:
+            jails.append(jail)
+    return jails
+
+
+def _entry_jail(entry: dict[str, Any], index: int, skipped: list[str] | None) -> Jail | None:
+    """The Jail of one entry; None (and a line in ``skipped``) when it cannot be read."""
+    try:
         try:
+            return _sampled_jail(entry)
+        except (KeyError, TypeError, ParseError):
+            pass
+        return _jail(entry)
+    except ParseError as exc:
+        if skipped is None:
+            raise
+        problem = exc.message.removeprefix("jls: ")
+        skipped.append(f"jls: skipped jail {_entry_label(entry, index)}: {problem}")
+        return None
+
+
+#: One jail of jls's list as libxo prints it: an object of strings and lists of strings (no
+#: object inside), the next jail or the end of the list right after.
+_JLS_RECORD = re.compile(
+    r'\{"jid":(?:S|[^"{}\[\]]|\[(?:S|[^"{}\[\]])*\])*\}(?=, \{"jid":|\]\}\}\n?\Z)'
+    .replace("S", r'"[^"\\]*(?:\\.[^"\\]*)*"'))
+_JLS_START = '{"jid":'
+_JLS_HEAD = re.compile(r'\{(?:"__version": "[0-9.]*", )?"jail-information": \{"jail": \[')
+#: The Jail of each jail's text in the last list read: a jail that did not change is not read
+#: again. Only the last list's jails are kept.
+_JLS_SEEN: dict[str, Jail] = {}
+
+
+def _jls_records(text: str) -> list[str] | None:
+    """The text of each jail of a document made of nothing but the head, jails that match
+    _JLS_RECORD and ", " between them (as _ps_table checks ps's); None for anything else."""
+    first = text.find(_JLS_START)
+    if first < 0 or not _JLS_HEAD.fullmatch(text, 0, first):
+        return None
+    records = _JLS_RECORD.findall(text, first)
+    if not records or text.count(_JLS_START, first) != len(records):
+        return None
+    return records
+
+
+def _recorded_jails(records: list[str], skipped: list[str] | None) -> list[Jail] | None:
+    """The jails of :func:`_jls_records`, each read once while its text stays the same; None
+    when one is not JSON after all (the general reader then says why)."""
+    global _JLS_SEEN
+    entries: dict[str, Any] = {}
+    for record in records:
+        if record not in _JLS_SEEN:
             try:
-                jails.append(_sampled_jail(entry))
-                continue
-            except (KeyError, TypeError, ParseError):
-                pass
-            jails.append(_jail(entry))
-        except ParseError as exc:
-            if skipped is None:
-                raise
-            problem = exc.message.removeprefix("jls: ")
-            skipped.append(f"jls: skipped jail {_entry_label(entry, index)}: {problem}")
+                entries[record] = json.loads(record, strict=False)
+            except (ValueError, RecursionError):
+                return None
+    seen: dict[str, Jail] = {}
+    jails = []
+    for index, record in enumerate(records):
+        jail = _JLS_SEEN.get(record) or _entry_jail(entries[record], index, skipped)
+        if jail is not None:
+            seen[record] = jail
+            jails.append(jail)
+    _JLS_SEEN = seen
     return jails
 
 
