@@ -198,6 +198,8 @@ class Sampler:
         self._last: Snapshot | None = None
         self._tracks: dict[str, _Track] = {}
         self._host_points: deque[tuple[float, float | None, int]] = deque(maxlen=self._length)
+        self._last_rows: tuple[Sequence[int], dict[int | None, str], dict[str, list[int]],
+                               list[int]] | None = None
 
     @property
     def last(self) -> Snapshot | None:
@@ -286,13 +288,7 @@ class Sampler:
                             repeat(interval)))
             procs = dict(zip(pids, zip(cols.cputime, cols.etime, strict=True), strict=True))
         proc_cpu = dict(zip(pids, cpus, strict=True))
-        rows: dict[str, list[int]] = {name: [] for name in jid_names.values()}
-        jailed: list[int] = []
-        for index, jid in enumerate(cols.jid):
-            name = jid_names.get(jid)
-            if name is not None:
-                rows[name].append(index)
-                jailed.append(index)
+        rows, jailed = self._rows(cols.jid, jid_names)
         groups = {name: _Group.of(found, cols, cpus) for name, found in rows.items()}
         rules = _rules_by_jail(raw.rules)
         children = _descendants(raw.jails)
@@ -307,13 +303,32 @@ class Sampler:
             host_cpu = _cp_time_busy(base.cp_time, raw.host.cp_time) if base else None
             self._baseline = _Baseline(raw.monotonic, raw.host.boottime, raw.host.cp_time,
                                        procs, proc_cpu, host_cpu)
-        busiest = [raw.processes[index] for index in
-                   heapq.nlargest(BUSIEST, jailed, key=lambda index: proc_cpu[pids[index]])]
+        key = cpus.__getitem__ if len(proc_cpu) == len(cpus) else (  # a PID seen twice
+            lambda index: proc_cpu[pids[index]])
+        busiest = [raw.processes[index] for index in heapq.nlargest(BUSIEST, jailed, key=key)]
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
                         cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
                         rules_error=raw.rules_error, busiest=tuple(busiest),
                         config_warnings=raw.config_warnings)
+
+    def _rows(self, jids: Sequence[int],
+              names: dict[int | None, str]) -> tuple[dict[str, list[int]], list[int]]:
+        """The rows of each running jail's processes (by name) and of all of them, in ps
+        order; the last ones again while the JIDs of the processes and the jails stay the
+        same, as they mostly do from one sample to the next."""
+        last = self._last_rows
+        if last is not None and last[0] == jids and last[1] == names:
+            return last[2], last[3]
+        rows: dict[str, list[int]] = {name: [] for name in names.values()}
+        jailed: list[int] = []
+        for index, jid in enumerate(jids):
+            name = names.get(jid)
+            if name is not None:
+                rows[name].append(index)
+                jailed.append(index)
+        self._last_rows = (jids, names, rows, jailed)
+        return rows, jailed
 
     # -- history ---------------------------------------------------------------------------
 
@@ -460,9 +475,10 @@ def _jail_stats(jail: Jail, group: _Group | None, usage: Usage | None,
         readbps=usage.readbps if usage else None, writebps=usage.writebps if usage else None,
         readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None,
         cpu_allowance=allowance, cpu_allowed_by=allowed_by)
-    if not rules:
-        return stats
-    return replace(stats, limits=tuple(_limit_use(rule, stats, group) for rule in rules))
+    if rules:  # set before anyone sees it: replace() would build every JailStats twice
+        object.__setattr__(stats, "limits",
+                           tuple(_limit_use(rule, stats, group) for rule in rules))
+    return stats
 
 
 def cpu_allowance(jail: Jail, rules: tuple[Rule, ...],

@@ -48,13 +48,14 @@ def samples(entries: list[list[dict]]) -> list[str]:
     return [ps_document([ps_entry(0, **entry) for entry in tick]) for tick in entries]
 
 
-def run(texts: list[str], as_table: bool) -> list:
+def run(texts: list[str], as_table: bool, jails: list | None = None) -> list:
     items = []
     for t, text in enumerate(texts):
         processes = parse.read_ps(text)
         assert isinstance(processes, ProcessTable)
         items.append(Sample(time=EPOCH + t, monotonic=(0.0, 1.0, 1.0, 2.0)[t],
-                            host=HostInfo(physmem=GiB, boottime=BOOT, ncpu=2), jails=JAILS,
+                            host=HostInfo(physmem=GiB, boottime=BOOT, ncpu=2),
+                            jails=jails[t] if jails else JAILS,
                             processes=processes if as_table else tuple(processes),
                             rules=RULES))
     sampler = Sampler(ScriptedHost(*items))
@@ -92,3 +93,18 @@ def test_the_sums_are_those_worked_out_by_hand() -> None:
     assert snapshot.jail("db").nproc == 0
     assert [p.pid for p in snapshot.busiest] == [12, 11, 10]  # ps %CPU at the first sample
     assert json.dumps(snapshot.cpu)  # pid -> float, as before
+
+
+def test_processes_moving_between_jails_are_summed_where_they_are_now() -> None:
+    """The rows of each jail are kept while the JIDs stay the same: a process that moves,
+    or a jail that takes another's JID, is seen at the next sample."""
+    ticks = [[{"jail-id": "1", "pid": "10"}, {"jail-id": "2", "pid": "11"}],
+             [{"jail-id": "1", "pid": "10"}, {"jail-id": "2", "pid": "11"}],
+             [{"jail-id": "2", "pid": "10"}, {"jail-id": "2", "pid": "11"}],
+             [{"jail-id": "2", "pid": "10"}, {"jail-id": "2", "pid": "11"}]]
+    first, same, moved, renamed = run(samples(ticks), True, jails=[
+        JAILS, JAILS, JAILS, (Jail("web", 2), Jail("www", 1))])
+    assert [(s.name, s.nproc) for s in first.jails[:2]] == [("www", 1), ("db", 1)]
+    assert [(s.name, s.nproc) for s in same.jails[:2]] == [("www", 1), ("db", 1)]
+    assert [(s.name, s.nproc) for s in moved.jails[:2]] == [("www", 0), ("db", 2)]
+    assert [(s.name, s.nproc) for s in renamed.jails] == [("web", 2), ("www", 0)]
