@@ -45,7 +45,8 @@ def columns(processes: Sequence[Process]) -> Columns:
             for p in processes]  # one pass, then columns at C speed
     if not rows:
         return Columns([], [], [], [], [], [], [], [])
-    return Columns(*zip(*rows, strict=True))
+    pid, jid, pcpu, nlwp, rss, vsz, cputime, etime = zip(*rows, strict=True)
+    return Columns(pid, jid, pcpu, nlwp, rss, vsz, cputime, etime)
 
 
 class ProcessTable(Sequence[Process]):
@@ -121,7 +122,7 @@ class ProcessTable(Sequence[Process]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ProcessTable | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     def __hash__(self) -> int:
