@@ -127,13 +127,22 @@ _JLS_SEEN: dict[str, Jail] = {}
 
 
 def _jls_records(text: str) -> list[str] | None:
-    """The text of each jail of a document made of nothing but the head, jails that match
-    _JLS_RECORD and ", " between them (as _ps_table checks ps's); None for anything else."""
-    first = text.find(_JLS_START)
-    if first < 0 or not _JLS_HEAD.fullmatch(text, 0, first):
+    """The text of each jail of a plain jls list (see _libxo_records); None otherwise."""
+    return _libxo_records(text, _JLS_START, _JLS_HEAD, _JLS_RECORD)
+
+
+def _libxo_records(text: str, start: str, head: re.Pattern[str],
+                   record: re.Pattern[str]) -> list[Any] | None:
+    """``record.findall`` of a document made of nothing but ``head``, records that match
+    ``record`` (each begins with ``start``, a text no JSON string holds, and is followed by
+    the start of another or by the end of the list) and ", " between them; None for any
+    other document."""
+    first = text.find(start)
+    if first < 0 or not head.fullmatch(text, 0, first):
         return None
-    records = _JLS_RECORD.findall(text, first)
-    if not records or text.count(_JLS_START, first) != len(records):
+    records = record.findall(text, first)
+    # If every start is a record's, the records follow one another from the head to the end.
+    if not records or text.count(start, first) != len(records):
         return None
     return records
 
@@ -496,16 +505,10 @@ def read_ps(text: str) -> Sequence[Process]:
 
 
 def _ps_table(text: str) -> ProcessTable | None:
-    """The ProcessTable of a document made of nothing but the head, processes that each
-    match _PS_RECORD and ", " between them; None for anything else, or for a value the
-    general reader would read otherwise."""
-    first = text.find(_PS_START)
-    if first < 0 or not _PS_HEAD.fullmatch(text, 0, first):
-        return None
-    rows = _PS_RECORD.findall(text, first)
-    # Each record is followed by the start of another or by the end; if every start is a
-    # record's, the records follow one another from the head to the end of the document.
-    if not rows or text.count(_PS_START, first) != len(rows):
+    """The ProcessTable of a plain ps list (see _libxo_records); None for anything else, or
+    for a value the general reader would read otherwise."""
+    rows = _libxo_records(text, _PS_START, _PS_HEAD, _PS_RECORD)
+    if rows is None:
         return None
     jid, pid, pcpu, rss, vsz, nlwp, cputime, etime, uid, start, shown = zip(*rows, strict=True)
     try:
