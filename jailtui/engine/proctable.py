@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
+from itertools import compress
 from typing import Any, NamedTuple, overload
 
 from .model import Process
@@ -47,6 +48,14 @@ def columns(processes: Sequence[Process]) -> Columns:
         return Columns([], [], [], [], [], [], [], [])
     pid, jid, pcpu, nlwp, rss, vsz, cputime, etime = zip(*rows, strict=True)
     return Columns(pid, jid, pcpu, nlwp, rss, vsz, cputime, etime)
+
+
+def of_jail(processes: Sequence[Process], jid: int) -> list[Process]:
+    """The processes of JID ``jid`` in their order; of a ProcessTable, only those are built."""
+    if isinstance(processes, ProcessTable):
+        rows = compress(range(len(processes)), map(jid.__eq__, processes.columns.jid))
+        return [processes[row] for row in rows]
+    return [proc for proc in processes if proc.jid == jid]
 
 
 class ProcessTable(Sequence[Process]):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jailtui.engine import parse
 from jailtui.engine.errors import ParseError
 from jailtui.engine.freebsd import JLS_PARAMS, PS_KEYWORDS
-from jailtui.engine.proctable import ProcessTable
+from jailtui.engine.proctable import ProcessTable, of_jail
 
 from hostile import HOSTILE, hostile_text
 from test_sampled_readers import GOOD, JLS_GOOD, ODD
@@ -214,3 +214,14 @@ def test_a_changed_jail_is_read_again_and_only_the_last_lists_jails_are_kept() -
         assert len(parse._JLS_SEEN) == 5
     parse.parse_jls(jls_document([jls_entry(1)]))
     assert len(parse._JLS_SEEN) == 1
+
+
+def test_the_processes_of_one_jail_are_built_alone() -> None:
+    text = ps_document([ps_entry(1), ps_entry(2, **{"jail-id": "7"}), ps_entry(3),
+                        ps_entry(4, **{"jail-id": "7"})])
+    table = parse.read_ps(text)
+    assert isinstance(table, ProcessTable)
+    assert [p.pid for p in of_jail(table, 7)] == [2, 4]
+    assert table._built.count(None) == 2
+    assert of_jail(tuple(parse.parse_ps(text)), 7) == of_jail(table, 7)
+    assert of_jail(table, 99) == []
