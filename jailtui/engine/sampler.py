@@ -284,8 +284,12 @@ class Sampler:
             cpus = list(map(frozen.cpu.get, pids, cols.pcpu))
         else:
             prevs = map(base.procs.get, pids) if base is not None else repeat(None)
-            cpus = list(map(_process_cpu, cols.cputime, cols.etime, cols.pcpu, prevs,
-                            repeat(interval)))
+            # _process_cpu, its common case inline: a process seen last time, older, no less CPU
+            cpus = [(cputime - prev[0]) / interval * 100.0
+                    if prev is not None and etime >= prev[1] and cputime >= prev[0]
+                    and interval > 0 else _process_cpu(cputime, etime, pcpu, prev, interval)
+                    for cputime, etime, pcpu, prev in zip(cols.cputime, cols.etime, cols.pcpu,
+                                                          prevs, strict=False)]
             procs = dict(zip(pids, zip(cols.cputime, cols.etime, strict=True), strict=True))
         proc_cpu = dict(zip(pids, cpus, strict=True))
         rows, jailed = self._rows(cols.jid, jid_names)
