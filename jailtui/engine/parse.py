@@ -515,12 +515,30 @@ def _ps_table(text: str) -> ProcessTable | None:
         if "\\" in text and not all(map(_shown_fields, filter(_escaped, shown))):
             return None
         return ProcessTable(
-            Columns(list(map(int, pid)), list(map(int, jid)), list(map(float, pcpu)),
-                    list(map(int, nlwp)), list(map(int, rss)), list(map(int, vsz)),
-                    list(map(_CPUTIMES.__getitem__, cputime)), list(map(int, etime)), 1024),
-            uid, list(map(_LSTARTS.__getitem__, start)), shown, _shown_fields)
+            Columns(_column("pid", pid, int), _column("jid", jid, int),
+                    _column("pcpu", pcpu, float), _column("nlwp", nlwp, int),
+                    _column("rss", rss, int), _column("vsz", vsz, int),
+                    _column("cputime", cputime, _CPUTIMES.__getitem__),
+                    list(map(int, etime)), 1024),
+            uid, _column("start", start, _LSTARTS.__getitem__), shown, _shown_fields)
     except (ValueError, ParseError):
         return None
+
+
+#: Each column of the last ps read, as printed and converted: from one sample to the next,
+#: most columns (PIDs, JIDs, start times, sizes) print the same. One entry per column.
+_LAST_COLUMNS: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
+
+
+def _column(name: str, printed: tuple[str, ...], convert: Callable[[str], Any]) -> list[Any]:
+    """``convert`` of every value of column ``name``: the last list again when ps printed
+    the same column (not to be changed by its users)."""
+    last = _LAST_COLUMNS.get(name)
+    if last is not None and last[0] == printed:
+        return last[1]
+    values = list(map(convert, printed))
+    _LAST_COLUMNS[name] = (printed, values)
+    return values
 
 
 def _escaped(text: str) -> bool:

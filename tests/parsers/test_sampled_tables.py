@@ -225,3 +225,19 @@ def test_the_processes_of_one_jail_are_built_alone() -> None:
     assert table._built.count(None) == 2
     assert of_jail(tuple(parse.parse_ps(text)), 7) == of_jail(table, 7)
     assert of_jail(table, 99) == []
+
+
+def test_a_column_printed_again_is_converted_once_and_a_changed_one_again() -> None:
+    before = parse.read_ps(ps_document([ps_entry(1, rss="100"), ps_entry(2)]))
+    after = parse.read_ps(ps_document([ps_entry(1, rss="200"), ps_entry(2)]))
+    assert isinstance(before, ProcessTable) and isinstance(after, ProcessTable)
+    assert after.columns.pid is before.columns.pid
+    assert after.columns.rss is not before.columns.rss
+    assert [p.rss for p in before] == [100 * 1024, 10452 * 1024]
+    assert [p.rss for p in after] == [200 * 1024, 10452 * 1024]
+    fewer = parse.read_ps(ps_document([ps_entry(2)]))
+    assert [p.pid for p in fewer] == [2] and fewer == tuple(parse.parse_ps(
+        ps_document([ps_entry(2)])))
+    assert set(parse._LAST_COLUMNS) == {"pid", "jid", "pcpu", "nlwp", "rss", "vsz", "cputime",
+                                        "start"}
+    assert all(len(printed) == 1 for printed, _ in parse._LAST_COLUMNS.values())
