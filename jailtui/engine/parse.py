@@ -114,12 +114,9 @@ def _entry_jail(entry: dict[str, Any], index: int, skipped: list[str] | None) ->
         return None
 
 
-#: One jail of jls's list as libxo prints it: an object of strings and lists of strings (no
-#: object inside), the next jail or the end of the list right after.
-_JLS_RECORD = re.compile(
-    r'\{"jid":(?:S|[^"{}\[\]]|\[(?:S|[^"{}\[\]])*\])*\}(?=, \{"jid":|\]\}\}\n?\Z)'
-    .replace("S", r'"[^"\\]*(?:\\.[^"\\]*)*"'))
 _JLS_START = '{"jid":'
+#: What libxo writes between two jails of the list (the samples in tests/data/freebsd).
+_JLS_BETWEEN = ', {"jid":'
 _JLS_HEAD = re.compile(r'\{(?:"__version": "[0-9.]*", )?"jail-information": \{"jail": \[')
 #: The Jail of each jail's text in the last list read: a jail that did not change is not read
 #: again. Only the last list's jails are kept.
@@ -127,8 +124,20 @@ _JLS_SEEN: dict[str, Jail] = {}
 
 
 def _jls_records(text: str) -> list[str] | None:
-    """The text of each jail of a plain jls list (see _libxo_records); None otherwise."""
-    return _libxo_records(text, _JLS_START, _JLS_HEAD, _JLS_RECORD)
+    """The text of each jail of a list of the plain layout (the head, jails and ", " between
+    them), each without its leading ``{"jid":``; None for any other document.
+
+    No JSON string holds ``{"jid":`` (its quote would be escaped), so the list splits there.
+    A split anywhere else (inside an object's own list) leaves a piece that is not one JSON
+    object, which _recorded_jails refuses.
+    """
+    first = text.find(_JLS_START)
+    if first < 0 or not _JLS_HEAD.fullmatch(text, 0, first):
+        return None
+    end = len(text) - (4 if text.endswith("]}}\n") else 3)
+    if not text.endswith("]}}", 0, end + 3):
+        return None
+    return text[first + len(_JLS_START):end].split(_JLS_BETWEEN)
 
 
 def _libxo_records(text: str, start: str, head: re.Pattern[str],
@@ -149,13 +158,13 @@ def _libxo_records(text: str, start: str, head: re.Pattern[str],
 
 def _recorded_jails(records: list[str], skipped: list[str] | None) -> list[Jail] | None:
     """The jails of :func:`_jls_records`, each read once while its text stays the same; None
-    when one is not JSON after all (the general reader then says why)."""
+    when one is not one JSON object after all (the general reader then says why)."""
     global _JLS_SEEN
     entries: dict[str, Any] = {}
     for record in records:
         if record not in _JLS_SEEN:
             try:
-                entries[record] = json.loads(record, strict=False)
+                entries[record] = json.loads(_JLS_START + record, strict=False)
             except (ValueError, RecursionError):
                 return None
     seen: dict[str, Jail] = {}
