@@ -241,3 +241,12 @@ def test_a_column_printed_again_is_converted_once_and_a_changed_one_again() -> N
     assert set(parse._LAST_COLUMNS) == {"pid", "jid", "pcpu", "nlwp", "rss", "vsz", "cputime",
                                         "start"}
     assert all(len(printed) == 1 for printed, _ in parse._LAST_COLUMNS.values())
+
+
+@pytest.mark.parametrize("tail", ["]}}", "]}}\n", "]}0\n", "]}}\n\n", "]}", "]]}\n", " ]}}\n",
+                                  "]}} ", "}]}\n", "]}}}\n", "]]}", "}}}", "x}}", "]}]"])
+def test_the_end_of_a_list_is_checked(tail: str) -> None:
+    jls = jls_document([jls_entry(1), jls_entry(2)])
+    same_jail_list(jls.removesuffix("]}}\n") + tail)
+    ps = ps_document([ps_entry(1), ps_entry(2)])
+    same_processes(ps.removesuffix("]}}\n") + tail)
