@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from itertools import compress
 from typing import Any, Literal, TypeVar
 
 from . import local, parse
@@ -57,6 +58,7 @@ from .model import (
     Rule,
     Usage,
 )
+from .proctable import ProcessTable
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
@@ -65,8 +67,9 @@ from .vis import vis
 #: ``uid`` names the user in the jail's own passwd; ``lstart`` tells a process from a later
 #: one that reused its PID; ``etimes`` is the elapsed time in seconds (bin/ps/keyword.c,
 #: print.c elapseds), no clock to parse. ``command`` stays last: ps gives only the last
-#: column its length.
-PS_KEYWORDS = "jid,pid,ppid,uid,user,pcpu,pmem,rss,vsz,nlwp,state,time,etimes,lstart,command"
+#: column its length. What a sample sums comes first, what is only shown after ``lstart``:
+#: parse.read_ps keeps that part of each process as one string until it is looked at.
+PS_KEYWORDS = "jid,pid,pcpu,rss,vsz,nlwp,time,etimes,uid,lstart,ppid,user,pmem,state,command"
 HOST_OIDS = (
     "kern.hostname", "kern.osrelease", "kern.osreldate", "hw.ncpu", "hw.physmem", "hw.pagesize",
     "kern.boottime", "vm.loadavg", "kern.cp_time", "vm.stats.vm.v_free_count",
@@ -202,6 +205,21 @@ class FreeBSDHost(Host):
         return self.owners.warnings
 
     def processes(self, jail: str | None = None) -> list[Process]:
+        return self._jail_users(list(parse.read_ps(self._ps(jail))))
+
+    def sampled_processes(self) -> Sequence[Process]:
+        """Every process as a ProcessTable when ps printed what a sample asks for: nothing
+        is built for a process nobody looks at."""
+        found = parse.read_ps(self._ps(None))
+        if not isinstance(found, ProcessTable):
+            return self._jail_users(list(found))
+        cols = found.columns
+        # the jails with a process of a uid other than 0 (read_ps's uids are digits)
+        jids = set(compress(cols.jid, map("0".__ne__, found.uid)))
+        jids.discard(0)
+        return found.named({jid: self._jail_passwd(jid) for jid in sorted(jids)})
+
+    def _ps(self, jail: str | None) -> str:
         argv = ["ps", "--libxo", "json", "-ax", "-o", PS_KEYWORDS]
         if jail is not None:
             argv[4:4] = ["-J", jail]
@@ -211,7 +229,7 @@ class FreeBSDHost(Host):
                 raise UnknownJail(jail)
             if jail is None or result.stderr.strip():
                 raise error_from(result)
-        return self._jail_users(parse.parse_ps(result.stdout))
+        return result.stdout
 
     def _jail_users(self, processes: list[Process]) -> list[Process]:
         """ps names users from the host's passwd; a jailed process gets the name its jail's

@@ -168,6 +168,11 @@ class Host(ABC):
         """What the operator should know about the shell :meth:`shell_argv` opens ("")."""
         return ""
 
+    def sampled_processes(self) -> Sequence[Process]:
+        """Every process, for :meth:`sample`: :meth:`processes` unless a host has a cheaper
+        sequence of the same processes."""
+        return self.processes()
+
     def drain_warnings(self) -> list[str]:
         """Problems the reads since the last call got past (an odd jail skipped, a figure
         unknown); :meth:`sample` reports them."""
@@ -207,7 +212,7 @@ class Host(ABC):
 
         info = self.host_info()
         jails = self.jails()
-        processes = self.processes()
+        processes = self.sampled_processes()
         usage: dict[str, Usage] = {}
         config = self.config_warnings()
         warnings: list[str] = [*config, *self.drain_warnings()]
@@ -224,7 +229,9 @@ class Host(ABC):
             usage, problems = self.usages([jail.name for jail in jails if jail.running])
             warnings += problems
         return Sample(time=time.time(), monotonic=time.monotonic(), host=info,
-                      jails=tuple(jails), processes=tuple(processes), usage=usage,
+                      jails=tuple(jails),
+                      processes=tuple(processes) if isinstance(processes, list) else processes,
+                      usage=usage,
                       rules=tuple(rules), warnings=tuple(warnings), rules_error=rules_error,
                       config_warnings=tuple(config))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
@@ -269,7 +269,8 @@ class Sample:
     monotonic: float
     host: HostInfo
     jails: tuple[Jail, ...] = ()
-    processes: tuple[Process, ...] = ()
+    #: A tuple, or a proctable.ProcessTable (equal to the tuple of its processes).
+    processes: Sequence[Process] = ()
     usage: Mapping[str, Usage] = field(default_factory=dict, compare=False, hash=False)
     rules: tuple[Rule, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import ParseError
 from .model import Jail, JailState, Process, Rule, Usage
+from .proctable import Columns, ProcessTable
 from .rctl import ACTIONS, RESOURCES, SUBJECTS
 from .vis import vis
 
@@ -84,20 +85,96 @@ def parse_jls(text: str, skipped: list[str] | None = None) -> list[Jail]:
     With ``skipped`` given, a jail whose entry cannot be read is left out and a line naming it
     is appended there, so one odd jail never hides the others; without it, it raises.
     """
+    records = _jls_records(text)
+    if records is not None:
+        jails = _recorded_jails(records, skipped)
+        if jails is not None:
+            return jails
     jails = []
     for index, entry in enumerate(_json_list(text, "jls", "jail-information", "jail")):
+        jail = _entry_jail(entry, index, skipped)
+        if jail is not None:
+            jails.append(jail)
+    return jails
+
+
+def _entry_jail(entry: dict[str, Any], index: int, skipped: list[str] | None) -> Jail | None:
+    """The Jail of one entry; None (and a line in ``skipped``) when it cannot be read."""
+    try:
         try:
+            return _sampled_jail(entry)
+        except (KeyError, TypeError, ParseError):
+            pass
+        return _jail(entry)
+    except ParseError as exc:
+        if skipped is None:
+            raise
+        problem = exc.message.removeprefix("jls: ")
+        skipped.append(f"jls: skipped jail {_entry_label(entry, index)}: {problem}")
+        return None
+
+
+_JLS_START = '{"jid":'
+#: What libxo writes between two jails of the list (the samples in tests/data/freebsd).
+_JLS_BETWEEN = ', {"jid":'
+_JLS_HEAD = re.compile(r'\{(?:"__version": "[0-9.]*", )?"jail-information": \{"jail": \[')
+#: The Jail of each jail's text in the last list read: a jail that did not change is not read
+#: again. Only the last list's jails are kept.
+_JLS_SEEN: dict[str, Jail] = {}
+
+
+def _jls_records(text: str) -> list[str] | None:
+    """The text of each jail of a list of the plain layout (the head, jails and ", " between
+    them), each without its leading ``{"jid":``; None for any other document.
+
+    No JSON string holds ``{"jid":`` (its quote would be escaped), so the list splits there.
+    A split anywhere else (inside an object's own list) leaves a piece that is not one JSON
+    object, which _recorded_jails refuses.
+    """
+    first = text.find(_JLS_START)
+    if first < 0 or not _JLS_HEAD.fullmatch(text, 0, first):
+        return None
+    end = len(text) - (4 if text.endswith("]}}\n") else 3)
+    if not text.endswith("]}}", 0, end + 3):
+        return None
+    return text[first + len(_JLS_START):end].split(_JLS_BETWEEN)
+
+
+def _libxo_records(text: str, start: str, head: re.Pattern[str],
+                   record: re.Pattern[str]) -> list[Any] | None:
+    """``record.findall`` of a document made of nothing but ``head``, records that match
+    ``record`` (each begins with ``start``, a text no JSON string holds, and is followed by
+    the start of another or by the end of the list) and ", " between them; None for any
+    other document."""
+    first = text.find(start)
+    if first < 0 or not head.fullmatch(text, 0, first):
+        return None
+    records = record.findall(text, first)
+    # If every start is a record's, the records follow one another from the head to the end.
+    if not records or text.count(start, first) != len(records):
+        return None
+    return records
+
+
+def _recorded_jails(records: list[str], skipped: list[str] | None) -> list[Jail] | None:
+    """The jails of :func:`_jls_records`, each read once while its text stays the same; None
+    when one is not one JSON object after all (the general reader then says why)."""
+    global _JLS_SEEN
+    entries: dict[str, Any] = {}
+    for record in records:
+        if record not in _JLS_SEEN:
             try:
-                jails.append(_sampled_jail(entry))
-                continue
-            except (KeyError, TypeError, ParseError):
-                pass
-            jails.append(_jail(entry))
-        except ParseError as exc:
-            if skipped is None:
-                raise
-            problem = exc.message.removeprefix("jls: ")
-            skipped.append(f"jls: skipped jail {_entry_label(entry, index)}: {problem}")
+                entries[record] = json.loads(_JLS_START + record, strict=False)
+            except (ValueError, RecursionError):
+                return None
+    seen: dict[str, Jail] = {}
+    jails = []
+    for index, record in enumerate(records):
+        jail = _JLS_SEEN.get(record) or _entry_jail(entries[record], index, skipped)
+        if jail is not None:
+            seen[record] = jail
+            jails.append(jail)
+    _JLS_SEEN = seen
     return jails
 
 
@@ -400,6 +477,101 @@ def _sampled_process(entry: dict[str, Any]) -> Process:
     _SET_UID(proc, int(uid))
     _SET_START(proc, _LSTARTS[start])
     return proc
+
+
+#: One process of exactly the keywords a sample asks for (freebsd.PS_KEYWORDS), in their order,
+#: as libxo prints it (docs/freebsd/jls-ps-sysctl.md): every value a string, the next process
+#: or the end of the list right after. Numbers of at most 20 digits (int() reads any), strings
+#: as JSON has them, escapes and all (libxo escapes backslash, quote, newline and CR), no text
+#: field ``-`` (the general reader leaves those out). What is only shown is one group, read
+#: by _PS_SHOWN when a Process is built.
+_PS_SHOWN_FIELDS = '"ppid":N,"user":T,"percent-memory":D,"state":T,"command":T'
+_PS_RECORD_FIELDS = ('\\{"jail-id":N,"pid":N,"percent-cpu":D,"rss":N,"virtual-size":N,'
+                     '"threads":N,"cpu-time":"([^"\\\\]*)","elapsed-times":N,"uid":N,'
+                     '"start-time":"([^"\\\\]*)",(@)\\}(?=, \\{"jail-id":"|\\]\\}\\}\\n?\\Z)')
+
+
+def _ps_fields(text: str, group: str) -> str:
+    return (text.replace("N", f'"{group}[0-9]{{1,20}})"')
+            .replace("D", f'"{group}[0-9]{{1,20}}(?:\\.[0-9]{{1,20}})?)"')
+            .replace("T", f'"(?!-"){group}[^"\\\\]*(?:\\\\.[^"\\\\]*)*)"'))
+
+
+_PS_RECORD = re.compile(_ps_fields(_PS_RECORD_FIELDS, "(")
+                        .replace("@", _ps_fields(_PS_SHOWN_FIELDS, "(?:")))
+_PS_SHOWN = re.compile(_ps_fields(_PS_SHOWN_FIELDS, "("))
+_PS_START = '{"jail-id":"'
+_PS_HEAD = re.compile(r'\{(?:"__version": "[0-9.]*", )?"process-information": \{"process": \[')
+
+
+def read_ps(text: str) -> Sequence[Process]:
+    """What :func:`parse_ps` gives, for a sample: the processes of ``ps --libxo json -o
+    PS_KEYWORDS`` as a ProcessTable, the summed columns read in one go; any other text
+    through parse_ps."""
+    with _collector_paused():
+        table = _ps_table(text)
+    return parse_ps(text) if table is None else table
+
+
+def _ps_table(text: str) -> ProcessTable | None:
+    """The ProcessTable of a plain ps list (see _libxo_records); None for anything else, or
+    for a value the general reader would read otherwise."""
+    rows = _libxo_records(text, _PS_START, _PS_HEAD, _PS_RECORD)
+    if rows is None:
+        return None
+    jid, pid, pcpu, rss, vsz, nlwp, cputime, etime, uid, start, shown = zip(*rows, strict=True)
+    try:
+        if "\\" in text and not all(map(_shown_fields, filter(_escaped, shown))):
+            return None
+        return ProcessTable(
+            Columns(_column("pid", pid, int), _column("jid", jid, int),
+                    _column("pcpu", pcpu, float), _column("nlwp", nlwp, int),
+                    _column("rss", rss, int), _column("vsz", vsz, int),
+                    _column("cputime", cputime, _CPUTIMES.__getitem__),
+                    list(map(int, etime)), 1024),
+            uid, _column("start", start, _LSTARTS.__getitem__), shown, _shown_fields)
+    except (ValueError, ParseError):
+        return None
+
+
+#: Each column of the last ps read, as printed and converted: from one sample to the next,
+#: most columns (PIDs, JIDs, start times, sizes) print the same. One entry per column.
+_LAST_COLUMNS: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
+
+
+def _column(name: str, printed: tuple[str, ...], convert: Callable[[str], Any]) -> list[Any]:
+    """``convert`` of every value of column ``name``: the last list again when ps printed
+    the same column (not to be changed by its users)."""
+    last = _LAST_COLUMNS.get(name)
+    if last is not None and last[0] == printed:
+        return last[1]
+    values = list(map(convert, printed))
+    _LAST_COLUMNS[name] = (printed, values)
+    return values
+
+
+def _escaped(text: str) -> bool:
+    return "\\" in text
+
+
+def _shown_fields(shown: str) -> tuple[int, str, float, str, str]:
+    """ppid, user, pmem, state and command from the shown part of a _PS_RECORD: what
+    json.loads(strict=False) and the general reader make of them."""
+    match = _PS_SHOWN.fullmatch(shown)
+    if match is None:
+        raise ValueError(shown)
+    ppid, user, pmem, state, command = match.groups()
+    if "\\" in shown:
+        user, state, command = _json_string(user), _json_string(state), _json_string(command)
+        if "-" in (user, state, command):
+            raise ValueError(shown)
+    return int(ppid), user, float(pmem), state, command
+
+
+def _json_string(escaped: str) -> str:
+    """The text of a JSON string's inside, decoded as json.loads(strict=False) decodes it."""
+    value: str = json.decoder.scanstring(escaped + '"', 0, False)[0]  # type: ignore[attr-defined]
+    return value
 
 
 def _process(entry: dict[str, Any]) -> Process:

@@ -11,13 +11,17 @@ import heapq
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from functools import reduce
+from itertools import islice, repeat
+from operator import add
+from typing import Any
 
 from .audit import error_line
 from .host import Host
 from .model import HostInfo, Jail, JailState, Process, RacctStatus, Rule, Sample, Usage
+from .proctable import Columns, columns
 
 DEFAULT_HISTORY = 300
 CP_TIME_BUSY = 4
@@ -114,7 +118,7 @@ class Snapshot:
     monotonic: float
     host: HostStats
     jails: tuple[JailStats, ...] = ()
-    processes: tuple[Process, ...] = ()
+    processes: Sequence[Process] = ()
     cpu: Mapping[int, float] = field(default_factory=dict, compare=False, hash=False)
     racct: RacctStatus = HostInfo().racct
     warnings: tuple[str, ...] = ()
@@ -194,6 +198,8 @@ class Sampler:
         self._last: Snapshot | None = None
         self._tracks: dict[str, _Track] = {}
         self._host_points: deque[tuple[float, float | None, int]] = deque(maxlen=self._length)
+        self._last_rows: tuple[Sequence[int], dict[int | None, str], dict[str, list[int]],
+                               list[int]] | None = None
 
     @property
     def last(self) -> Snapshot | None:
@@ -271,21 +277,23 @@ class Sampler:
         interval = raw.monotonic - base.monotonic if base is not None else 0.0
         frozen = base if base is not None and interval <= 0 else None
         jid_names = {jail.jid: jail.name for jail in raw.jails if jail.running}
-        groups: dict[str, _Group] = {name: _Group() for name in jid_names.values()}
-        proc_cpu: dict[int, float] = {}
+        cols = columns(raw.processes)
+        pids = cols.pid
         procs: dict[int, tuple[float, int]] = {}
-        jailed: list[Process] = []
-        for proc in raw.processes:
-            if frozen is not None:
-                cpu = frozen.cpu.get(proc.pid, proc.pcpu)
-            else:
-                cpu = _process_cpu(proc, base.procs.get(proc.pid) if base else None, interval)
-                procs[proc.pid] = (proc.cputime, proc.etime)
-            proc_cpu[proc.pid] = cpu
-            name = jid_names.get(proc.jid)
-            if name is not None:
-                groups[name].add(proc, cpu)
-                jailed.append(proc)
+        if frozen is not None:
+            cpus = list(map(frozen.cpu.get, pids, cols.pcpu))
+        else:
+            prevs = map(base.procs.get, pids) if base is not None else repeat(None)
+            # _process_cpu, its common case inline: a process seen last time, older, no less CPU
+            cpus = [(cputime - prev[0]) / interval * 100.0
+                    if prev is not None and etime >= prev[1] and cputime >= prev[0]
+                    and interval > 0 else _process_cpu(cputime, etime, pcpu, prev, interval)
+                    for cputime, etime, pcpu, prev in zip(cols.cputime, cols.etime, cols.pcpu,
+                                                          prevs, strict=False)]
+            procs = dict(zip(pids, zip(cols.cputime, cols.etime, strict=True), strict=True))
+        proc_cpu = dict(zip(pids, cpus, strict=True))
+        rows, jailed = self._rows(cols.jid, jid_names)
+        groups = {name: _Group.of(found, cols, cpus) for name, found in rows.items()}
         rules = _rules_by_jail(raw.rules)
         children = _descendants(raw.jails)
         ncpu = None if "ncpu" in raw.host.unknown else raw.host.ncpu
@@ -299,12 +307,32 @@ class Sampler:
             host_cpu = _cp_time_busy(base.cp_time, raw.host.cp_time) if base else None
             self._baseline = _Baseline(raw.monotonic, raw.host.boottime, raw.host.cp_time,
                                        procs, proc_cpu, host_cpu)
-        busiest = heapq.nlargest(BUSIEST, jailed, key=lambda p: proc_cpu[p.pid])
+        key = cpus.__getitem__ if len(proc_cpu) == len(cpus) else (  # a PID seen twice
+            lambda index: proc_cpu[pids[index]])
+        busiest = [raw.processes[index] for index in heapq.nlargest(BUSIEST, jailed, key=key)]
         return Snapshot(time=raw.time, monotonic=raw.monotonic,
                         host=_host_stats(raw, host_cpu), jails=jails, processes=raw.processes,
                         cpu=proc_cpu, racct=raw.host.racct, warnings=raw.warnings,
                         rules_error=raw.rules_error, busiest=tuple(busiest),
                         config_warnings=raw.config_warnings)
+
+    def _rows(self, jids: Sequence[int],
+              names: dict[int | None, str]) -> tuple[dict[str, list[int]], list[int]]:
+        """The rows of each running jail's processes (by name) and of all of them, in ps
+        order; the last ones again while the JIDs of the processes and the jails stay the
+        same, as they mostly do from one sample to the next."""
+        last = self._last_rows
+        if last is not None and last[0] == jids and last[1] == names:
+            return last[2], last[3]
+        rows: dict[str, list[int]] = {name: [] for name in names.values()}
+        jailed: list[int] = []
+        for index, jid in enumerate(jids):
+            name = names.get(jid)
+            if name is not None:
+                rows[name].append(index)
+                jailed.append(index)
+        self._last_rows = (jids, names, rows, jailed)
+        return rows, jailed
 
     # -- history ---------------------------------------------------------------------------
 
@@ -346,14 +374,19 @@ class _Group:
     vsz: int = 0
     cputime: float = 0.0
 
-    def add(self, proc: Process, cpu: float) -> None:
-        self.nproc += 1
-        self.nthr += proc.nlwp
-        self.cpu += cpu
-        self.pcpu += proc.pcpu
-        self.rss += proc.rss
-        self.vsz += proc.vsz
-        self.cputime += proc.cputime
+    @classmethod
+    def of(cls, rows: list[int], cols: Columns, cpus: list[float]) -> _Group:
+        """The sums over the processes at ``rows`` of ``cols`` (floats added in row order,
+        from 0.0, as a running sum would)."""
+        if not rows:
+            return cls()
+
+        def each(column: Sequence[Any]) -> Iterator[Any]:
+            return map(column.__getitem__, rows)
+
+        return cls(len(rows), sum(each(cols.nlwp)), reduce(add, each(cpus), 0.0),
+                   reduce(add, each(cols.pcpu), 0.0), sum(each(cols.rss)) * cols.unit,
+                   sum(each(cols.vsz)) * cols.unit, reduce(add, each(cols.cputime), 0.0))
 
 
 def _checked_length(length: int) -> int:
@@ -366,19 +399,20 @@ def _rebooted(base: _Baseline, info: HostInfo) -> bool:
     return bool(base.boottime and info.boottime and base.boottime != info.boottime)
 
 
-def _process_cpu(proc: Process, prev: tuple[float, int] | None, interval: float) -> float:
-    """Percent of one core over the interval; ps pcpu when there is nothing to compare."""
+def _process_cpu(cputime: float, etime: int, pcpu: float, prev: tuple[float, int] | None,
+                 interval: float) -> float:
+    """Percent of one core over the interval for a process of ``cputime`` seconds of CPU,
+    ``etime`` seconds old; ps pcpu when there is nothing to compare."""
     if interval <= 0:
-        return proc.pcpu
+        return pcpu
     if prev is not None:
-        cputime, etime = prev
-        if proc.etime >= etime and proc.cputime >= cputime:
-            return (proc.cputime - cputime) / interval * 100.0
-        if proc.etime >= etime:
-            return proc.pcpu
-    if proc.etime < interval:
-        return proc.cputime / interval * 100.0
-    return proc.pcpu
+        if etime >= prev[1] and cputime >= prev[0]:
+            return (cputime - prev[0]) / interval * 100.0
+        if etime >= prev[1]:
+            return pcpu
+    if etime < interval:
+        return cputime / interval * 100.0
+    return pcpu
 
 
 def _cp_time_busy(before: tuple[int, ...], after: tuple[int, ...]) -> float | None:
@@ -445,9 +479,10 @@ def _jail_stats(jail: Jail, group: _Group | None, usage: Usage | None,
         readbps=usage.readbps if usage else None, writebps=usage.writebps if usage else None,
         readiops=usage.readiops if usage else None, writeiops=usage.writeiops if usage else None,
         cpu_allowance=allowance, cpu_allowed_by=allowed_by)
-    if not rules:
-        return stats
-    return replace(stats, limits=tuple(_limit_use(rule, stats, group) for rule in rules))
+    if rules:  # set before anyone sees it: replace() would build every JailStats twice
+        object.__setattr__(stats, "limits",
+                           tuple(_limit_use(rule, stats, group) for rule in rules))
+    return stats
 
 
 def cpu_allowance(jail: Jail, rules: tuple[Rule, ...],

@@ -15,6 +15,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from ...engine import units
 from ...engine.model import Rule
+from ...engine.proctable import of_jail
 from ...engine.rctl import Unit
 from ...engine.sampler import JailHistory, JailStats, Snapshot
 from ...engine.vis import vis
@@ -202,7 +203,7 @@ class JailDetailScreen(JailScreen):
     def _show_processes(self, snapshot: Snapshot, stats: JailStats | None) -> int:
         table = self.processes
         jid = stats.jail.jid if stats is not None and stats.jail.running else None
-        procs = [p for p in snapshot.processes if p.jid == jid] if jid is not None else []
+        procs = of_jail(snapshot.processes, jid) if jid is not None else []
         written = table.show_processes(procs, snapshot.cpu, self.pattern)
         legend = Text.assemble((f"{table.shown_count}", "bold"), f"/{len(procs)} processes",
                                ("  sort ", "dim"), table.by_key[table.sort_column].label,
