@@ -310,14 +310,22 @@ class JailtuiApp(App[None]):
         except RuntimeError:
             pass  # the app has closed
 
+    def _taken_down(self) -> bool:
+        """The app is exiting: its screens are being taken down, a late sample is dropped."""
+        return not self.screen_stack or not self.screen_stack[-1].is_attached
+
     def on_sample_ready(self, message: SampleReady) -> None:
         self._in_flight = False
+        if self._taken_down():
+            return
         self.sample_seconds = message.took
         self.apply_snapshot(message.snapshot)
         self._arm()
 
     def on_sample_failed(self, message: SampleFailed) -> None:
         self._in_flight = False
+        if self._taken_down():
+            return
         last = self.snapshot or Snapshot(time=time.time(), monotonic=time.monotonic(),
                                          host=HostStats(HostInfo()))
         self.apply_snapshot(replace(last, stale=True, error=message.error))

@@ -180,6 +180,26 @@ def test_pause_stops_sampling_and_resume_restarts() -> None:
     run(go())
 
 
+def test_a_sample_that_ends_while_the_app_exits_is_dropped(monkeypatch) -> None:
+    """A sample finishing in its thread as the app exits must not reach screens that are
+    being taken down (their tables may be gone already)."""
+    from jailtui.tui.messages import SampleFailed, SampleReady
+
+    followed: list[object] = []
+
+    async def go() -> None:
+        app = make_app(interval=60.0)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await started(pilot, app, 1)
+            snapshot = app.snapshot
+            monkeypatch.setattr(app.dashboard, "follow_snapshot", followed.append)
+            app.exit()
+            app.on_sample_ready(SampleReady(snapshot, 0.01))
+            app.on_sample_failed(SampleFailed("late"))
+            assert followed == [] and app.samples == 1
+    run(go())
+
+
 def test_plus_and_minus_change_the_interval_within_bounds() -> None:
     async def go() -> None:
         app = make_app(interval=2.0)
