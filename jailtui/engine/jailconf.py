@@ -529,6 +529,7 @@ class JailConfs:
         self._cache: dict[tuple[tuple[str, str], ...], tuple[JailConf, ...]] = {}
         self._conf_d: bool | None = None
         self._by_name: dict[str, dict[str, JailConf]] = {}
+        self._listed: set[str] = set()
 
     @property
     def jail_conf(self) -> str:
@@ -545,8 +546,9 @@ class JailConfs:
         self._conf_d = None
         self._by_name = {}
         self.rc = read_rc_conf(self._text, self._glob)
-        tops = [self.jail_conf, *self._glob("/etc/jail.*.conf"),
-                *self._glob("/etc/jail.conf.d/*.conf"),
+        per_jail = [*self._glob("/etc/jail.*.conf"), *self._glob("/etc/jail.conf.d/*.conf")]
+        self._listed = set(per_jail)
+        tops = [self.jail_conf, *per_jail,
                 *(value for key, value in self.rc.items()
                   if key.startswith("jail_") and key.endswith("_conf") and key != "jail_conf"
                   and value)]
@@ -607,11 +609,18 @@ class JailConfs:
         legacy = self._legacy(name)
         if legacy is not None:
             return ConfLookup(name, "", legacy.generated, legacy=legacy)
-        candidates = [self.rc.get(f"jail_{jv}_conf") or f"/etc/jail.{j}.conf"]
+        own = self.rc.get(f"jail_{jv}_conf")
+        candidates = [own or f"/etc/jail.{j}.conf"]
+        listed = {f"/etc/jail.{j}.conf"} if not own else set()
         if not self._includes_conf_d():
             candidates.append(f"/etc/jail.conf.d/{j}.conf")
+            listed.add(candidates[-1])
         candidates.append(self.jail_conf)
-        rc_conf = next((path for path in candidates if self._text(path) is not None), "")
+        # the default per-jail files are looked for in the refresh's listing of them, not
+        # opened one by one for every jail at every sample
+        rc_conf = next((path for path in candidates
+                        if (path not in listed or path in self._listed)
+                        and self._text(path) is not None), "")
         for path in [*candidates, *self._trees]:
             entry = self._names(path).get(name)
             if entry is not None:

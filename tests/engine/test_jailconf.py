@@ -161,3 +161,24 @@ def test_rc_conf_d_file_or_directory() -> None:
 ])
 def test_sh_vars(text: str, expected: dict[str, str]) -> None:
     assert parse_sh_vars(text) == expected
+
+
+def test_the_default_per_jail_files_are_found_in_a_listing_not_opened_per_jail() -> None:
+    """A sample looks every running jail up: /etc/jail.J.conf and /etc/jail.conf.d/J.conf are
+    found in the refresh's glob of those files, so a host of many jails in one jail.conf costs
+    no open() per jail, and a per-jail file that exists is still the one rc.d picks."""
+    names = [f"web{i}" for i in range(50)]
+    main = "".join(f'{name} {{ path = "/j/{name}"; }}\n' for name in names)
+    fs = Files({"/etc/rc.conf": 'jail_enable="YES"\njail_web7_conf="/srv/web7.conf"\n',
+                "/etc/jail.conf": main,
+                "/etc/jail.web3.conf": 'web3 { path = "/j/web3"; }\n',
+                "/etc/jail.conf.d/web4.conf": 'web4 { path = "/j/web4"; }\n'})
+    found = JailConfs(fs.read, fs.glob)
+    found.refresh()
+    fs.reads.clear()
+    lookups = {name: found.lookup(name) for name in names}
+    assert fs.reads == [], "every file was read by the refresh; no open per jail"
+    assert (lookups["web3"].rc_conf, lookups["web4"].rc_conf) == (
+        "/etc/jail.web3.conf", "/etc/jail.conf.d/web4.conf")
+    assert lookups["web3"].by_service and lookups["web4"].by_service
+    assert lookups["web7"].rc_conf == "/etc/jail.conf" and lookups["web1"].by_service
