@@ -35,6 +35,14 @@ def _own_config_home(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size_from_the_environment(monkeypatch) -> None:
+    """No test takes its width from the shell or the test runner (pytest-xdist's workers set
+    COLUMNS=80): a test that wants a width sets COLUMNS itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 class RootedRunner(LocalRunner):
     """Runs commands here (the fake tools on PATH) and reads the fake host's files, which
     live under ``root``: the engine's real code path, pointed at the fake host's disk."""
