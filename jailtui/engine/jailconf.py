@@ -530,6 +530,7 @@ class JailConfs:
         self._conf_d: bool | None = None
         self._by_name: dict[str, dict[str, JailConf]] = {}
         self._listed: set[str] = set()
+        self._lookups: dict[str, ConfLookup] = {}
 
     @property
     def jail_conf(self) -> str:
@@ -545,6 +546,7 @@ class JailConfs:
         self._problems = []
         self._conf_d = None
         self._by_name = {}
+        self._lookups = {}
         self.rc = read_rc_conf(self._text, self._glob)
         per_jail = [*self._glob("/etc/jail.*.conf"), *self._glob("/etc/jail.conf.d/*.conf")]
         self._listed = set(per_jail)
@@ -604,7 +606,14 @@ class JailConfs:
         return RcJail(name, rootdir, hostname, tuple(ip4), tuple(ip6))
 
     def lookup(self, name: str) -> ConfLookup:
-        """rc.d/jail's parse_options for ``name``, and the file that really defines it."""
+        """rc.d/jail's parse_options for ``name``, and the file that really defines it (the
+        same answer until the next refresh: a sample asks for each jail more than once)."""
+        found = self._lookups.get(name)
+        if found is None:
+            found = self._lookups[name] = self._lookup(name)
+        return found
+
+    def _lookup(self, name: str) -> ConfLookup:
         j, jv = rc_name(name), rc_var(name)
         legacy = self._legacy(name)
         if legacy is not None:

@@ -182,3 +182,20 @@ def test_the_default_per_jail_files_are_found_in_a_listing_not_opened_per_jail()
         "/etc/jail.web3.conf", "/etc/jail.conf.d/web4.conf")
     assert lookups["web3"].by_service and lookups["web4"].by_service
     assert lookups["web7"].rc_conf == "/etc/jail.conf" and lookups["web1"].by_service
+
+
+def test_a_lookup_holds_until_the_next_refresh_only() -> None:
+    """A sample asks for a jail's lookup more than once and gets one answer; the next refresh
+    sees a jail moved to a file of its own."""
+    fs = Files({"/etc/rc.conf": 'jail_enable="YES"\n',
+                "/etc/jail.conf": 'web { path = "/j/web"; }\n'})
+    found = JailConfs(fs.read, fs.glob)
+    found.refresh()
+    first = found.lookup("web")
+    assert found.lookup("web") is first and first.rc_conf == "/etc/jail.conf"
+    fs.files["/etc/jail.conf"] = "# jails are in /etc/jail.conf.d\n"
+    fs.files["/etc/jail.conf.d/web.conf"] = 'web { path = "/j/web"; }\n'
+    found.refresh()
+    moved = found.lookup("web")
+    assert (moved.conf, moved.rc_conf) == ("/etc/jail.conf.d/web.conf",
+                                          "/etc/jail.conf.d/web.conf")
