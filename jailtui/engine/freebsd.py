@@ -58,7 +58,7 @@ from .model import (
     Rule,
     Usage,
 )
-from .proctable import ProcessTable
+from .proctable import ProcessTable, jail_user
 from .racct import RacctSyscall
 from .rctl import RuleFilter
 from .runner import LocalRunner, Runner
@@ -237,13 +237,9 @@ class FreeBSDHost(Host):
         tables: dict[int, dict[int, str] | None] = {}
         named = []
         for proc in processes:
-            if not proc.jid or not proc.uid:
-                named.append(proc)
-                continue
-            if proc.jid not in tables:
+            if proc.jid and proc.uid and proc.jid not in tables:
                 tables[proc.jid] = self._jail_passwd(proc.jid)
-            table = tables[proc.jid]
-            user = proc.user if table is None else table.get(proc.uid, str(proc.uid))
+            user = jail_user(tables, proc.jid, proc.uid, proc.user)
             named.append(proc if user == proc.user else replace(proc, user=user))
         return named
 

@@ -38,6 +38,16 @@ _NEW = object.__new__
     getattr(Process, f.name).__set__ for f in fields(Process))
 
 
+def jail_user(users: Users, jid: int, uid: int | None, user: str) -> str:
+    """The name of a process's ``uid``: for a jailed process other than root, what its jail's
+    passwd (``users``) gives, the uid's digits when it has no entry; else ``user`` as ps
+    printed it (from the host's passwd), also when the jail's passwd cannot be read."""
+    if not jid or not uid:
+        return user
+    table = users.get(jid)
+    return user if table is None else table.get(uid, str(uid))
+
+
 def columns(processes: Sequence[Process]) -> Columns:
     """The columns of any sequence of processes (a ProcessTable has them already)."""
     if isinstance(processes, ProcessTable):
@@ -107,10 +117,7 @@ class ProcessTable(Sequence[Process]):
         cols = self.columns
         ppid, user, pmem, state, command = self.read_shown(self.shown[i])
         jid, uid = cols.jid[i], int(self.uid[i])
-        if jid and uid and jid in self.users:
-            table = self.users[jid]
-            if table is not None:
-                user = table.get(uid, str(uid))
+        user = jail_user(self.users, jid, uid, user)
         proc = _NEW(Process)
         _SET_PID(proc, cols.pid[i])
         _SET_JID(proc, jid)
