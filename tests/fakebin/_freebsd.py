@@ -1932,8 +1932,9 @@ def _rc_legacy_conf(tool: Tool, state: dict, rc: dict, j: str, jv: str, jconf: s
              f'\thost.hostname = "{rc[f"jail_{jv}_hostname"]}";',
              f'\tpath = "{rc[f"jail_{jv}_rootdir"]}";']
     addresses: dict[str, list[str]] = {"ip4.addr": [], "ip6.addr": []}
-    values = [ip] + [rc[f"jail_{jv}_ip_multi{n}"] for n in range(100)
-                     if rc.get(f"jail_{jv}_ip_multi{n}")] if ip else []
+    values = [ip] if ip else []
+    while ip and rc.get(f"jail_{jv}_ip_multi{len(values) - 1}"):  # up to the first unset one
+        values.append(rc[f"jail_{jv}_ip_multi{len(values) - 1}"])
     for value in values:
         for item in value.split(","):
             rest = item.split("|")[-1]
